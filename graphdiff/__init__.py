@@ -1,0 +1,76 @@
+"""graphdiff: graph-based symbolic and automatic differentiation, as a teacher writes it.
+
+Text, a program, a sympy expression or a Python function becomes a networkx
+computation graph of elementary operations whose edges carry local partial
+derivatives.
+
+>>> import graphdiff as gd
+>>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+>>> g.evaluate(x=1, y=2)
+12.0
+"""
+
+from .convert import from_sympy
+from .errors import (
+    DomainError,
+    GraphdiffError,
+    LimitError,
+    ParseError,
+    ShapeError,
+    TraceError,
+)
+from .graph import Graph
+from .ops import OPS, Op
+from .parse import Limits, parse
+from .trace import FUNCTIONS as _FUNCTIONS
+from .trace import Tracer, trace
+
+__version__ = "0.1.0"
+
+abs = _FUNCTIONS["abs"]  # noqa: A001 - mirrors numpy's namespace on purpose
+cos = _FUNCTIONS["cos"]
+exp = _FUNCTIONS["exp"]
+leaky_relu = _FUNCTIONS["leaky_relu"]
+log = _FUNCTIONS["log"]
+max = _FUNCTIONS["max"]  # noqa: A001
+min = _FUNCTIONS["min"]  # noqa: A001
+relu = _FUNCTIONS["relu"]
+sigmoid = _FUNCTIONS["sigmoid"]
+sign = _FUNCTIONS["sign"]
+sin = _FUNCTIONS["sin"]
+sqrt = _FUNCTIONS["sqrt"]
+step = _FUNCTIONS["step"]
+tan = _FUNCTIONS["tan"]
+tanh = _FUNCTIONS["tanh"]
+
+__all__ = [
+    "OPS",
+    "DomainError",
+    "Graph",
+    "GraphdiffError",
+    "LimitError",
+    "Limits",
+    "Op",
+    "ParseError",
+    "ShapeError",
+    "TraceError",
+    "Tracer",
+    "abs",
+    "cos",
+    "exp",
+    "from_sympy",
+    "leaky_relu",
+    "log",
+    "max",
+    "min",
+    "parse",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "step",
+    "tan",
+    "tanh",
+    "trace",
+]

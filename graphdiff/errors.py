@@ -1,0 +1,109 @@
+"""The exceptions graphdiff raises.
+
+Every error graphdiff raises on purpose derives from :class:`GraphdiffError`, so a
+front end can catch one class and show the message, never a traceback.
+
+>>> import graphdiff as gd
+>>> try:
+...     gd.parse("x +* 2")
+... except gd.GraphdiffError as err:
+...     print(type(err).__name__, err.line, err.column)
+ParseError 1 4
+"""
+
+from __future__ import annotations
+
+
+class GraphdiffError(Exception):
+    """Base class of every error graphdiff raises on purpose."""
+
+
+class ParseError(GraphdiffError, ValueError):
+    """Text that graphdiff cannot read, with the position and what was expected.
+
+    Attributes
+    ----------
+    reason : str
+        What is wrong, in one line (``"unknown function 'foo'"``).
+    line, column : int or None
+        1-based position of the offending character.
+    expected : str or None
+        What would have been accepted there.
+    excerpt : str
+        The offending source line with a caret under the position.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        expected: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.excerpt = _caret_excerpt(source, line, column)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = ""
+        if self.line is not None:
+            where = f"line {self.line}, column {self.column}: "
+        text = where + self.reason
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.excerpt:
+            text += "\n" + self.excerpt
+        return text
+
+
+class LimitError(ParseError):
+    """Input refused because it exceeds a size, depth, exponent or time limit.
+
+    The message names the limit and how to raise it for trusted input.
+    """
+
+
+class DomainError(GraphdiffError, ArithmeticError):
+    """A node was evaluated outside its domain (``log`` of a negative number, ...).
+
+    Attributes
+    ----------
+    node : str
+        The display name of the node (``"w3"``).
+    expression : str
+        The node's own operation, such as ``"w3 = log(w2)"``.
+    """
+
+    def __init__(self, message: str, *, node: str, expression: str) -> None:
+        self.node = node
+        self.expression = expression
+        super().__init__(message)
+
+
+class ShapeError(GraphdiffError, ValueError):
+    """Operands whose shapes do not fit together; the message names both shapes."""
+
+
+class TraceError(GraphdiffError, TypeError):
+    """A Python function did something that cannot be traced into a graph."""
+
+
+def _caret_excerpt(source: str | None, line: int | None, column: int | None) -> str:
+    """The source line at ``line`` with a caret under ``column`` (both 1-based)."""
+    if source is None or line is None or column is None:
+        return ""
+    lines = source.splitlines() or [""]
+    if not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1]
+    # Long lines are cut around the caret so the excerpt stays one screen wide.
+    start = max(0, column - 1 - 60)
+    shown = text[start : start + 120]
+    prefix = "..." if start else ""
+    caret = " " * (len(prefix) + column - 1 - start) + "^"
+    return f"  {prefix}{shown}\n  {caret}"

@@ -1,0 +1,756 @@
+"""The computation graph: a plain ``networkx.DiGraph`` with a documented schema.
+
+Schema
+------
+Nodes are integers ``0 .. n-1`` numbered in topological order (so ``range(n)`` is an
+evaluation order).  Node attributes:
+
+``kind``
+    ``"input"``, ``"op"`` or ``"constant"`` (a constant node appears only when an
+    output is a constant; constants inside expressions are arguments, not nodes).
+``name``
+    The display name: the input's or the user's name (``"x"``, ``"h"``) or a
+    generated one (``"w3"``, or ``"c"`` with ``naming="letters"``).
+``index``
+    1-based number of the node, inputs first (``w1 = x1, w2 = x2, w3 = ...`` as in
+    seed 003).
+``op``
+    The op name from :data:`graphdiff.ops.OPS` (``"mul"``); ``None`` for inputs.
+``args``
+    The op's ordered arguments: an ``int`` is a node id, anything else is a constant
+    (a sympy number such as ``2`` or ``1/2``, or ``pi``).
+``level``
+    Longest distance from an input (inputs are 0).
+``shape``
+    ``None`` for scalars (room for tensor-valued nodes).
+``value``
+    Constant nodes only: the sympy number.
+
+Edges ``u -> v`` exist when node ``u`` is an argument of ``v``.  Edge attributes:
+
+``positions``
+    The argument positions of ``u`` in ``v`` (``(0, 1)`` for ``x*x``: one edge, not
+    a multi-edge; its derivative is the sum over the positions).
+``derivative``
+    The local partial derivative dv/du as a sympy expression in the symbols of the
+    adjacent nodes (``2*c`` on ``c -> e = c**2``).  It is computed on first access and
+    cached, so building a graph of a million nodes costs no sympy work.
+
+Graph attributes: ``inputs`` and ``outputs`` (lists of node ids).
+
+>>> import graphdiff as gd
+>>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+>>> [g.nx.nodes[n]["name"] for n in g.order]
+['x', 'y', 'a', 'b', 'c', 'd', 'e', 'f']
+>>> g.nx.edges[g.id("c"), g.id("e")]["derivative"]
+2*c
+>>> g.evaluate(x=1, y=2)
+12.0
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import sympy
+
+from .errors import DomainError, GraphdiffError
+from .ops import NUMPY, OPS, SYMPY, Op
+
+Arg = Any  # an int (node id) or a constant (sympy number)
+
+#: Accepted values of ``order`` when building graphs.
+ORDERS = ("level", "source")
+#: Accepted values of ``naming``.
+NAMINGS = ("w", "letters")
+
+
+def is_node(arg: Arg) -> bool:
+    """True if an ``args`` entry refers to a node (an ``int``), False for a constant.
+
+    >>> is_node(3), is_node(sympy.Integer(3))
+    (True, False)
+    """
+    return type(arg) is int
+
+
+class _LazyEdgeData(dict):
+    """Edge attribute dict whose ``derivative`` is computed on first access.
+
+    networkx reads edge data through the dict methods overridden here, so every
+    access path (``G.edges[u, v]["derivative"]``, ``G.edges(data="derivative")``,
+    ``G.copy()``) sees the value.
+    """
+
+    __slots__ = ("_owner", "_edge")
+
+    def _fill(self) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            self._owner = None
+            dict.__setitem__(self, "derivative", owner._edge_derivative(*self._edge))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._fill()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._fill()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._fill()
+        return dict.items(self)
+
+    def copy(self) -> dict[Any, Any]:
+        self._fill()
+        return dict(dict.items(self))
+
+    def __repr__(self) -> str:
+        self._fill()
+        return dict.__repr__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ComputationDiGraph(nx.DiGraph):
+    """``networkx.DiGraph`` whose edge data computes ``derivative`` lazily."""
+
+    edge_attr_dict_factory = _LazyEdgeData
+
+
+class Graph:
+    """An immutable computation graph: the networkx DiGraph plus its inputs and outputs.
+
+    Build one with :func:`graphdiff.parse`, :func:`graphdiff.trace` or
+    :func:`graphdiff.from_sympy`; do not mutate ``.nx``.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x1*x2 + sin(x1)")
+    >>> g
+    <Graph x1*x2 + sin(x1): inputs x1, x2; 3 ops; output w5>
+    >>> g.inputs, g.outputs
+    (('x1', 'x2'), ('w5',))
+    >>> g.to_sympy()
+    x1*x2 + sin(x1)
+    """
+
+    def __init__(
+        self,
+        *,
+        kinds: Sequence[str],
+        ops: Sequence[Op | None],
+        args: Sequence[tuple[Arg, ...]],
+        names: Sequence[str],
+        levels: Sequence[int],
+        constants: Mapping[int, Any],
+        inputs: Sequence[int],
+        outputs: Sequence[int],
+        source: str | None = None,
+    ) -> None:
+        n = len(kinds)
+        self._kinds = tuple(kinds)
+        self._ops = tuple(ops)
+        self._args = tuple(args)
+        self._names = tuple(names)
+        self._levels = tuple(levels)
+        self._constants = dict(constants)
+        self._input_ids = tuple(inputs)
+        self._output_ids = tuple(outputs)
+        self._id_of = {name: i for i, name in enumerate(self._names)}
+        self.source = source
+        # Numeric arguments: constants as floats once, so evaluation does no conversion.
+        self._numeric_args = tuple(
+            tuple(a if is_node(a) else np.float64(float(a)) for a in node_args)
+            for node_args in self._args
+        )
+        self._exprs: dict[int, sympy.Expr] = {}
+        self._nx = self._build_nx(n)
+
+    # --- construction -----------------------------------------------------------
+
+    def _build_nx(self, n: int) -> ComputationDiGraph:
+        graph = ComputationDiGraph(inputs=list(self._input_ids), outputs=list(self._output_ids))
+        graph.add_nodes_from(
+            (
+                i,
+                {
+                    "kind": self._kinds[i],
+                    "name": self._names[i],
+                    "index": i + 1,
+                    "op": self._ops[i].name if self._ops[i] is not None else None,
+                    "args": self._args[i],
+                    "level": self._levels[i],
+                    "shape": None,
+                    **({"value": self._constants[i]} if i in self._constants else {}),
+                },
+            )
+            for i in range(n)
+        )
+        succ, pred = graph._succ, graph._pred  # noqa: SLF001 - filling adjacency in bulk
+        for v in range(n):
+            positions: dict[int, list[int]] = {}
+            for pos, a in enumerate(self._args[v]):
+                if is_node(a):
+                    positions.setdefault(a, []).append(pos)
+            for u, pos_list in positions.items():
+                data = _LazyEdgeData()
+                dict.__setitem__(data, "positions", tuple(pos_list))
+                data._owner = self
+                data._edge = (u, v)
+                succ[u][v] = data
+                pred[v][u] = data
+        return graph
+
+    # --- identity and naming ------------------------------------------------------
+
+    @property
+    def nx(self) -> ComputationDiGraph:
+        """The underlying ``networkx.DiGraph`` (read it, do not mutate it)."""
+        return self._nx
+
+    @property
+    def order(self) -> range:
+        """Node ids in topological (evaluation) order."""
+        return range(len(self._kinds))
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Names of the inputs, in order."""
+        return tuple(self._names[i] for i in self._input_ids)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Names of the outputs, in order."""
+        return tuple(self._names[i] for i in self._output_ids)
+
+    @property
+    def input_ids(self) -> tuple[int, ...]:
+        """Node ids of the inputs, in order."""
+        return self._input_ids
+
+    @property
+    def output_ids(self) -> tuple[int, ...]:
+        """Node ids of the outputs, in order."""
+        return self._output_ids
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def id(self, name: str | int) -> int:
+        """The node id of a display name (ids pass through).
+
+        >>> import graphdiff as gd
+        >>> gd.parse("sin(x)", naming="letters").id("a")
+        1
+        """
+        if type(name) is int:
+            if not 0 <= name < len(self._kinds):
+                raise GraphdiffError(f"no node {name} in this graph of {len(self)} nodes")
+            return name
+        try:
+            return self._id_of[name]
+        except KeyError:
+            shown = ", ".join(self._names[:12]) + (", ..." if len(self) > 12 else "")
+            raise GraphdiffError(f"no node named {name!r}; the nodes are {shown}") from None
+
+    def name(self, node: int | str) -> str:
+        """The display name of a node."""
+        return self._names[self.id(node)]
+
+    def kind(self, node: int | str) -> str:
+        """``"input"``, ``"op"`` or ``"constant"``."""
+        return self._kinds[self.id(node)]
+
+    def op(self, node: int | str) -> Op | None:
+        """The :class:`~graphdiff.ops.Op` of a node (``None`` for inputs and constants)."""
+        return self._ops[self.id(node)]
+
+    def args(self, node: int | str) -> tuple[Arg, ...]:
+        """The ordered arguments of a node: node ids (int) or constants."""
+        return self._args[self.id(node)]
+
+    def symbol(self, node: int | str) -> sympy.Symbol:
+        """The sympy symbol standing for a node's value (named by its display name)."""
+        return sympy.Symbol(self._names[self.id(node)])
+
+    def __repr__(self) -> str:
+        n_ops = sum(1 for k in self._kinds if k == "op")
+        title = f" {self.source}" if self.source and len(self.source) <= 40 else ""
+        title = title.replace("\n", "; ")
+        return (
+            f"<Graph{title}: inputs {', '.join(self.inputs) or '(none)'}; "
+            f"{n_ops} ops; output{'s' if len(self._output_ids) > 1 else ''} "
+            f"{', '.join(self.outputs)}>"
+        )
+
+    # --- printing one node ----------------------------------------------------------
+
+    def format_arg(self, arg: Arg, style: str = "text") -> str:
+        """Print one argument (a node's name or a constant) in ``style``."""
+        if is_node(arg):
+            name = self._names[arg]
+            if style == "latex":
+                return sympy.latex(sympy.Symbol(name))
+            if style == "unicode":
+                return sympy.pretty(sympy.Symbol(name), use_unicode=True)
+            return name
+        text = sympy.latex(arg) if style == "latex" else str(arg)
+        if style == "unicode":
+            text = text.replace("pi", "π")
+        if arg.is_negative or (arg.is_Rational and not arg.is_Integer):
+            text = f"({text})"
+        return text
+
+    def formula(self, node: int | str, style: str = "text") -> str:
+        """The node's own operation on its arguments, such as ``"x*y"`` or ``"c²"``.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+        >>> g.formula("e"), g.formula("e", "unicode"), g.formula("x")
+        ('c**2', 'c²', 'x')
+        """
+        i = self.id(node)
+        op = self._ops[i]
+        if op is None:
+            return self._names[i] if i not in self._constants else str(self._constants[i])
+        return op.format([self.format_arg(a, style) for a in self._args[i]], style)
+
+    # --- symbolic views -------------------------------------------------------------
+
+    def _edge_derivative(self, u: int, v: int) -> sympy.Expr:
+        """d v / d u in the symbols of the adjacent nodes (summed over positions)."""
+        op = self._ops[v]
+        assert op is not None
+        arg_exprs = [self.symbol(a) if is_node(a) else a for a in self._args[v]]
+        out = self.symbol(v)
+        total = sympy.Integer(0)
+        for pos, a in enumerate(self._args[v]):
+            if a == u and is_node(a):
+                total += sympy.sympify(op.partials[pos](SYMPY, *arg_exprs, out))
+        return total
+
+    def edge_derivative(self, u: int | str, v: int | str) -> sympy.Expr:
+        """The local partial derivative on the edge ``u -> v`` (a sympy expression).
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("sigmoid(z)", naming="letters")
+        >>> g.edge_derivative("z", "a")
+        a*(1 - a)
+        """
+        u, v = self.id(u), self.id(v)
+        if not self._nx.has_edge(u, v):
+            raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
+        return self._nx.edges[u, v]["derivative"]
+
+    def edge_derivative_value(self, u: int | str, v: int | str, values: Sequence[Any]) -> Any:
+        """The local partial derivative on ``u -> v`` at node values from :meth:`values`.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+        >>> float(g.edge_derivative_value("c", "e", g.values(x=1, y=2)))
+        6.0
+        """
+        u, v = self.id(u), self.id(v)
+        op = self._ops[v]
+        if op is None or not any(is_node(a) and a == u for a in self._args[v]):
+            raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
+        arg_values = [values[a] if type(a) is int else a for a in self._numeric_args[v]]
+        total: Any = 0.0
+        with np.errstate(all="ignore"):
+            for pos, a in enumerate(self._args[v]):
+                if a == u and is_node(a):
+                    total = total + op.partials[pos](NUMPY, *arg_values, values[v])
+        return total
+
+    def expr(self, node: int | str) -> sympy.Expr:
+        """The sympy expression of a node's value in terms of the inputs (memoized).
+
+        Built on demand, iteratively, in topological order.
+
+        >>> import graphdiff as gd
+        >>> gd.parse("x**2 + x*y + (x+y)**2", naming="letters").expr("d")
+        x**2 + x*y
+        """
+        target = self.id(node)
+        exprs = self._exprs
+        if target in exprs:
+            return exprs[target]
+        needed = nx.ancestors(self._nx, target) | {target}
+        for i in sorted(needed):
+            if i in exprs:
+                continue
+            kind = self._kinds[i]
+            if kind == "input":
+                exprs[i] = self.symbol(i)
+            elif kind == "constant":
+                exprs[i] = self._constants[i]
+            else:
+                op = self._ops[i]
+                assert op is not None
+                exprs[i] = op.sympy(*(exprs[a] if is_node(a) else a for a in self._args[i]))
+        return exprs[target]
+
+    def to_sympy(self) -> sympy.Expr | tuple[sympy.Expr, ...]:
+        """The output as a sympy expression of the inputs (a tuple for several outputs).
+
+        >>> import graphdiff as gd
+        >>> gd.parse("x**2 + x*y + (x+y)**2").to_sympy()
+        x**2 + x*y + (x + y)**2
+        """
+        exprs = tuple(self.expr(i) for i in self._output_ids)
+        return exprs[0] if len(exprs) == 1 else exprs
+
+    # --- evaluation -------------------------------------------------------------------
+
+    def _point(self, point: Mapping[str, Any] | None, values: Mapping[str, Any]) -> list[Any]:
+        given = dict(point or {})
+        given.update(values)
+        unknown = sorted(set(given) - set(self.inputs))
+        if unknown:
+            raise GraphdiffError(
+                f"unknown input{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                f"the inputs are {', '.join(self.inputs) or '(none)'}"
+            )
+        missing = [name for name in self.inputs if name not in given]
+        if missing:
+            raise GraphdiffError(f"no value given for {', '.join(missing)}")
+        result = []
+        for name in self.inputs:
+            try:
+                value = np.asarray(given[name], dtype=float)
+            except (TypeError, ValueError) as err:
+                raise GraphdiffError(f"the value of {name} is not a number: {err}") from None
+            result.append(value[()] if value.ndim == 0 else value)
+        return result
+
+    def values(
+        self,
+        point: Mapping[str, Any] | None = None,
+        /,
+        *,
+        on_domain_error: str = "raise",
+        **values: Any,
+    ) -> list[Any]:
+        """The value of every node at a point, as a list indexed by node id.
+
+        Inputs may be numpy arrays (a batch of points); values broadcast.  Iterative
+        over the topological order, so a chain of a million nodes evaluates.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+        >>> [float(v) for v in g.values(x=1, y=2)]
+        [1.0, 2.0, 1.0, 2.0, 3.0, 3.0, 9.0, 12.0]
+        """
+        if on_domain_error not in ("raise", "nan"):
+            raise GraphdiffError("on_domain_error must be 'raise' or 'nan'")
+        result: list[Any] = [None] * len(self._kinds)
+        for i, value in zip(self._input_ids, self._point(point, values), strict=True):
+            result[i] = value
+        ops, nargs = self._ops, self._numeric_args
+        with np.errstate(all="ignore"):
+            for i in self.order:
+                op = ops[i]
+                if op is None:
+                    if i in self._constants:
+                        result[i] = np.float64(float(self._constants[i]))
+                    continue
+                arg_values = [result[a] if type(a) is int else a for a in nargs[i]]
+                out = op.numpy(*arg_values)
+                if op.domain is not None:
+                    bad = op.domain(*arg_values)
+                    if bad is not False and np.any(bad):
+                        if on_domain_error == "raise":
+                            raise self._domain_error(i, op, arg_values, bad)
+                        out = np.where(bad, np.nan, out)
+                        out = out[()] if np.ndim(out) == 0 else out
+                result[i] = out
+        return result
+
+    def _domain_error(self, i: int, op: Op, arg_values: list[Any], bad: Any) -> DomainError:
+        expression = f"{self._names[i]} = {self.formula(i)}"
+        where = ""
+        if np.ndim(bad) > 0:
+            first = tuple(int(k) for k in np.argwhere(bad)[0])
+            where = f" (first at batch index {first[0] if len(first) == 1 else first})"
+            arg_values = [
+                np.broadcast_to(v, np.shape(bad))[first] if np.ndim(v) else v
+                for v in arg_values
+            ]
+        shown = ", ".join(
+            f"{self.format_arg(a)} = {float(v):g}"
+            for a, v in zip(self._args[i], arg_values, strict=True)
+            if is_node(a)
+        )
+        return DomainError(
+            f"{op.domain_message} at {self._names[i]}: {expression} with {shown}{where}",
+            node=self._names[i],
+            expression=expression,
+        )
+
+    def evaluate(
+        self,
+        point: Mapping[str, Any] | None = None,
+        /,
+        *,
+        on_domain_error: str = "raise",
+        **values: Any,
+    ) -> Any:
+        """The output value at a point (a tuple for several outputs).
+
+        ``point`` is a mapping from input names to numbers or numpy arrays; keyword
+        arguments work too.  With ``on_domain_error="nan"`` a domain error gives nan
+        instead of raising :class:`~graphdiff.DomainError`.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("log(x) + y")
+        >>> g.evaluate(x=1.0, y=2.0)
+        2.0
+        >>> g.evaluate({"x": [1.0, -1.0], "y": 0.0}, on_domain_error="nan")
+        array([ 0., nan])
+        >>> g.evaluate(x=-1.0, y=2.0)
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.DomainError: log of a non-positive number at w3: w3 = log(x) with x = -1
+        """
+        all_values = self.values(point, on_domain_error=on_domain_error, **values)
+        outs = tuple(_plain(all_values[i]) for i in self._output_ids)
+        return outs[0] if len(outs) == 1 else outs
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Evaluate with positional inputs in the order of :attr:`inputs`."""
+        if len(args) > len(self._input_ids):
+            raise GraphdiffError(
+                f"{len(args)} positional values for {len(self._input_ids)} inputs"
+            )
+        return self.evaluate(dict(zip(self.inputs, args, strict=False)), **kwargs)
+
+
+def _plain(value: Any) -> Any:
+    """A 0-d result as a Python float; arrays stay arrays."""
+    return float(value) if np.ndim(value) == 0 else value
+
+
+# --- building -------------------------------------------------------------------------
+
+
+class GraphBuilder:
+    """Collects nodes (inputs and ops) with hash-consing, then numbers them into a Graph.
+
+    Identical subexpressions share one node: ``apply`` returns the existing node for
+    an ``(op, args)`` pair already seen.  An op whose arguments are all constants is
+    folded to a constant (exact, with sympy).  Used by the parser, the tracer and
+    ``from_sympy``; it is not part of the public API.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.ops: list[Op | None] = []
+        self.args: list[tuple[Arg, ...]] = []
+        self.levels: list[int] = []
+        self.user_names: dict[int, str] = {}
+        self.input_ids: dict[str, int] = {}
+        self.constants: dict[int, Any] = {}
+        self._memo: dict[tuple[Any, ...], int] = {}
+
+    def input(self, name: str) -> int:
+        """The node of input ``name`` (created on first use)."""
+        node = self.input_ids.get(name)
+        if node is None:
+            node = self._add("input", None, (), 0)
+            self.input_ids[name] = node
+            self.user_names[node] = name
+        return node
+
+    def constant_node(self, value: Any) -> int:
+        """A node holding a constant (only used for constant outputs)."""
+        node = self._add("constant", None, (), 0)
+        self.constants[node] = value
+        return node
+
+    def _add(self, kind: str, op: Op | None, args: tuple[Arg, ...], level: int) -> int:
+        self.kinds.append(kind)
+        self.ops.append(op)
+        self.args.append(args)
+        self.levels.append(level)
+        return len(self.kinds) - 1
+
+    def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
+        """The node for ``op(*args)``, or a constant if every argument is constant."""
+        args = tuple(args)
+        if not any(is_node(a) for a in args):
+            return fold_constant(op, args)
+        key = (op.name, *(a if is_node(a) else ("const", a) for a in args))
+        node = self._memo.get(key)
+        if node is None:
+            levels = self.levels
+            level = 1 + max(levels[a] for a in args if is_node(a))
+            node = self._add("op", op, args, level)
+            self._memo[key] = node
+        return node
+
+    def name(self, node: int, name: str) -> None:
+        """Give a node a user name (the first name given wins)."""
+        self.user_names.setdefault(node, name)
+
+    def build(
+        self,
+        outputs: Sequence[Arg],
+        *,
+        order: str = "level",
+        naming: str = "w",
+        inputs: Sequence[str] | None = None,
+        source: str | None = None,
+    ) -> Graph:
+        """Number the nodes and make the immutable :class:`Graph`.
+
+        ``order="level"`` numbers nodes by (distance from the inputs, creation order),
+        which reproduces the numbering of the seeds (``w4 = w2**3`` before
+        ``w5 = exp(w3)``); ``order="source"`` keeps creation order.
+        ``inputs`` fixes the order of the inputs (and may add unused ones).
+        """
+        if order not in ORDERS:
+            raise GraphdiffError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+        if naming not in NAMINGS:
+            raise GraphdiffError(f"naming must be one of {', '.join(NAMINGS)}, not {naming!r}")
+        for name in inputs or ():
+            self.input(name)
+        # Constant outputs become constant nodes.
+        output_nodes = [out if is_node(out) else self.constant_node(out) for out in outputs]
+        # Only what the outputs need (and the inputs) goes into the graph.
+        keep = _reachable_backwards(self.args, output_nodes) | set(self.input_ids.values())
+        input_order = list(inputs or ())
+        input_order += [n for n in self.input_ids if n not in input_order]
+        input_nodes = [self.input_ids[n] for n in input_order]
+        others = sorted(
+            (i for i in keep if self.kinds[i] != "input"),
+            key=(lambda i: (self.levels[i], i)) if order == "level" else None,
+        )
+        old_ids = input_nodes + others
+        new_id = {old: new for new, old in enumerate(old_ids)}
+        names = _display_names(
+            [self.user_names.get(old) for old in old_ids], naming=naming
+        )
+        return Graph(
+            kinds=[self.kinds[o] for o in old_ids],
+            ops=[self.ops[o] for o in old_ids],
+            args=[
+                tuple(new_id[a] if is_node(a) else a for a in self.args[o]) for o in old_ids
+            ],
+            names=names,
+            levels=[self.levels[o] for o in old_ids],
+            constants={new_id[o]: v for o, v in self.constants.items() if o in new_id},
+            inputs=[new_id[o] for o in input_nodes],
+            outputs=[new_id[o] for o in output_nodes],
+            source=source,
+        )
+
+
+def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
+    """Evaluate an op on constants exactly, refusing values outside its domain.
+
+    >>> from graphdiff.ops import OPS
+    >>> fold_constant(OPS["div"], (sympy.Integer(1), sympy.Integer(2)))
+    1/2
+    """
+    if op.domain is not None:
+        with np.errstate(all="ignore"):
+            bad = op.domain(*(float(a) for a in args))
+        if np.any(bad):
+            shown = op.format([str(a) for a in args])
+            raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
+    value = sympy.sympify(op.sympy(*args))
+    if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
+        shown = op.format([str(a) for a in args])
+        raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
+    return value
+
+
+def _reachable_backwards(args: Sequence[tuple[Arg, ...]], starts: Sequence[int]) -> set[int]:
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        for a in args[node]:
+            if is_node(a) and a not in seen:
+                seen.add(a)
+                stack.append(a)
+    return seen
+
+
+_W_NAME = re.compile(r"^([a-z])(\d+)$")
+
+
+def _display_names(user_names: Sequence[str | None], *, naming: str) -> list[str]:
+    """Fill in generated names (``w3`` or ``c``) where the user gave none."""
+    taken = {n for n in user_names if n is not None}
+    if naming == "w":
+        # Use w1, w2, ... unless the user's names already look like that (seed 004
+        # Ex2 has weights w1, w2, w3); then the first free letter of v, u, t, ...
+        used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))}
+        prefix = next(p for p in "wvutsrqpk" if p not in used_prefixes)
+        generated = (f"{prefix}{i + 1}" for i in range(len(user_names)))
+        names = []
+        for given, candidate in zip(user_names, generated, strict=True):
+            names.append(given if given is not None else _unique(candidate, taken))
+        return names
+    letters = _letter_names(taken)
+    return [given if given is not None else next(letters) for given in user_names]
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    name, k = candidate, 1
+    while name in taken:
+        name = f"{candidate}_{k}"
+        k += 1
+    taken.add(name)
+    return name
+
+
+def _letter_names(taken: set[str]) -> Iterator[str]:
+    """a, b, ..., z, aa, ab, ... skipping names already taken."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    length = 1
+    while True:
+        count = len(alphabet) ** length
+        for k in range(count):
+            digits = []
+            for _ in range(length):
+                k, r = divmod(k, len(alphabet))
+                digits.append(alphabet[r])
+            name = "".join(reversed(digits))
+            if name not in taken:
+                taken.add(name)
+                yield name
+        length += 1
+
+
+__all__ = ["NUMPY", "OPS", "ComputationDiGraph", "Graph", "GraphBuilder", "is_node"]

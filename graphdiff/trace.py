@@ -1,0 +1,254 @@
+"""Build a graph from a Python function by tracing (operator overloading).
+
+The function is called once with :class:`Tracer` arguments; every arithmetic operator
+and every graphdiff function (``graphdiff.sin``, ``graphdiff.relu``, ...) applied to a
+tracer records a node.  Loops and helper functions run normally, so a Python loop of a
+million steps gives a graph of a million nodes.
+
+>>> import graphdiff as gd
+>>> g = gd.trace(lambda x, y: x**2 + gd.sin(x*y))
+>>> g.to_sympy()
+x**2 + sin(x*y)
+>>> g.evaluate(x=1.0, y=0.0)
+1.0
+
+The functions in :mod:`graphdiff.functions` also work on plain numbers and numpy
+arrays, so the traced function stays an ordinary numeric function:
+
+>>> float(gd.sigmoid(0.0))
+0.5
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import GraphdiffError, TraceError
+from .graph import Graph, GraphBuilder, is_node
+from .ops import OPS, Op
+
+
+class Tracer:
+    """A value under tracing: a node of the graph being built.
+
+    Supports ``+ - * / **``, unary minus and the graphdiff functions; anything that
+    needs a concrete number (``float(t)``, ``if t > 0``, ``math.sin(t)``) raises a
+    :class:`~graphdiff.TraceError` saying what to use instead.
+    """
+
+    __slots__ = ("builder", "node")
+
+    def __init__(self, builder: GraphBuilder, node: Any) -> None:
+        self.builder = builder
+        self.node = node
+
+    def __repr__(self) -> str:
+        return f"<Tracer node {self.node}>"
+
+    # arithmetic ---------------------------------------------------------------------
+    def __add__(self, other: Any) -> Any:
+        return _apply(OPS["add"], (self, other))
+
+    def __radd__(self, other: Any) -> Any:
+        return _apply(OPS["add"], (other, self))
+
+    def __sub__(self, other: Any) -> Any:
+        return _apply(OPS["sub"], (self, other))
+
+    def __rsub__(self, other: Any) -> Any:
+        return _apply(OPS["sub"], (other, self))
+
+    def __mul__(self, other: Any) -> Any:
+        return _apply(OPS["mul"], (self, other))
+
+    def __rmul__(self, other: Any) -> Any:
+        return _apply(OPS["mul"], (other, self))
+
+    def __truediv__(self, other: Any) -> Any:
+        return _apply(OPS["div"], (self, other))
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _apply(OPS["div"], (other, self))
+
+    def __pow__(self, other: Any) -> Any:
+        return _apply(OPS["pow"], (self, other))
+
+    def __rpow__(self, other: Any) -> Any:
+        return _apply(OPS["pow"], (other, self))
+
+    def __neg__(self) -> Any:
+        return _apply(OPS["neg"], (self,))
+
+    def __pos__(self) -> Tracer:
+        return self
+
+    def __abs__(self) -> Any:
+        return _apply(OPS["abs"], (self,))
+
+    # what cannot be traced --------------------------------------------------------------
+    def __float__(self) -> float:
+        raise TraceError(
+            "a traced value has no number yet: use graphdiff's functions "
+            "(gd.sin, gd.exp, ...) instead of math or numpy ones"
+        )
+
+    __int__ = __float__
+    __index__ = __float__
+
+    def __bool__(self) -> bool:
+        raise TraceError(
+            "control flow that depends on a traced value cannot be traced: use "
+            "gd.max, gd.min, gd.relu, gd.step or gd.abs instead of if/comparisons"
+        )
+
+    def _compare(self, other: Any) -> bool:
+        return self.__bool__()
+
+    __lt__ = __le__ = __gt__ = __ge__ = _compare
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        op = OPS.get(_UFUNC_OPS.get(ufunc.__name__, ""))
+        if op is None or method != "__call__" or kwargs:
+            raise TraceError(
+                f"numpy.{ufunc.__name__} cannot be traced: use graphdiff's functions"
+            )
+        return _apply(op, inputs)
+
+    __hash__ = object.__hash__
+
+
+_UFUNC_OPS = {
+    "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
+    "divide": "div", "power": "pow", "negative": "neg", "exp": "exp", "log": "log",
+    "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
+    "absolute": "abs", "maximum": "max", "minimum": "min", "sign": "sign",
+}
+
+
+def _to_constant(value: Any) -> sympy.Expr:
+    if isinstance(value, sympy.Expr):
+        if not value.is_number:
+            raise TraceError(f"a sympy expression with symbols ({value}) in a traced function")
+        return value
+    if isinstance(value, bool | np.bool_):
+        raise TraceError("booleans cannot be used as numbers in a traced function")
+    if isinstance(value, int | np.integer):
+        return sympy.Integer(int(value))
+    if isinstance(value, float | np.floating):
+        if not math.isfinite(value):
+            raise TraceError(f"non-finite constant {value} in a traced function")
+        # repr gives the shortest decimal that round-trips: 0.1 stays 1/10.
+        return sympy.Rational(repr(float(value)))
+    raise TraceError(f"cannot use a {type(value).__name__} in a traced function")
+
+
+def _apply(op: Op, args: Sequence[Any]) -> Any:
+    """Record ``op(*args)`` if any argument is a tracer; else compute it numerically."""
+    builder = None
+    for a in args:
+        if type(a) is Tracer:
+            if builder is not None and a.builder is not builder:
+                raise TraceError("values from two different traces were mixed")
+            builder = a.builder
+    if builder is None:
+        return op.numpy(*args)
+    refs = [a.node if type(a) is Tracer else _to_constant(a) for a in args]
+    result = builder.apply(op, refs)
+    return Tracer(builder, result)
+
+
+def _make_function(op: Op) -> Callable[..., Any]:
+    n_required = op.arity - len(op.defaults)
+
+    def function(*args: Any) -> Any:
+        if not n_required <= len(args) <= op.arity:
+            raise GraphdiffError(f"{op.name} takes {op.arity} arguments, got {len(args)}")
+        full = tuple(args) + tuple(op.defaults[len(args) - n_required :])
+        if len(full) > op.arity:
+            full = full[: op.arity]
+        return _apply(op, full)
+
+    function.__name__ = op.name
+    function.__qualname__ = op.name
+    function.__doc__ = (
+        f"{op.doc}.\n\nWorks on numbers, numpy arrays and tracers (inside "
+        f":func:`graphdiff.trace`).\n\n>>> import graphdiff as gd\n"
+        f">>> gd.trace(lambda z: gd.{op.name}({', '.join(['z'] * n_required)})).to_sympy()"
+        f"\n{op.sympy(*[sympy.Symbol('z')] * n_required, *op.defaults)}\n"
+    )
+    return function
+
+
+#: The op table's functions for use in traced (and ordinary numeric) code.
+FUNCTIONS = {
+    name: _make_function(op) for name, op in OPS.items()
+    if name not in ("add", "sub", "mul", "div", "neg", "pow")
+}
+
+
+def trace(
+    fn: Callable[..., Any],
+    *,
+    inputs: Sequence[str] | None = None,
+    naming: str = "w",
+    order: str = "source",
+) -> Graph:
+    """Build a :class:`~graphdiff.Graph` by calling ``fn`` on tracers.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes one positional argument per input and returns a value or a tuple of
+        values (several outputs).  Use graphdiff's functions (``gd.sin``) for
+        elementary functions.
+    inputs : sequence of str, optional
+        Input names; by default the names of ``fn``'s parameters.
+    naming, order :
+        As in :func:`graphdiff.parse`; tracing numbers nodes in the order the
+        operations ran by default.
+
+    >>> import graphdiff as gd
+    >>> def chain(x, n=3):
+    ...     for _ in range(n):
+    ...         x = gd.sin(x) * gd.cos(x) + x / 2
+    ...     return x
+    >>> len(gd.trace(chain))
+    13
+    """
+    if inputs is None:
+        try:
+            params = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError) as err:
+            raise TraceError(f"cannot read the parameters of {fn!r}: pass inputs=") from err
+        inputs = [
+            p.name for p in params
+            if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    inputs = list(inputs)
+    builder = GraphBuilder()
+    tracers = [Tracer(builder, builder.input(name)) for name in inputs]
+    result = fn(*tracers)
+    results = list(result) if isinstance(result, tuple | list) else [result]
+    outputs = []
+    for value in results:
+        if type(value) is Tracer:
+            if value.builder is not builder:
+                raise TraceError("the function returned a value from another trace")
+            outputs.append(value.node)
+        else:
+            outputs.append(_to_constant(value))
+    if not outputs:
+        raise TraceError("the traced function returned nothing")
+    name = getattr(fn, "__name__", "function")
+    return builder.build(outputs, order=order, naming=naming, inputs=inputs,
+                         source=None if name == "<lambda>" else name)
+
+
+__all__ = ["FUNCTIONS", "Tracer", "is_node", "trace"]
