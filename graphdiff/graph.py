@@ -50,8 +50,10 @@ Graph attributes: ``inputs`` and ``outputs`` (lists of node ids).
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import networkx as nx
@@ -67,6 +69,22 @@ Arg = Any  # an int (node id) or a constant (sympy number)
 ORDERS = ("level", "source")
 #: Accepted values of ``naming``.
 NAMINGS = ("w", "letters")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building big graphs.
+
+    Building allocates millions of small objects that are all kept; the collector's
+    repeated scans of them would otherwise double the build time of large graphs.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def is_node(arg: Arg) -> bool:
@@ -86,13 +104,14 @@ class _LazyEdgeData(dict):
     ``G.copy()``) sees the value.
     """
 
-    __slots__ = ("_owner", "_edge")
+    __slots__ = ("_lazy",)
 
     def _fill(self) -> None:
-        owner = getattr(self, "_owner", None)
-        if owner is not None:
-            self._owner = None
-            dict.__setitem__(self, "derivative", owner._edge_derivative(*self._edge))
+        lazy = getattr(self, "_lazy", None)
+        if lazy is not None:
+            self._lazy = None
+            owner, u, v = lazy
+            dict.__setitem__(self, "derivative", owner._edge_derivative(u, v))
 
     def __getitem__(self, key: Any) -> Any:
         self._fill()
@@ -188,8 +207,12 @@ class Graph:
         self._id_of = {name: i for i, name in enumerate(self._names)}
         self.source = source
         # Numeric arguments: constants as floats once, so evaluation does no conversion.
+        floats: dict[Any, np.float64] = {}
         self._numeric_args = tuple(
-            tuple(a if is_node(a) else np.float64(float(a)) for a in node_args)
+            node_args if all(type(a) is int for a in node_args) else tuple(
+                a if type(a) is int else floats.get(a) or floats.setdefault(a, np.float64(a))
+                for a in node_args
+            )
             for node_args in self._args
         )
         self._exprs: dict[int, sympy.Expr] = {}
@@ -216,16 +239,17 @@ class Graph:
             for i in range(n)
         )
         succ, pred = graph._succ, graph._pred  # noqa: SLF001 - filling adjacency in bulk
-        for v in range(n):
-            positions: dict[int, list[int]] = {}
-            for pos, a in enumerate(self._args[v]):
-                if is_node(a):
-                    positions.setdefault(a, []).append(pos)
-            for u, pos_list in positions.items():
-                data = _LazyEdgeData()
-                dict.__setitem__(data, "positions", tuple(pos_list))
-                data._owner = self
-                data._edge = (u, v)
+        make = _LazyEdgeData
+        for v, node_args in enumerate(self._args):
+            for pos, u in enumerate(node_args):
+                if type(u) is not int:
+                    continue
+                if v in succ[u]:  # repeated operand (x*x): one edge, several positions
+                    data = succ[u][v]
+                    dict.__setitem__(data, "positions", (*dict.__getitem__(data, "positions"), pos))
+                    continue
+                data = make(positions=(pos,))
+                data._lazy = (self, u, v)
                 succ[u][v] = data
                 pred[v][u] = data
         return graph
@@ -606,14 +630,15 @@ class GraphBuilder:
     def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
         """The node for ``op(*args)``, or a constant if every argument is constant."""
         args = tuple(args)
-        if not any(is_node(a) for a in args):
+        node_args = [a for a in args if type(a) is int]
+        if not node_args:
             return fold_constant(op, args)
-        key = (op.name, *(a if is_node(a) else ("const", a) for a in args))
+        # Constants are tagged in the key: the constant 2 must not match node 2.
+        key = (op, *(a if type(a) is int else ("const", a) for a in args))
         node = self._memo.get(key)
         if node is None:
             levels = self.levels
-            level = 1 + max(levels[a] for a in args if is_node(a))
-            node = self._add("op", op, args, level)
+            node = self._add("op", op, args, 1 + max(levels[a] for a in node_args))
             self._memo[key] = node
         return node
 
@@ -655,6 +680,11 @@ class GraphBuilder:
             key=(lambda i: (self.levels[i], i)) if order == "level" else None,
         )
         old_ids = input_nodes + others
+        with gc_paused():
+            return self._make_graph(old_ids, input_nodes, output_nodes, naming, source)
+
+    def _make_graph(self, old_ids: list[int], input_nodes: list[int], output_nodes: list[int],
+                    naming: str, source: str | None) -> Graph:
         new_id = {old: new for new, old in enumerate(old_ids)}
         names = _display_names(
             [self.user_names.get(old) for old in old_ids], naming=naming

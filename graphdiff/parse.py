@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import sympy
 
 from .errors import DomainError, LimitError, ParseError
@@ -258,7 +259,8 @@ def _python_parse(
     except (RecursionError, MemoryError):
         raise LimitError(
             "expression nested too deeply to parse",
-            expected=f"a flatter expression (at most {limits.max_depth} levels)",
+            expected="a flatter expression: split long sums or chains into several "
+            "assignments, one per line",
         ) from None
     except ValueError as err:  # e.g. too many digits in an integer literal
         raise LimitError(str(err), expected="a shorter number") from None
@@ -508,6 +510,14 @@ class _Converter:
         raise self.error(node, f"{description} is not allowed", _EXPECTED_OPERAND)
 
     def apply(self, node: ast.AST, op: Any, args: tuple[Any, ...]) -> Any:
+        if op.domain is not None and any(is_node(a) for a in args):
+            # Constant arguments alone can put an op outside its domain (x/0): with
+            # nan standing for the variable ones, the check is True only then.
+            with np.errstate(invalid="ignore"):
+                always_bad = op.domain(*(np.nan if is_node(a) else float(a) for a in args))
+            if np.any(always_bad):
+                where = node.right if isinstance(node, ast.BinOp) else node
+                raise self.error(where, op.domain_message, "a valid constant argument")
         try:
             value = self.builder.apply(op, args)
         except DomainError as err:

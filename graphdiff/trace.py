@@ -30,7 +30,7 @@ import numpy as np
 import sympy
 
 from .errors import GraphdiffError, TraceError
-from .graph import Graph, GraphBuilder, is_node
+from .graph import Graph, GraphBuilder, gc_paused, is_node
 from .ops import OPS, Op
 
 
@@ -234,7 +234,8 @@ def trace(
     inputs = list(inputs)
     builder = GraphBuilder()
     tracers = [Tracer(builder, builder.input(name)) for name in inputs]
-    result = fn(*tracers)
+    with gc_paused():
+        result = fn(*tracers)
     results = list(result) if isinstance(result, tuple | list) else [result]
     outputs = []
     for value in results:
