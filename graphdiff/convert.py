@@ -22,7 +22,8 @@ from typing import Any
 import sympy
 
 from .errors import GraphdiffError
-from .graph import Graph, GraphBuilder
+from .builder import GraphBuilder
+from .graph import Graph
 from .ops import OPS
 
 _FUNCTIONS = {

@@ -34,7 +34,8 @@ import numpy as np
 import sympy
 
 from .errors import DomainError, LimitError, ParseError
-from .graph import Graph, GraphBuilder, is_node
+from .builder import GraphBuilder
+from .graph import Graph, is_node
 from .ops import FUNCTIONS, OPS
 
 

@@ -30,7 +30,8 @@ import numpy as np
 import sympy
 
 from .errors import GraphdiffError, TraceError
-from .graph import Graph, GraphBuilder, gc_paused, is_node
+from .builder import GraphBuilder, gc_paused
+from .graph import Graph, is_node
 from .ops import OPS, Op
 
 
@@ -100,6 +101,11 @@ class Tracer:
 
     __int__ = __float__
     __index__ = __float__
+
+    def _sympy_(self) -> Any:
+        # sympy numbers meeting a tracer (2*t) must hand over to Tracer.__rmul__;
+        # SympifyError makes sympy's operators return NotImplemented.
+        raise sympy.SympifyError(self)
 
     def __bool__(self) -> bool:
         raise TraceError(

@@ -1,0 +1,304 @@
+"""Building graphs: hash-consing, constant folding, numbering and naming.
+
+Used by the parser, the tracer, ``from_sympy`` and the derivative-graph transforms;
+not part of the public API.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import DomainError, GraphdiffError
+from .graph import NAMINGS, ORDERS, Arg, Graph, is_node
+from .ops import OPS, Op
+
+_OP_NEG = OPS["neg"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building big graphs.
+
+    Building allocates millions of small objects that are all kept; the collector's
+    repeated scans of them would otherwise double the build time of large graphs.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+
+# --- building -------------------------------------------------------------------------
+
+
+class GraphBuilder:
+    """Collects nodes (inputs and ops) with hash-consing, then numbers them into a Graph.
+
+    Identical subexpressions share one node: ``apply`` returns the existing node for
+    an ``(op, args)`` pair already seen.  An op whose arguments are all constants is
+    folded to a constant (exact, with sympy).  Used by the parser, the tracer and
+    ``from_sympy``; it is not part of the public API.
+    """
+
+    def __init__(self, *, simplify: bool = False) -> None:
+        #: Drop algebraic identities (x*1, x + 0, x**1, ...) when applying ops.  Off
+        #: for user input, whose graph mirrors what was written; on for derivative
+        #: graphs, whose rules multiply by 1 and add 0 all the time.
+        self.simplify = simplify
+        self.kinds: list[str] = []
+        self.ops: list[Op | None] = []
+        self.args: list[tuple[Arg, ...]] = []
+        self.levels: list[int] = []
+        self.user_names: dict[int, str] = {}
+        self.input_ids: dict[str, int] = {}
+        self.constants: dict[int, Any] = {}
+        self._memo: dict[tuple[Any, ...], int] = {}
+
+    def input(self, name: str) -> int:
+        """The node of input ``name`` (created on first use)."""
+        node = self.input_ids.get(name)
+        if node is None:
+            node = self._add("input", None, (), 0)
+            self.input_ids[name] = node
+            self.user_names[node] = name
+        return node
+
+    def constant_node(self, value: Any) -> int:
+        """A node holding a constant (only used for constant outputs)."""
+        node = self._add("constant", None, (), 0)
+        self.constants[node] = value
+        return node
+
+    def _add(self, kind: str, op: Op | None, args: tuple[Arg, ...], level: int) -> int:
+        self.kinds.append(kind)
+        self.ops.append(op)
+        self.args.append(args)
+        self.levels.append(level)
+        return len(self.kinds) - 1
+
+    def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
+        """The node for ``op(*args)``, or a constant if every argument is constant."""
+        args = tuple(args)
+        node_args = [a for a in args if type(a) is int]
+        if not node_args:
+            return fold_constant(op, args)
+        if self.simplify:
+            shortcut = _identity(op.name, args, self)
+            if shortcut is not None:
+                return shortcut
+        # Constants are tagged in the key: the constant 2 must not match node 2.
+        key = (op, *(a if type(a) is int else ("const", a) for a in args))
+        node = self._memo.get(key)
+        if node is None:
+            levels = self.levels
+            node = self._add("op", op, args, 1 + max(levels[a] for a in node_args))
+            self._memo[key] = node
+        return node
+
+    def name(self, node: int, name: str) -> None:
+        """Give a node a user name (the first name given wins)."""
+        self.user_names.setdefault(node, name)
+
+    def build(
+        self,
+        outputs: Sequence[Arg],
+        *,
+        order: str = "level",
+        naming: str = "w",
+        inputs: Sequence[str] | None = None,
+        source: str | None = None,
+        reserved: Sequence[str] = (),
+    ) -> Graph:
+        """Number the nodes and make the immutable :class:`Graph`.
+
+        ``order="level"`` numbers nodes by (distance from the inputs, creation order),
+        which reproduces the numbering of the seeds (``w4 = w2**3`` before
+        ``w5 = exp(w3)``); ``order="source"`` keeps creation order.
+        ``inputs`` fixes the order of the inputs (and may add unused ones).
+        """
+        if order not in ORDERS:
+            raise GraphdiffError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+        if naming not in NAMINGS:
+            raise GraphdiffError(f"naming must be one of {', '.join(NAMINGS)}, not {naming!r}")
+        for name in inputs or ():
+            self.input(name)
+        # Constant outputs become constant nodes.
+        output_nodes = [out if is_node(out) else self.constant_node(out) for out in outputs]
+        # Only what the outputs need (and the inputs) goes into the graph.
+        keep = _reachable_backwards(self.args, output_nodes) | set(self.input_ids.values())
+        input_order = list(inputs or ())
+        input_order += [n for n in self.input_ids if n not in input_order]
+        input_nodes = [self.input_ids[n] for n in input_order]
+        others = sorted(
+            (i for i in keep if self.kinds[i] != "input"),
+            key=(lambda i: (self.levels[i], i)) if order == "level" else None,
+        )
+        old_ids = input_nodes + others
+        with gc_paused():
+            return self._make_graph(old_ids, input_nodes, output_nodes, naming, source,
+                                    reserved)
+
+    def _make_graph(self, old_ids: list[int], input_nodes: list[int], output_nodes: list[int],
+                    naming: str, source: str | None, reserved: Sequence[str]) -> Graph:
+        new_id = {old: new for new, old in enumerate(old_ids)}
+        names = _display_names(
+            [self.user_names.get(old) for old in old_ids], naming=naming, reserved=reserved
+        )
+        return Graph(
+            kinds=[self.kinds[o] for o in old_ids],
+            ops=[self.ops[o] for o in old_ids],
+            args=[
+                tuple(new_id[a] if is_node(a) else a for a in self.args[o]) for o in old_ids
+            ],
+            names=names,
+            levels=[self.levels[o] for o in old_ids],
+            constants={new_id[o]: v for o, v in self.constants.items() if o in new_id},
+            inputs=[new_id[o] for o in input_nodes],
+            outputs=[new_id[o] for o in output_nodes],
+            source=source,
+        )
+
+
+def _is_const(arg: Arg, value: int) -> bool:
+    return type(arg) is not int and arg == value
+
+
+def _identity(name: str, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | None:
+    """The result of ``name(*args)`` when an algebraic identity gives it for free."""
+    zero = sympy.Integer(0)
+    if name == "mul":
+        a, b = args
+        if _is_const(a, 0) or _is_const(b, 0):
+            return zero
+        if _is_const(a, 1):
+            return b
+        if _is_const(b, 1):
+            return a
+        if _is_const(a, -1):
+            return builder.apply(_OP_NEG, (b,))
+        if _is_const(b, -1):
+            return builder.apply(_OP_NEG, (a,))
+    elif name == "add":
+        a, b = args
+        if _is_const(a, 0):
+            return b
+        if _is_const(b, 0):
+            return a
+    elif name == "sub":
+        a, b = args
+        if _is_const(b, 0):
+            return a
+        if _is_const(a, 0):
+            return builder.apply(_OP_NEG, (b,))
+    elif name == "div":
+        a, b = args
+        if _is_const(b, 1):
+            return a
+        if _is_const(a, 0):
+            return zero
+    elif name == "pow":
+        a, b = args
+        if _is_const(b, 1):
+            return a
+        if _is_const(b, 0):
+            return sympy.Integer(1)
+    elif name == "neg":
+        (a,) = args
+        if builder.ops[a] is _OP_NEG:  # --a = a
+            return builder.args[a][0]
+    return None
+
+
+def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
+    """Evaluate an op on constants exactly, refusing values outside its domain.
+
+    >>> from graphdiff.ops import OPS
+    >>> fold_constant(OPS["div"], (sympy.Integer(1), sympy.Integer(2)))
+    1/2
+    """
+    if op.domain is not None:
+        with np.errstate(all="ignore"):
+            bad = op.domain(*(float(a) for a in args))
+        if np.any(bad):
+            shown = op.format([str(a) for a in args])
+            raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
+    value = sympy.sympify(op.sympy(*args))
+    if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
+        shown = op.format([str(a) for a in args])
+        raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
+    return value
+
+
+def _reachable_backwards(args: Sequence[tuple[Arg, ...]], starts: Sequence[int]) -> set[int]:
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        for a in args[node]:
+            if is_node(a) and a not in seen:
+                seen.add(a)
+                stack.append(a)
+    return seen
+
+
+_W_NAME = re.compile(r"^([a-z])(\d+)$")
+
+
+def _display_names(user_names: Sequence[str | None], *, naming: str,
+                   reserved: Sequence[str] = ()) -> list[str]:
+    """Fill in generated names (``w3`` or ``c``) where the user gave none."""
+    # Reserved names (a derivative graph's primal names, some of them dropped) are
+    # never generated again, so w3 always means the same node.
+    taken = {n for n in user_names if n is not None} | set(reserved)
+    if naming == "w":
+        # Use w1, w2, ... unless the user's names already look like that (seed 004
+        # Ex2 has weights w1, w2, w3); then the first free letter of v, u, t, ...
+        used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))}
+        prefix = next(p for p in "wvutsrqpk" if p not in used_prefixes)
+        generated = (f"{prefix}{i + 1}" for i in range(len(user_names)))
+        names = []
+        for given, candidate in zip(user_names, generated, strict=True):
+            names.append(given if given is not None else _unique(candidate, taken))
+        return names
+    letters = _letter_names(taken)
+    return [given if given is not None else next(letters) for given in user_names]
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    name, k = candidate, 1
+    while name in taken:
+        name = f"{candidate}_{k}"
+        k += 1
+    taken.add(name)
+    return name
+
+
+def _letter_names(taken: set[str]) -> Iterator[str]:
+    """a, b, ..., z, aa, ab, ... skipping names already taken."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    length = 1
+    while True:
+        count = len(alphabet) ** length
+        for k in range(count):
+            digits = []
+            for _ in range(length):
+                k, r = divmod(k, len(alphabet))
+                digits.append(alphabet[r])
+            name = "".join(reversed(digits))
+            if name not in taken:
+                taken.add(name)
+                yield name
+        length += 1
+
+

@@ -1,0 +1,1 @@
+"""Derivative engines: paths, forward and reverse mode, symbolic and numeric."""

@@ -1,0 +1,130 @@
+"""What the forward and reverse sweeps share: points, local partials, notation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..errors import GraphdiffError
+from ..graph import Graph, is_node
+from ..ops import NUMPY, SYMPY
+
+DOT = "\u0307"  # combining dot above: ẇ
+BAR = "\u0304"  # combining macron: w̄
+
+
+def decorated(name: str, mark: str) -> str:
+    """``w3`` -> ``ẇ3`` / ``w̄3``: the mark goes on the name's first letter.
+
+    >>> decorated("w3", BAR), decorated("x1", DOT)
+    ('w̄3', 'ẋ1')
+    """
+    return name[:1] + mark + name[1:]
+
+
+def latex_decorated(graph: Graph, node: int, command: str) -> str:
+    r"""``\bar{w}_{3}`` for node w3 (``command`` is ``bar`` or ``dot``)."""
+    latex = graph.format_arg(node, "latex")
+    head, sep, tail = latex.partition("_")
+    return f"\\{command}{{{head}}}{sep}{tail}"
+
+
+def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
+    """Σ factor·symbol kept in the order written (print with ``order="none"``).
+
+    Zero factors drop out and unit factors disappear, as a teacher writes the rule.
+
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> sympy.sstr(written_sum([(b, a), (1, c), (0, b)]), order="none")
+    'b*a + c'
+    """
+    kept = []
+    for factor, symbol in terms:
+        if factor == 0:
+            continue
+        factors = factor.args if isinstance(factor, sympy.Mul) else (factor,)
+        kept.append(symbol if factor == 1 else sympy.Mul(*factors, symbol, evaluate=False))
+    if not kept:
+        return sympy.Integer(0)
+    return kept[0] if len(kept) == 1 else sympy.Add(*kept, evaluate=False)
+
+
+def node_values(graph: Graph, at: Mapping[str, Any] | None) -> list[Any] | None:
+    """Values of every node at ``at`` (None for symbolic sweeps)."""
+    return None if at is None else graph.values(at)
+
+
+def numeric_partials(graph: Graph, v: int, values: list[Any]) -> Iterator[tuple[int, Any]]:
+    """``(u, d v / d u)`` for each node argument position of ``v``, as numbers.
+
+    A node used twice (``x*x``) appears twice; callers accumulate.
+    """
+    op = graph._ops[v]  # noqa: SLF001 - engines read the graph's compact arrays
+    nargs = graph._numeric_args[v]  # noqa: SLF001
+    arg_values = [values[a] if type(a) is int else a for a in nargs]
+    out = values[v]
+    assert op is not None
+    for pos, a in enumerate(nargs):
+        if type(a) is int:
+            yield a, op.partials[pos](NUMPY, *arg_values, out)
+
+
+def symbolic_partials(graph: Graph, v: int) -> Iterator[tuple[int, sympy.Expr]]:
+    """``(u, d v / d u)`` per node argument position, in the adjacent nodes' symbols."""
+    op = graph.op(v)
+    assert op is not None
+    args = graph.args(v)
+    arg_exprs = [graph.symbol(a) if is_node(a) else a for a in args]
+    out = graph.symbol(v)
+    for pos, a in enumerate(args):
+        if is_node(a):
+            yield a, sympy.sympify(op.partials[pos](SYMPY, *arg_exprs, out))
+
+
+def to_inputs(graph: Graph, expr: sympy.Expr) -> sympy.Expr:
+    """Replace node symbols in ``expr`` by the nodes' expressions in the inputs."""
+    symbols = {s.name for s in expr.free_symbols}
+    mapping = {
+        graph.symbol(n): graph.expr(n)
+        for n in graph.order
+        if graph.kind(n) != "input" and graph.name(n) in symbols
+    }
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def output_id(graph: Graph, output: str | int | None) -> int:
+    """The node of ``output`` (default: the only output)."""
+    if output is None:
+        if len(graph.output_ids) != 1:
+            raise GraphdiffError(
+                f"the graph has {len(graph.output_ids)} outputs "
+                f"({', '.join(graph.outputs)}): say which with output="
+            )
+        return graph.output_ids[0]
+    return graph.id(output)
+
+
+def input_id(graph: Graph, wrt: str | int | None) -> int:
+    """The input node ``wrt`` (default: the only input)."""
+    if wrt is None:
+        if len(graph.input_ids) != 1:
+            raise GraphdiffError(
+                f"the graph has {len(graph.input_ids)} inputs "
+                f"({', '.join(graph.inputs)}): say which with wrt="
+            )
+        return graph.input_ids[0]
+    node = graph.id(wrt)
+    if graph.kind(node) != "input":
+        raise GraphdiffError(f"{graph.name(node)} is not an input; the inputs are "
+                             f"{', '.join(graph.inputs)}")
+    return node
+
+
+def plain(value: Any) -> Any:
+    """0-d numpy values as Python floats, sympy numbers as they are, arrays unchanged."""
+    if isinstance(value, sympy.Basic):
+        return value
+    return float(value) if np.ndim(value) == 0 else value

@@ -1,0 +1,177 @@
+"""Derivatives as graphs: forward and reverse mode emitted as new computation graphs.
+
+Instead of numbers, the sweeps produce nodes: the result is a :class:`~graphdiff.Graph`
+that contains the original computation and, on top of it, the tangents or adjoints
+(the adjoint graph of seed 003).  Subexpressions are shared, so the derivative graph
+stays linear in the size of the function — no expression swell — and it can be
+evaluated, rendered, converted to sympy, or differentiated again (Hessians).
+
+The partial-derivative rules of the op table run unchanged on graph tracers: that is
+what the namespace argument of each rule is for.
+
+>>> import graphdiff as gd
+>>> g = gd.parse("exp(x1*x2) + x2**3")
+>>> dg = gd.reverse_graph(g)
+>>> dg.outputs
+('x̄1', 'x̄2')
+>>> dg.to_sympy()
+(x2*exp(x1*x2), x1*exp(x1*x2) + 3*x2**2)
+>>> dg.evaluate(x1=0.0, x2=1.0)
+(1.0, 3.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+
+from ..builder import GraphBuilder, gc_paused
+from ..graph import Graph, is_node
+from ..ops import Namespace
+from ..trace import FUNCTIONS, Tracer
+from ._sweep import BAR, DOT, decorated, input_id, output_id
+
+#: The op table's functions on tracers: the namespace that turns rules into nodes.
+GRAPH = Namespace("graph", FUNCTIONS)
+
+
+def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
+    """Copy ``graph`` into ``builder``; returns each node's reference there."""
+    refs: list[Any] = [None] * len(graph)
+    for v in graph.order:
+        kind = graph.kind(v)
+        if kind == "input":
+            refs[v] = builder.input(graph.name(v))
+        elif kind == "constant":
+            refs[v] = graph.nx.nodes[v]["value"]
+        else:
+            op = graph.op(v)
+            assert op is not None
+            args = tuple(refs[a] if is_node(a) else a for a in graph.args(v))
+            refs[v] = builder.apply(op, args)
+        if is_node(refs[v]):
+            builder.name(refs[v], graph.name(v))
+    return refs
+
+
+def _traced(builder: GraphBuilder, ref: Any) -> Any:
+    return Tracer(builder, ref) if is_node(ref) else ref
+
+
+def _ref(value: Any) -> Any:
+    """A tracer's node, or a constant as a sympy number."""
+    if type(value) is Tracer:
+        return value.node
+    return sympy.sympify(value)
+
+
+def _local_partials(graph: Graph, v: int, builder: GraphBuilder,
+                    refs: list[Any]) -> list[tuple[int, Any]]:
+    """``(u, ∂v/∂u)`` per node argument of ``v``, as tracers or constants."""
+    op = graph.op(v)
+    assert op is not None
+    args = graph.args(v)
+    traced = [_traced(builder, refs[a]) if is_node(a) else a for a in args]
+    out = _traced(builder, refs[v])
+    return [(a, op.partials[pos](GRAPH, *traced, out)) for pos, a in enumerate(args)
+            if is_node(a)]
+
+
+def reverse_graph(graph: Graph, output: str | None = None, *,
+                  cotangent: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+    """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
+
+    Adjoint nodes are named w̄ᵢ after the node they belong to; the outputs are the
+    inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP).
+
+    >>> import graphdiff as gd
+    >>> dg = gd.reverse_graph(gd.parse("x1*x2 + sin(x1)"))
+    >>> [dg.formula(n) for n in dg.output_ids]
+    ['x2 + w6', 'x1']
+    >>> dg.formula("w6")
+    'cos(x1)'
+    """
+    seeds = _seeds(graph, output, cotangent)
+    builder = GraphBuilder()
+    with gc_paused():
+        refs = _replay(graph, builder)
+        builder.simplify = True
+        adjoints: list[Any] = [None] * len(graph)
+        for node, seed in seeds.items():
+            adjoints[node] = sympy.sympify(seed)
+        for v in reversed(graph.order):
+            adjoint = adjoints[v]
+            if adjoint is None:
+                continue
+            if is_node(adjoint):
+                builder.name(adjoint, decorated(graph.name(v), BAR))
+            if graph.kind(v) != "op" or adjoint == 0:
+                continue
+            for u, partial in _local_partials(graph, v, builder, refs):
+                term = _ref(_traced(builder, adjoint) * partial)
+                previous = adjoints[u]
+                adjoints[u] = term if previous is None else _ref(
+                    _traced(builder, previous) + _traced(builder, term))
+        outputs = [sympy.Integer(0) if adjoints[i] is None else adjoints[i]
+                   for i in graph.input_ids]
+        for i, ref in zip(graph.input_ids, outputs, strict=True):
+            if is_node(ref):
+                builder.name(ref, decorated(graph.name(i), BAR))
+        return builder.build(outputs, order="source", naming=naming,
+                             inputs=list(graph.inputs), reserved=graph_names(graph),
+                             source=f"gradient of {', '.join(graph.name(n) for n in seeds)}")
+
+
+def forward_graph(graph: Graph, wrt: str | None = None, *,
+                  direction: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+    """The tangent graph: a Graph whose outputs are ∂y/∂x (or the JVP) for every output.
+
+    Tangent nodes are named ẇᵢ after the node they belong to.
+
+    >>> import graphdiff as gd
+    >>> dg = gd.forward_graph(gd.parse("x1*x2 + sin(x1)"), wrt="x1")
+    >>> dg.to_sympy()
+    x2 + cos(x1)
+    """
+    if direction is None:
+        seed_node = input_id(graph, wrt)
+        direction = {graph.name(seed_node): 1}
+    builder = GraphBuilder()
+    with gc_paused():
+        refs = _replay(graph, builder)
+        builder.simplify = True
+        tangents: list[Any] = [None] * len(graph)
+        for name, seed in direction.items():
+            node = input_id(graph, name)
+            tangents[node] = sympy.sympify(seed)
+        for v in graph.order:
+            if graph.kind(v) != "op":
+                continue
+            total: Any = None
+            for u, partial in _local_partials(graph, v, builder, refs):
+                if tangents[u] is None or tangents[u] == 0:
+                    continue
+                term = _ref(partial * _traced(builder, tangents[u]))
+                total = term if total is None else _ref(
+                    _traced(builder, total) + _traced(builder, term))
+            tangents[v] = total
+            if total is not None and is_node(total):
+                builder.name(total, decorated(graph.name(v), DOT))
+        outputs = [sympy.Integer(0) if tangents[o] is None else tangents[o]
+                   for o in graph.output_ids]
+        return builder.build(outputs, order="source", naming=naming,
+                             inputs=list(graph.inputs), reserved=graph_names(graph),
+                             source=f"tangent along {', '.join(direction)}")
+
+
+def graph_names(graph: Graph) -> list[str]:
+    return [graph.name(n) for n in graph.order]
+
+
+def _seeds(graph: Graph, output: str | None,
+           cotangent: Mapping[str, Any] | None) -> dict[int, Any]:
+    if cotangent is None:
+        return {output_id(graph, output): 1}
+    return {graph.id(name): value for name, value in cotangent.items()}
