@@ -11,6 +11,12 @@ derivatives.
 """
 
 from .convert import from_sympy
+from .derive.api import grad, hessian, jacobian, jvp, vjp
+from .derive.forward import ForwardResult, forward
+from .derive.graphs import forward_graph, reverse_graph
+from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
+from .derive.reverse import ReverseResult, reverse
+from .derive.symbolic import readable, symbolic_diff
 from .errors import (
     DomainError,
     GraphdiffError,
@@ -46,31 +52,49 @@ tanh = _FUNCTIONS["tanh"]
 __all__ = [
     "OPS",
     "DomainError",
+    "ForwardResult",
     "Graph",
     "GraphdiffError",
     "LimitError",
     "Limits",
     "Op",
     "ParseError",
+    "PathLimitError",
+    "PathsResult",
+    "ReverseResult",
     "ShapeError",
     "TraceError",
     "Tracer",
     "abs",
     "cos",
+    "count_paths",
     "exp",
+    "forward",
+    "forward_graph",
     "from_sympy",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jvp",
     "leaky_relu",
     "log",
     "max",
     "min",
     "parse",
+    "path_sum",
+    "paths",
+    "readable",
     "relu",
+    "reverse",
+    "reverse_graph",
     "sigmoid",
     "sign",
     "sin",
     "sqrt",
     "step",
+    "symbolic_diff",
     "tan",
     "tanh",
     "trace",
+    "vjp",
 ]

@@ -21,8 +21,8 @@ from typing import Any
 
 import sympy
 
-from .errors import GraphdiffError
 from .builder import GraphBuilder
+from .errors import GraphdiffError
 from .graph import Graph
 from .ops import OPS
 
@@ -173,7 +173,7 @@ def _node(node: sympy.Basic, builder: GraphBuilder, results: dict[sympy.Basic, A
         value, base = (results[a] for a in node.args)
         return builder.apply(OPS["div"], (builder.apply(OPS["log"], (value,)),
                                           builder.apply(OPS["log"], (base,))))
-    if func in _FUNCTIONS and len(node.args) == 1 or func is sympy.Heaviside:
+    if (func in _FUNCTIONS and len(node.args) == 1) or func is sympy.Heaviside:
         return builder.apply(OPS[_FUNCTIONS[func]], (results[node.args[0]],))
     raise GraphdiffError(
         f"from_sympy: {func.__name__} is not an op of graphdiff; the supported functions "

@@ -58,7 +58,7 @@ import numpy as np
 import sympy
 
 from .errors import DomainError, GraphdiffError
-from .ops import NUMPY, OPS, SYMPY, Op
+from .ops import NUMPY, SYMPY, Op
 
 Arg = Any  # an int (node id) or a constant (sympy number)
 

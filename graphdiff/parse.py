@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import DomainError, LimitError, ParseError
 from .builder import GraphBuilder
+from .errors import DomainError, LimitError, ParseError
 from .graph import Graph, is_node
 from .ops import FUNCTIONS, OPS
 
@@ -164,7 +164,7 @@ def parse(
     >>> gd.parse("__import__('os')")
     Traceback (most recent call last):
     ...
-    graphdiff.errors.ParseError: line 1, column 1: unknown function '__import__'; expected one of ...
+    graphdiff.errors.ParseError: line 1, column 1: unknown function '__import__'; expected ...
     """
     source = _check_text(text, limits)
     python_text, column_maps = _caret_to_power(source)
@@ -422,9 +422,9 @@ class _Converter:
 
     def check_size(self, root: ast.expr) -> None:
         limits = self.limits
-        stack: list[tuple[ast.AST, int, Any]] = [(root, 1, None)]
+        stack: list[tuple[ast.AST, int]] = [(root, 1)]
         while stack:
-            node, depth, parent_group = stack.pop()
+            node, depth = stack.pop()
             self.ast_nodes += 1
             if self.ast_nodes > limits.max_nodes:
                 raise self.error(node, f"more than {limits.max_nodes:,} syntax nodes",
@@ -438,7 +438,7 @@ class _Converter:
             for k, child in enumerate(ast.iter_child_nodes(node)):
                 # The left operand of a same-precedence chain (a + b + c) is not deeper.
                 same_chain = group is not None and k == 0 and _chain_group(child) == group
-                stack.append((child, depth if same_chain else depth + 1, group))
+                stack.append((child, depth if same_chain else depth + 1))
 
     def children(self, node: ast.AST) -> list[ast.AST]:
         if isinstance(node, ast.BinOp):
@@ -478,7 +478,6 @@ class _Converter:
                 raise self.error(arg, "starred arguments are not allowed", "plain arguments")
 
     def convert(self, node: ast.AST, results: dict[int, Any]) -> Any:
-        builder = self.builder
         if isinstance(node, ast.Constant):
             return self.constant(node)
         if isinstance(node, ast.Name):

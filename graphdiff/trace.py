@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import GraphdiffError, TraceError
 from .builder import GraphBuilder, gc_paused
+from .errors import GraphdiffError, TraceError
 from .graph import Graph, is_node
 from .ops import OPS, Op
 
@@ -224,8 +224,8 @@ def trace(
     ...     for _ in range(n):
     ...         x = gd.sin(x) * gd.cos(x) + x / 2
     ...     return x
-    >>> len(gd.trace(chain))
-    13
+    >>> len(gd.trace(chain))  # the input, then sin, cos, mul, div, add per step
+    16
     """
     if inputs is None:
         try:

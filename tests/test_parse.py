@@ -98,7 +98,7 @@ def test_program_several_outputs() -> None:
     g = gd.parse(PROGRAM, outputs=["L", "h"])
     assert g.outputs == ("L", "h")
     L, h = g.evaluate(x=1.0, w1=2.0, b1=-1.0, y=0.0)
-    assert L == pytest.approx(0.5 * h**2)
+    assert pytest.approx(0.5 * h**2) == L
 
 
 def test_program_constant_output_is_a_named_constant_node() -> None:

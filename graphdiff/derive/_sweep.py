@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -19,10 +20,13 @@ BAR = "\u0304"  # combining macron: w̄
 def decorated(name: str, mark: str) -> str:
     """``w3`` -> ``ẇ3`` / ``w̄3``: the mark goes on the name's first letter.
 
-    >>> decorated("w3", BAR), decorated("x1", DOT)
-    ('w̄3', 'ẋ1')
+    Names are NFC-normalized, so ``ẋ`` is the single character U+1E8B where Unicode
+    has one (as typed on a keyboard) and a letter plus a combining mark elsewhere.
+
+    >>> decorated("w3", BAR) == "w\u03043", decorated("x1", DOT) == "\u1e8b1"
+    (True, True)
     """
-    return name[:1] + mark + name[1:]
+    return unicodedata.normalize("NFC", name[:1] + mark + name[1:])
 
 
 def latex_decorated(graph: Graph, node: int, command: str) -> str:

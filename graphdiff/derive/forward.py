@@ -27,13 +27,13 @@ from ..graph import Graph
 from ._sweep import (
     DOT,
     decorated,
-    written_sum,
     input_id,
     node_values,
     numeric_partials,
     plain,
     symbolic_partials,
     to_inputs,
+    written_sum,
 )
 
 
@@ -139,8 +139,9 @@ def forward(
 
     >>> import graphdiff as gd
     >>> result = gd.forward(gd.parse("x1*x2 + sin(x1)"), wrt="x1")
-    >>> [str(r) for r in result.rules[2:]]
-    ['x1*ẋ2 + x2*ẋ1', 'cos(x1)*ẋ1', 'ẇ3 + ẇ4']
+    >>> from graphdiff.tables import pretty
+    >>> [pretty(r) for r in result.rules[2:]]
+    ['x2·ẋ1 + x1·ẋ2', 'cos(x1)·ẋ1', 'ẇ3 + ẇ4']
     >>> result.derivative
     x2 + cos(x1)
     """

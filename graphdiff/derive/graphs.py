@@ -89,8 +89,8 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     >>> import graphdiff as gd
     >>> dg = gd.reverse_graph(gd.parse("x1*x2 + sin(x1)"))
     >>> [dg.formula(n) for n in dg.output_ids]
-    ['x2 + w6', 'x1']
-    >>> dg.formula("w6")
+    ['v3 + x2', 'x1']
+    >>> dg.formula("v3")
     'cos(x1)'
     """
     seeds = _seeds(graph, output, cotangent)
