@@ -12,6 +12,7 @@ derivatives.
 
 from .convert import from_sympy
 from .derive.api import grad, hessian, jacobian, jvp, vjp
+from .derive.check import VerifyReport, numeric_diff, verify
 from .derive.forward import ForwardResult, forward
 from .derive.graphs import forward_graph, reverse_graph
 from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
@@ -65,6 +66,7 @@ __all__ = [
     "ShapeError",
     "TraceError",
     "Tracer",
+    "VerifyReport",
     "abs",
     "cos",
     "count_paths",
@@ -80,6 +82,7 @@ __all__ = [
     "log",
     "max",
     "min",
+    "numeric_diff",
     "parse",
     "path_sum",
     "paths",
@@ -96,5 +99,6 @@ __all__ = [
     "tan",
     "tanh",
     "trace",
+    "verify",
     "vjp",
 ]

@@ -220,6 +220,12 @@ def _identity(name: str, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | 
     return None
 
 
+def _constant_text(value: Any) -> str:
+    text = str(value)
+    return f"({text})" if value.is_negative or (value.is_Rational and not value.is_Integer) \
+        or not value.is_Atom else text
+
+
 def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
     """Evaluate an op on constants exactly, refusing values outside its domain.
 
@@ -231,11 +237,11 @@ def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
         with np.errstate(all="ignore"):
             bad = op.domain(*(float(a) for a in args))
         if np.any(bad):
-            shown = op.format([str(a) for a in args])
+            shown = op.format([_constant_text(a) for a in args])
             raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
     value = sympy.sympify(op.sympy(*args))
     if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
-        shown = op.format([str(a) for a in args])
+        shown = op.format([_constant_text(a) for a in args])
         raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
     return value
 

@@ -92,6 +92,93 @@ def graph_json(graph: Graph, point: dict[str, float] | None) -> dict[str, Any]:
             "nodes": nodes, "edges": edges}
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Differentiate by one or every method, optionally with the worked tables."""
+    from .derive.report import ALL_METHODS, diff_report
+
+    graph = _graph_from_args(args)
+    point = parse_point(args.at)
+    methods = list(ALL_METHODS) if args.method == "all" else [args.method]
+    if "numeric" in methods and point is None:
+        if args.method == "numeric":
+            raise GraphdiffError("the numeric method needs a point: give --at x=...,y=...")
+        methods.remove("numeric")
+    wrt = args.wrt.split(",") if args.wrt else None
+    report = diff_report(graph, wrt, point, methods, output=args.output)
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    print(_diff_text(graph, report, args, point))
+    return 0
+
+
+def _diff_text(graph: Graph, report: dict[str, Any], args: argparse.Namespace,
+               point: dict[str, float] | None) -> str:
+    from . import forward, paths, reverse
+
+    style = args.format
+    out = report["output"]
+    lines = [f"{out} = {graph.source}"]
+    if point is not None:
+        where = ", ".join(f"{k} = {format_number(v)}" for k, v in point.items())
+        lines.append(f"at {where}: {out} = {format_number(report['value'])}")
+    for result in report["results"]:
+        method = result["method"]
+        lines.append(f"\n{method}:")
+        for name, d in result["derivatives"].items():
+            shown = " = ".join(
+                part for part in (d["symbolic"], format_number(d["value"])
+                                  if d["value"] is not None else None) if part
+            )
+            lines.append(f"  ∂{out}/∂{name} = {shown}")
+        if not args.table:
+            continue
+        wrt = list(result["derivatives"])
+        if method == "paths":
+            for name in wrt:
+                if result["trace"][name]["paths"] is None:
+                    lines.append(f"  ({result['trace'][name]['count']:,} paths from {name}: "
+                                 "too many to list; the value is their sum by dynamic "
+                                 "programming)")
+                    continue
+                lines.append(paths(graph, name, point, output=out).table(style))
+        elif method == "forward":
+            for name in wrt:
+                lines.append(forward(graph, wrt=name, at=point).table(style))
+        elif method == "reverse":
+            lines.append(reverse(graph, output=out, at=point).table(style))
+        elif method == "symbolic":
+            for name in wrt:
+                lines.append(f"  readable: ∂{out}/∂{name} = {result['trace'][name]['readable']}")
+        elif method == "numeric":
+            for name in wrt:
+                t = result["trace"][name]
+                lines.append(f"  {name}: step h = {t['step']:.3g}, "
+                             f"error estimate {t['error_estimate']:.3g}")
+    return "\n".join(lines)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Run every method at random points; exit 1 if any two disagree."""
+    from .derive.check import (
+        EXACT_RTOL,
+        NUMERIC_ESTIMATE_FACTOR,
+        NUMERIC_RTOL,
+        verify,
+    )
+
+    graph = _graph_from_args(args)
+    report = verify(graph, points=args.points, seed=args.seed, output=args.output,
+                    low=args.low, high=args.high)
+    print(report.table(args.format if args.format != "json" else "text"))
+    print(f"\ntolerances: exact methods relative {EXACT_RTOL:g}; central differences within "
+          f"{NUMERIC_ESTIMATE_FACTOR:g} x their error estimate or relative {NUMERIC_RTOL:g}")
+    for reason in report.skipped:
+        print(f"skipped: {reason}")
+    print("all methods agree" if report.ok else "DISAGREEMENT: see the rows marked NO")
+    return 0 if report.ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the built-in seed example."""
     print(f"graphdiff {__version__}: the computation graph of seed 004, exercise 1")
@@ -127,6 +214,35 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=["text", "markdown", "latex", "json"],
                        default="text")
     graph.set_defaults(func=cmd_graph)
+
+    diff = sub.add_parser("diff", help="differentiate an expression (paths, forward, reverse, "
+                          "symbolic, numeric), showing the work")
+    diff.add_argument("expression", help="an expression or program, e.g. 'x**2 + x*y'")
+    diff.add_argument("--wrt", help="inputs to differentiate by, comma-separated "
+                      "(default: all)")
+    diff.add_argument("--at", help="a point, e.g. x=1,y=2 (default: symbolic only)")
+    diff.add_argument("--method", default="reverse",
+                      choices=["paths", "forward", "reverse", "symbolic", "numeric", "all"])
+    diff.add_argument("--output", help="which output of a program (default: the last)")
+    diff.add_argument("--table", action="store_true",
+                      help="show the worked steps: paths or Wengert tables")
+    diff.add_argument("--naming", choices=["w", "letters"], default="w",
+                      help="names of intermediate nodes: w3, w4, ... or a, b, c, ...")
+    diff.add_argument("--format", choices=["text", "markdown", "latex", "json"],
+                      default="text")
+    diff.set_defaults(func=cmd_diff)
+
+    check = sub.add_parser("verify", help="cross-check every method at random points")
+    check.add_argument("expression")
+    check.add_argument("--points", type=int, default=5, help="how many random points")
+    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--low", type=float, default=-2.0, help="points are drawn from "
+                       "[low, high] per input")
+    check.add_argument("--high", type=float, default=2.0)
+    check.add_argument("--output", help="which output of a program (default: the last)")
+    check.add_argument("--naming", choices=["w", "letters"], default="w")
+    check.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
+    check.set_defaults(func=cmd_verify)
     return parser
 
 

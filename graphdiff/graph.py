@@ -394,7 +394,8 @@ class Graph:
             for pos, a in enumerate(self._args[v]):
                 if a == u and is_node(a):
                     total = total + op.partials[pos](NUMPY, *arg_values, values[v])
-        return total
+        # Constant partials (step' = 0) still take the batch's shape.
+        return np.broadcast_to(total, np.shape(values[v]))[()] if np.ndim(values[v]) else total
 
     def expr(self, node: int | str) -> sympy.Expr:
         """The sympy expression of a node's value in terms of the inputs (memoized).

@@ -101,6 +101,16 @@ _OPERATOR_SYMBOLS = {
 _EXPECTED_OPERAND = "a number, a name, a function call or a parenthesized expression"
 _FUNCTION_LIST = ", ".join(sorted(FUNCTIONS))
 
+_STATEMENT_NAMES = {
+    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "def",
+    ast.AsyncFunctionDef: "def", ast.ClassDef: "class", ast.For: "a for loop",
+    ast.While: "a while loop", ast.If: "an if statement", ast.With: "with",
+    ast.AugAssign: "an augmented assignment (+= and the like)", ast.Return: "return",
+    ast.Delete: "del", ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Try: "try",
+    ast.Raise: "raise", ast.Assert: "assert", ast.Pass: "pass",
+    ast.AnnAssign: "an annotated assignment",
+}
+
 _NODE_DESCRIPTIONS = {
     ast.Attribute: "attribute access (a dot after a name)",
     ast.Subscript: "indexing with [ ]",
@@ -292,7 +302,9 @@ def _explain_syntax_error(
         here in _BINARY_OPERATORS or here == ")" or here == ""
     ):
         return f"{here!r} cannot follow an operator", _EXPECTED_OPERAND
-    if "invalid decimal literal" in msg or "invalid syntax" in msg or "Perhaps" in msg:
+    if "invalid decimal literal" in msg:
+        return "a number directly followed by a name", "an operator between them, as in 2*x"
+    if "invalid syntax" in msg or "Perhaps" in msg:
         if before and (before[-1].isalnum() or before[-1] in "._)") and (
             here.isalnum() or here in "(_."
         ):
@@ -353,8 +365,9 @@ class _Converter:
                 raise self.error(stmt, "an expression that is not the last line is unused",
                                  "an assignment name = expression")
             else:
-                raise self.error(stmt, f"{type(stmt).__name__.lower()} statements are not "
-                                 "allowed", "an expression, or assignments name = expression")
+                raise self.error(stmt, f"{_STATEMENT_NAMES.get(type(stmt), 'this statement')} "
+                                 "is not allowed",
+                                 "an expression, or assignments name = expression")
         if outputs is None:
             output_values = [last_value]
             output_names = [last_name]

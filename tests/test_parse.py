@@ -121,9 +121,10 @@ def test_program_with_semicolons_and_a_final_expression() -> None:
         ("sin = x", 1, 1, "is a function"),
         ("y = 2\n3 + y\nz = y", 2, 1, "unused"),
         ("a, b = x, y", 1, 1, "single assignments"),
-        ("import os", 1, 1, "statements are not allowed"),
-        ("def f(): pass", 1, 1, "statements are not allowed"),
-        ("y = x\nfor i in x: pass", 2, 1, "statements are not allowed"),
+        ("import os", 1, 1, "import is not allowed"),
+        ("def f(): pass", 1, 1, "def is not allowed"),
+        ("y = x\nfor i in x: pass", 2, 1, "a for loop is not allowed"),
+        ("x += 1", 1, 1, "augmented assignment"),
     ],
 )
 def test_program_errors(text: str, line: int, column: int, fragment: str) -> None:
@@ -150,6 +151,7 @@ def test_unknown_output_name() -> None:
         ("(x + 1", 1, 1, "never closed", "')'"),
         ("x + 1)", 1, 6, "unmatched", None),
         ("2 x", 1, 3, "two operands in a row", "an operator"),
+        ("2x + 1", 1, 1, "a number directly followed by a name", "2*x"),
         ("foo(x)", 1, 1, "unknown function 'foo'", "one of"),
         ("sin(x, y)", 1, 1, "sin takes 1 argument, got 2", None),
         ("x.real", 1, 1, "attribute access", None),

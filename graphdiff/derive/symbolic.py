@@ -31,10 +31,17 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     3*x**2
     """
     expr = graph.expr(output_id(graph, output))
+    # Differentiate with real symbols (so |x|' is sign(x), not an expression in re
+    # and im), then give back the graph's plain symbols.
+    plain_symbols = [graph.symbol(i) for i in graph.input_ids]
+    real = {s: sympy.Symbol(s.name, real=True) for s in plain_symbols}
+    back = {r: s for s, r in real.items()}
+    expr = expr.xreplace(real)
     if isinstance(wrt, tuple | list):
-        symbols = [graph.symbol(input_id(graph, w)) for w in wrt]
-        return sympy.diff(expr, *symbols)
-    return sympy.diff(expr, graph.symbol(input_id(graph, wrt)), order)
+        symbols = [real[graph.symbol(input_id(graph, w))] for w in wrt]
+        return sympy.diff(expr, *symbols).xreplace(back)
+    symbol = real[graph.symbol(input_id(graph, wrt))]
+    return sympy.diff(expr, symbol, order).xreplace(back)
 
 
 def readable(expr: Any) -> sympy.Expr:

@@ -1,0 +1,178 @@
+"""Cross-checks: finite differences on a graph, and every method against each other.
+
+:func:`verify` runs paths, forward, reverse, symbolic (sympy.diff) and numeric
+(central differences with an error estimate) at random points inside the domain and
+reports whether they agree.  Tolerances:
+
+* exact methods (paths, forward, reverse, symbolic) must agree to a relative error of
+  ``1e-9`` (absolute ``1e-12`` near zero) -- they compute the same number in a
+  different order, so only rounding separates them;
+* central differences must agree within ``max(10 × their error estimate, 1e-6 ×
+  scale)``: they are approximations, and the estimate says how good.
+
+>>> import graphdiff as gd
+>>> report = gd.verify(gd.parse("x**2 + x*y + (x+y)**2"), points=3)
+>>> report.ok
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DomainError, GraphdiffError
+from ..graph import Graph
+from ..tables import format_number, format_table
+from ._sweep import output_id
+from .numeric import NumericGradient, gradient
+
+#: Relative tolerance between the exact methods.
+EXACT_RTOL = 1e-9
+#: Absolute tolerance between the exact methods near zero.
+EXACT_ATOL = 1e-12
+#: Central differences must be within this many times their own error estimate.
+NUMERIC_ESTIMATE_FACTOR = 10.0
+#: ... or within this relative tolerance, whichever is larger.
+NUMERIC_RTOL = 1e-6
+#: Graphs larger than this skip sympy (its expression would be the bottleneck).
+SYMBOLIC_SIZE_LIMIT = 2_000
+
+
+def numeric_diff(graph: Graph, at: Mapping[str, float], *, output: str | None = None,
+                 scheme: str = "central", h: float | None = None) -> NumericGradient:
+    """The gradient of ``output`` at ``at`` by finite differences, with an error vector.
+
+    The step is chosen per coordinate as in seed 000 (order ∛ε for central
+    differences, √ε for one-sided ones, scaled by the coordinate);
+    see :mod:`graphdiff.derive.numeric`.
+
+    >>> import graphdiff as gd
+    >>> result = gd.numeric_diff(gd.parse("x**2*y"), {"x": 1.0, "y": 3.0})
+    >>> [round(float(v), 6) for v in result.value]
+    [6.0, 1.0]
+    >>> bool(all(result.error < 1e-8))
+    True
+    """
+    out = output_id(graph, output)
+    names = graph.inputs
+    missing = [n for n in names if n not in at]
+    if missing:
+        raise GraphdiffError(f"no value given for {', '.join(missing)}")
+    if any(np.ndim(at[n]) > 0 for n in names):
+        raise GraphdiffError("numeric differentiation takes one point, not a batch")
+
+    def f(point: np.ndarray) -> float:
+        return float(graph.values(dict(zip(names, point, strict=True)))[out])
+
+    x0 = np.array([float(at[n]) for n in names])
+    return gradient(f, x0, h=h, scheme=scheme)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One input at one point: every method's value and whether they agree."""
+
+    point: dict[str, float]
+    wrt: str
+    values: dict[str, float]
+    numeric_error_estimate: float
+    ok: bool
+    worst: str = ""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The result of :func:`verify`: one :class:`Check` per point and input."""
+
+    graph: Graph
+    checks: list[Check] = field(default_factory=list)
+    methods: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def table(self, style: str = "text") -> str:
+        headers = ["point", "d/d", *self.methods, "agree"]
+        rows = []
+        for c in self.checks:
+            point = ", ".join(f"{k}={v:.4g}" for k, v in c.point.items())
+            rows.append([point, c.wrt, *(format_number(c.values.get(m), 12)
+                                         for m in self.methods),
+                         "yes" if c.ok else f"NO ({c.worst})"])
+        return format_table(headers, rows, style, ["l", "l", *("r" * len(self.methods)), "l"])
+
+    def __repr__(self) -> str:
+        verdict = "all agree" if self.ok else "DISAGREEMENT"
+        return (f"<VerifyReport {verdict}: {len(self.checks)} checks, methods "
+                f"{', '.join(self.methods)}>")
+
+
+def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None = None,
+           low: float = -2.0, high: float = 2.0, max_tries: int = 200) -> VerifyReport:
+    """Run every method at random points and report whether they agree.
+
+    Points are drawn uniformly from ``[low, high]`` per input (non-integer, seeded);
+    points where the function is undefined or not finite are redrawn, up to
+    ``max_tries`` in all.
+    """
+    out = output_id(graph, output)
+    out_name = graph.name(out)
+    rng = np.random.default_rng(seed)
+    methods = ["reverse", "forward", "paths"]
+    skipped = []
+    if len(graph) <= SYMBOLIC_SIZE_LIMIT:
+        methods.append("symbolic")
+    else:
+        skipped.append(f"symbolic (graph of {len(graph)} nodes > {SYMBOLIC_SIZE_LIMIT})")
+    methods.append("numeric")
+    from .api import grad
+
+    checks: list[Check] = []
+    found = tries = 0
+    while found < points and tries < max_tries:
+        tries += 1
+        point = {name: float(rng.uniform(low, high)) for name in graph.inputs}
+        try:
+            values = graph.values(point)
+        except DomainError:
+            continue
+        if not all(np.all(np.isfinite(v)) for v in values):
+            continue
+        try:
+            results = {m: grad(graph, at=point, method=m, output=out_name)
+                       for m in methods if m != "numeric"}
+            numeric = numeric_diff(graph, point, output=out_name)
+        except DomainError:
+            continue  # a difference step left the domain: try another point
+        found += 1
+        for k, name in enumerate(graph.inputs):
+            row = {m: float(results[m][name]) for m in results}
+            row["numeric"] = float(numeric.value[k])
+            checks.append(_judge(point, name, row, float(numeric.error[k])))
+    if not checks:
+        raise GraphdiffError(f"found no point in [{low}, {high}] where {out_name} is defined "
+                             f"after {tries} tries; pass low= and high=")
+    return VerifyReport(graph=graph, checks=checks, methods=tuple(methods),
+                        skipped=tuple(skipped))
+
+
+def _judge(point: dict[str, float], name: str, row: dict[str, float],
+           estimate: float) -> Check:
+    reference = row["reverse"]
+    scale = max(1.0, abs(reference))
+    worst, ok = "", True
+    for method, value in row.items():
+        if method == "numeric":
+            tolerance = max(NUMERIC_ESTIMATE_FACTOR * estimate, NUMERIC_RTOL * scale)
+        else:
+            tolerance = max(EXACT_RTOL * abs(reference), EXACT_ATOL)
+        if not abs(value - reference) <= tolerance:
+            ok = False
+            worst = f"{method} differs by {abs(value - reference):.3g}"
+    return Check(point=point, wrt=name, values=row, numeric_error_estimate=estimate, ok=ok,
+                 worst=worst)

@@ -1,0 +1,372 @@
+"""Derivatives four ways: every method agrees with sympy.diff, and the seeds' worked
+examples come out number for number."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graphdiff as gd
+from graphdiff.ops import OPS
+from graphdiff.tables import pretty
+
+from .test_ops import DOMAINS
+from .test_parse import expressions
+
+x, y, c = sympy.symbols("x y c")
+x1, x2 = sympy.symbols("x1 x2")
+
+# --- the seeds ---------------------------------------------------------------------------
+
+
+def seed_ex1() -> gd.Graph:
+    return gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+
+
+def test_seed_004_ex1_paths_and_sum_exactly() -> None:
+    result = gd.paths(seed_ex1(), "x")
+    assert [p.names for p in result.paths] == [
+        ("x", "a", "d", "f"), ("x", "b", "d", "f"), ("x", "c", "e", "f"),
+    ]
+    assert [p.factors for p in result.paths] == [(2 * x, 1, 1), (y, 1, 1), (1, 2 * c, 1)]
+    assert [p.product for p in result.paths] == [2 * x, y, 2 * c]
+    assert result.sum == 2 * x + y + 2 * c
+    assert result.derivative == sympy.expand(2 * x + y + 2 * (x + y))
+
+
+def test_seed_004_ex1_y_paths() -> None:
+    result = gd.paths(seed_ex1(), "y")
+    assert [p.product for p in result.paths] == [x, 2 * c]
+    assert result.derivative == sympy.expand(x + 2 * (x + y))
+
+
+def test_seed_004_ex1_paths_at_a_point() -> None:
+    result = gd.paths(seed_ex1(), "x", at={"x": 1.0, "y": 2.0})
+    assert [p.value for p in result.paths] == [2.0, 2.0, 6.0]
+    assert result.derivative == 10.0
+
+
+def test_seed_003_forward_table_values() -> None:
+    g = gd.parse("x1*x2 + sin(x1)")
+    result = gd.forward(g, wrt="x1")
+    rules = [pretty(r) for r in result.rules[2:]]
+    # ẇ3 = w2 ẇ1 + w1 ẇ2, ẇ4 = cos w1 ẇ1, ẇ5 = ẇ3 + ẇ4 (here with the inputs' names)
+    assert rules == ["x2·ẋ1 + x1·ẋ2", "cos(x1)·ẋ1", "ẇ3 + ẇ4"]
+    assert result.derivative == x2 + sympy.cos(x1)
+    at = {"x1": 0.7, "x2": -1.3}
+    numeric = gd.forward(g, wrt="x1", at=at)
+    assert numeric.tangents[2] == pytest.approx(-1.3)
+    assert numeric.tangents[3] == pytest.approx(np.cos(0.7))
+    assert numeric.derivative == pytest.approx(-1.3 + np.cos(0.7))
+    # The second sweep of the seed: seeds ẇ1 = 0, ẇ2 = 1 give ∂y/∂x2.
+    assert gd.forward(g, wrt="x2").derivative == x1
+
+
+def test_seed_003_forward_table_text() -> None:
+    table = gd.forward(gd.parse("x1*x2 + sin(x1)"), wrt="x1").table()
+    assert "w3 = w1·w2" in table and "ẇ3 = w2·ẇ1 + w1·ẇ2" in table
+    assert "ẇ4 = cos(w1)·ẇ1" in table and "ẇ5 = ẇ3 + ẇ4" in table
+    assert table.splitlines()[-1].endswith("x2 + cos(x1)")
+
+
+def test_seed_003_reverse_table_values() -> None:
+    g = gd.parse("exp(x1*x2) + x2**3")
+    result = gd.reverse(g)
+    adjoint = {g.name(i): result.adjoints[i] for i in g.order}
+    w5 = sympy.Symbol("w5")
+    assert adjoint["w6"] == 1 and adjoint["w5"] == 1 and adjoint["w4"] == 1
+    assert adjoint["w3"] == w5  # e^{w3} = w5
+    assert result.gradient == {
+        "x1": x2 * sympy.exp(x1 * x2),
+        "x2": x1 * sympy.exp(x1 * x2) + 3 * x2**2,
+    }
+    rules = {g.name(i): pretty(r) for i, r in enumerate(result.rules)}
+    assert rules["x2"] == "x1·w̄3 + 3·x2²·w̄4"  # w̄2 = w1 w̄3 + 3 w2² w̄4
+    assert rules["x1"] == "x2·w̄3"  # w̄1 = w2 w̄3
+    at = gd.reverse(g, at={"x1": 0.5, "x2": 2.0}).gradient
+    assert at["x1"] == pytest.approx(2 * np.exp(1.0))
+    assert at["x2"] == pytest.approx(0.5 * np.exp(1.0) + 12)
+
+
+def test_seed_002_dw_table() -> None:
+    g = gd.parse("sin(x1) + x1*x2")
+    result = gd.reverse(g)
+    assert [result.adjoints[i] for i in reversed(g.order)] == [
+        1, 1, 1, x1, x2 + sympy.cos(x1),
+    ]
+    table = result.table(notation="D")
+    assert "Dw2 = w1·Dw4" in table
+    assert "Dw1 = cos(w1)·Dw3 + w2·Dw4" in table
+
+
+# --- all methods agree with sympy ----------------------------------------------------------
+
+
+def _all_methods(g: gd.Graph) -> dict[str, dict[str, sympy.Expr]]:
+    return {m: gd.grad(g, method=m) for m in ("reverse", "forward", "paths", "symbolic")}
+
+
+def _agree_symbolically(a: sympy.Expr, b: sympy.Expr) -> bool:
+    difference = sympy.simplify(sympy.sympify(a) - sympy.sympify(b))
+    return difference == 0
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_all_methods_agree_symbolically(name: str) -> None:
+    op = OPS[name]
+    args = ", ".join(["x", "y"][: op.arity])
+    text = f"{name}({args})" if not op.infix and name != "neg" else {
+        "add": "x + y", "sub": "x - y", "mul": "x*y", "div": "x/y", "pow": "x**y",
+        "neg": "-x",
+    }[name]
+    g = gd.parse(text)
+    results = _all_methods(g)
+    reference = results["symbolic"]
+    for method, gradient in results.items():
+        for var in g.inputs:
+            assert _agree_symbolically(gradient[var], reference[var]) or _agree_numerically(
+                gradient[var], reference[var], name, g
+            ), (name, method, var, gradient[var], reference[var])
+
+
+def _agree_numerically(a: sympy.Expr, b: sympy.Expr, name: str, g: gd.Graph) -> bool:
+    rng = random.Random(1)
+    for _ in range(5):
+        point = {
+            sympy.Symbol(v): sympy.Float(rng.uniform(lo, hi), 30)
+            for v, (lo, hi) in zip(g.inputs, DOMAINS[name], strict=False)
+        }
+        if any(abs(float(p)) < 1e-3 for p in point.values()):
+            continue
+        va, vb = float(sympy.sympify(a).evalf(25, subs=point)), float(
+            sympy.sympify(b).evalf(25, subs=point))
+        if abs(va - vb) > 1e-9 * max(1.0, abs(vb)):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_all_methods_agree_numerically(name: str) -> None:
+    op = OPS[name]
+    g = gd.parse(
+        f"{name}({', '.join(['x', 'y'][: op.arity])})" if not op.infix and name != "neg"
+        else {"add": "x + y", "sub": "x - y", "mul": "x*y", "div": "x/y", "pow": "x**y",
+              "neg": "-x"}[name]
+    )
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        point = {v: rng.uniform(lo, hi) for v, (lo, hi) in
+                 zip(g.inputs, DOMAINS[name], strict=False)}
+        if name in ("relu", "abs", "step", "sign", "leaky_relu") and abs(point["x"]) < 1e-2:
+            continue
+        if name in ("max", "min") and abs(point["x"] - point["y"]) < 1e-2:
+            continue
+        reference = gd.grad(g, at=point, method="symbolic")
+        for method in ("reverse", "forward", "paths"):
+            result = gd.grad(g, at=point, method=method)
+            for var in g.inputs:
+                assert result[var] == pytest.approx(reference[var], rel=1e-9, abs=1e-12)
+
+
+def _safe_graph(text: str) -> gd.Graph | None:
+    try:
+        return gd.parse(text)
+    except gd.GraphdiffError:
+        return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=expressions(), data=st.data())
+def test_generated_expressions_all_methods_agree(text: str, data: st.DataObject) -> None:
+    g = _safe_graph(text)
+    if g is None or not g.inputs:
+        return
+    point = {v: data.draw(st.floats(0.3, 2.0), label=v) for v in g.inputs}
+    try:
+        values = g.values(point)
+    except gd.DomainError:
+        return
+    if not all(np.isfinite(v) and abs(v) < 1e8 for v in values):
+        return
+    reference = {
+        var: float(sympy.diff(g.to_sympy(), sympy.Symbol(var)).evalf(
+            30, subs={sympy.Symbol(k): sympy.Float(v, 30) for k, v in point.items()}))
+        for var in g.inputs
+    }
+    for method in ("reverse", "forward", "paths"):
+        result = gd.grad(g, at=point, method=method)
+        for var in g.inputs:
+            assert result[var] == pytest.approx(reference[var], rel=1e-9, abs=1e-9), (
+                text, method, var)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=expressions())
+def test_generated_expressions_symbolic_sweeps_equal_sympy_diff(text: str) -> None:
+    g = _safe_graph(text)
+    if g is None or not g.inputs or len(g) > 25:
+        return
+    reference = gd.grad(g, method="symbolic")
+    for method in ("reverse", "forward"):
+        result = gd.grad(g, method=method)
+        for var in g.inputs:
+            difference = sympy.expand(result[var] - reference[var])
+            if difference != 0:
+                difference = sympy.simplify(difference)
+            assert difference == 0, (text, method, var)
+
+
+def test_batches_of_points() -> None:
+    g = gd.parse("x*y + sin(x)*exp(y)")
+    xs = np.linspace(-1, 1, 7)
+    gradient = gd.grad(g, at={"x": xs, "y": 0.5})
+    np.testing.assert_allclose(gradient["x"], 0.5 + np.cos(xs) * np.exp(0.5))
+    np.testing.assert_allclose(gradient["y"], xs + np.sin(xs) * np.exp(0.5))
+    forward = gd.forward(g, wrt="x", at={"x": xs, "y": 0.5})
+    np.testing.assert_allclose(forward.derivative, gradient["x"])
+
+
+# --- repeated operands, several outputs, JVP/VJP --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("x*x", 2 * x), ("x + x", 2), ("sin(x)*sin(x)", 2 * sympy.sin(x) * sympy.cos(x)),
+     ("a = x*x\nb = a + a\nb*a", 8 * x**3), ("x**x", x**x * (sympy.log(x) + 1))],
+)
+def test_repeated_operands_accumulate(text: str, expected: sympy.Expr) -> None:
+    g = gd.parse(text)
+    for method in ("reverse", "forward", "paths", "symbolic"):
+        assert sympy.simplify(gd.grad(g, method=method)["x"] - expected) == 0, method
+    at = {"x": 1.7}
+    value = float(sympy.sympify(expected).subs(x, 1.7))
+    for method in ("reverse", "forward", "paths", "numeric"):
+        assert gd.grad(g, at=at, method=method)["x"] == pytest.approx(value, rel=1e-7)
+
+
+def test_jvp_vjp_and_jacobian_are_consistent() -> None:
+    g = gd.parse("s = x*y + z\np = sin(x)*z", outputs=["s", "p"])
+    at = {"x": 0.3, "y": -1.2, "z": 2.0}
+    jac = gd.jacobian(g, at)
+    np.testing.assert_allclose(jac, gd.jacobian(g, at, method="forward"))
+    v = {"x": 1.0, "y": 2.0, "z": -1.0}
+    _, tangent = gd.jvp(g, at, v)
+    np.testing.assert_allclose(tangent, jac @ np.array([1.0, 2.0, -1.0]))
+    _, cotangent = gd.vjp(g, at, {"s": 2.0, "p": -3.0})
+    np.testing.assert_allclose(list(cotangent.values()), np.array([2.0, -3.0]) @ jac)
+    symbolic = gd.jacobian(g)
+    subs = {sympy.Symbol(k): val for k, val in at.items()}
+    np.testing.assert_allclose(np.array(symbolic.subs(subs), dtype=float), jac)
+
+
+# --- derivative graphs and higher order ----------------------------------------------------
+
+
+def test_reverse_graph_is_the_gradient() -> None:
+    g = gd.parse("exp(x1*x2) + x2**3")
+    dg = gd.reverse_graph(g)
+    assert dg.outputs == ("x̄1", "x̄2")
+    assert dg.to_sympy() == (x2 * sympy.exp(x1 * x2), x1 * sympy.exp(x1 * x2) + 3 * x2**2)
+    assert dg.evaluate(x1=0.5, x2=2.0) == pytest.approx(
+        tuple(gd.grad(g, at={"x1": 0.5, "x2": 2.0}).values()))
+
+
+def test_forward_graph_is_the_directional_derivative() -> None:
+    g = gd.parse("x1*x2 + sin(x1)")
+    assert gd.forward_graph(g, wrt="x1").to_sympy() == x2 + sympy.cos(x1)
+    jvp_graph = gd.forward_graph(g, direction={"x1": 1, "x2": 2})
+    assert sympy.simplify(jvp_graph.to_sympy() - (x2 + sympy.cos(x1) + 2 * x1)) == 0
+
+
+def test_gradient_graph_size_is_linear_in_depth() -> None:
+    def layer(u, depth):
+        for _ in range(depth):
+            u = gd.sin(u) * gd.cos(u) + u / 2
+        return u
+
+    sizes = []
+    for depth in (10, 20, 40):
+        g = gd.trace(lambda u, d=depth: layer(u, d))
+        sizes.append(len(gd.reverse_graph(g)))
+    # Doubling the depth at most doubles the graph (plus a constant).
+    assert sizes[1] <= 2 * sizes[0] + 5 and sizes[2] <= 2 * sizes[1] + 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x**3*y", "sin(x*y) + exp(x)", "x**2 + x*y + (x+y)**2", "log(x)*tanh(y) + sqrt(x*y)",
+     "sigmoid(x*y)"],
+)
+def test_hessian_matches_sympy(text: str) -> None:
+    g = gd.parse(text)
+    expr = g.to_sympy()
+    symbols = [sympy.Symbol(n) for n in g.inputs]
+    reference = sympy.hessian(expr, symbols)
+    assert sympy.simplify(gd.hessian(g) - reference) == sympy.zeros(len(symbols))
+    point = {"x": 0.8, "y": 1.3}
+    numeric = gd.hessian(g, point)
+    subs = {sympy.Symbol(k): v for k, v in point.items()}
+    np.testing.assert_allclose(numeric, np.array(reference.subs(subs).evalf(), dtype=float),
+                               rtol=1e-9)
+
+
+def test_mixed_and_second_partials() -> None:
+    g = gd.parse("x**3*y")
+    assert gd.symbolic_diff(g, ("x", "y")) == 3 * x**2
+    assert gd.symbolic_diff(g, "x", order=2) == 6 * x * y
+    second = gd.reverse(gd.reverse_graph(g), output="x̄").gradient
+    assert second == {"x": 6 * x * y, "y": 3 * x**2}
+
+
+# --- path counting --------------------------------------------------------------------------
+
+
+def _family(depth: int) -> gd.Graph:
+    def layer(u):
+        for _ in range(depth):
+            u = gd.sin(u) * gd.cos(u) + u / 2
+        return u
+
+    return gd.trace(layer)
+
+
+def test_path_count_depth_40_is_exact_and_instant() -> None:
+    import time
+
+    g = _family(40)
+    start = time.perf_counter()
+    count = gd.count_paths(g, "u", g.outputs[0])
+    assert time.perf_counter() - start < 0.5
+    assert count == 3**40
+    with pytest.raises(gd.PathLimitError) as info:
+        gd.paths(g, "u")
+    assert info.value.count == 3**40
+    assert "12,157,665,459,056,928,801 paths" in str(info.value)
+    # The sum over 3^40 paths, by dynamic programming, equals reverse mode.
+    at = {"u": 0.4}
+    assert gd.path_sum(g, "u", at) == pytest.approx(gd.grad(g, at)["u"], rel=1e-12)
+
+
+def test_small_family_enumerated_paths_sum_to_the_derivative() -> None:
+    g = _family(3)
+    result = gd.paths(g, "u", at={"u": 0.4})
+    assert result.count == 27
+    assert result.derivative == pytest.approx(gd.grad(g, {"u": 0.4})["u"], rel=1e-12)
+
+
+def test_errors_name_the_choices() -> None:
+    g = gd.parse("x*y")
+    with pytest.raises(gd.GraphdiffError, match="say which with wrt="):
+        gd.forward(g)
+    with pytest.raises(gd.GraphdiffError, match="not an input"):
+        gd.forward(g, wrt=g.outputs[0])
+    with pytest.raises(gd.GraphdiffError, match="method must be one of"):
+        gd.grad(g, method="magic")
+    two = gd.parse("a = x\nb = x*2", outputs=["a", "b"])
+    with pytest.raises(gd.GraphdiffError, match="say which with output="):
+        gd.reverse(two)
