@@ -422,7 +422,16 @@ class Graph:
             else:
                 op = self._ops[i]
                 assert op is not None
-                exprs[i] = op.sympy(*(exprs[a] if is_node(a) else a for a in self._args[i]))
+                args = [exprs[a] if is_node(a) else a for a in self._args[i]]
+                if op.infix or op.name == "neg":
+                    exprs[i] = op.sympy(*args)
+                else:
+                    # Functions are built unevaluated: their automatic simplification
+                    # asks questions of the argument (is it real? zero? a multiple of
+                    # i*pi?) that cost exponential time on nested arguments -- ten
+                    # nested tanh take 90 s.  Constants were folded at build time.
+                    with sympy.evaluate(False):
+                        exprs[i] = op.sympy(*args)
         return exprs[target]
 
     def to_sympy(self) -> sympy.Expr | tuple[sympy.Expr, ...]:

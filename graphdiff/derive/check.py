@@ -145,10 +145,18 @@ def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None =
             continue
         try:
             results = {m: grad(graph, at=point, method=m, output=out_name)
-                       for m in methods if m != "numeric"}
+                       for m in methods if m not in ("numeric", "symbolic")}
             numeric = numeric_diff(graph, point, output=out_name)
         except DomainError:
             continue  # a difference step left the domain: try another point
+        if "symbolic" in methods:
+            try:
+                results["symbolic"] = grad(graph, at=point, method="symbolic", output=out_name)
+            except (GraphdiffError, RecursionError) as err:
+                # sympy gives up on deep nesting; the other four still check each other.
+                methods.remove("symbolic")
+                reason = err if isinstance(err, GraphdiffError) else "too deep for sympy"
+                skipped.append(f"symbolic ({reason})")
         found += 1
         for k, name in enumerate(graph.inputs):
             row = {m: float(results[m][name]) for m in results}

@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy
 
+from ..errors import GraphdiffError
 from ..graph import Graph
 from ._sweep import input_id, output_id
 
@@ -39,9 +40,24 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     expr = expr.xreplace(real)
     if isinstance(wrt, tuple | list):
         symbols = [real[graph.symbol(input_id(graph, w))] for w in wrt]
-        return sympy.diff(expr, *symbols).xreplace(back)
-    symbol = real[graph.symbol(input_id(graph, wrt))]
-    return sympy.diff(expr, symbol, order).xreplace(back)
+    else:
+        symbols = [real[graph.symbol(input_id(graph, wrt))]] * order
+    try:
+        derivative = sympy.diff(expr, *symbols)
+    except RecursionError:
+        raise GraphdiffError(
+            f"sympy cannot differentiate an expression nested {graph_depth(graph)} levels "
+            "deep; use reverse or forward mode, or reverse_graph for a symbolic result"
+        ) from None
+    # Back to the graph's plain symbols without re-simplifying: with symbols of unknown
+    # sign, sympy's simplification of nested tanh/sigmoid takes exponential time.
+    with sympy.evaluate(False):
+        return derivative.xreplace(back)
+
+
+def graph_depth(graph: Graph) -> int:
+    """The longest path from an input (levels of nesting)."""
+    return max((graph.nx.nodes[n]["level"] for n in graph.order), default=0)
 
 
 def readable(expr: Any) -> sympy.Expr:
