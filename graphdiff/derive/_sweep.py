@@ -127,6 +127,14 @@ def input_id(graph: Graph, wrt: str | int | None) -> int:
     return node
 
 
+def output_value(graph: Graph, values: list[Any] | None) -> Any:
+    """The outputs' values from a sweep's node values (a tuple for several outputs)."""
+    if values is None:
+        return None
+    outs = tuple(plain(values[i]) for i in graph.output_ids)
+    return outs[0] if len(outs) == 1 else outs
+
+
 def plain(value: Any) -> Any:
     """0-d numpy values as Python floats, sympy numbers as they are, arrays unchanged."""
     if isinstance(value, sympy.Basic):

@@ -30,6 +30,7 @@ from ._sweep import (
     input_id,
     node_values,
     numeric_partials,
+    output_value,
     plain,
     symbolic_partials,
     to_inputs,
@@ -92,10 +93,7 @@ class ForwardResult:
     @property
     def value(self) -> Any:
         """The output value at the point (None when symbolic)."""
-        if self.values is None:
-            return None
-        outs = tuple(plain(self.values[i]) for i in self.graph.output_ids)
-        return outs[0] if len(outs) == 1 else outs
+        return output_value(self.graph, self.values)
 
     def table(self, style: str = "text", names: str = "auto") -> str:
         """The forward Wengert table (wᵢ, value, ẇᵢ rule, ẇᵢ value); see graphdiff.tables."""

@@ -33,6 +33,7 @@ from ._sweep import (
     node_values,
     numeric_partials,
     output_id,
+    output_value,
     plain,
     symbolic_partials,
     to_inputs,
@@ -85,10 +86,7 @@ class ReverseResult:
     @property
     def value(self) -> Any:
         """The output value at the point (None when symbolic)."""
-        if self.values is None:
-            return None
-        outs = tuple(plain(self.values[i]) for i in self.graph.output_ids)
-        return outs[0] if len(outs) == 1 else outs
+        return output_value(self.graph, self.values)
 
     @cached_property
     def rules(self) -> list[sympy.Expr | None]:
