@@ -29,6 +29,7 @@ from .errors import (
 from .graph import Graph
 from .ops import OPS, Op
 from .parse import Limits, parse
+from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
 from .trace import Tracer, trace
 
@@ -62,6 +63,7 @@ __all__ = [
     "ParseError",
     "PathLimitError",
     "PathsResult",
+    "RenderError",
     "ReverseResult",
     "ShapeError",
     "TraceError",
@@ -88,6 +90,7 @@ __all__ = [
     "paths",
     "readable",
     "relu",
+    "render",
     "reverse",
     "reverse_graph",
     "sigmoid",
@@ -98,6 +101,7 @@ __all__ = [
     "symbolic_diff",
     "tan",
     "tanh",
+    "to_file",
     "trace",
     "verify",
     "vjp",

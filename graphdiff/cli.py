@@ -16,6 +16,7 @@ from . import __version__
 from .errors import GraphdiffError
 from .graph import Graph
 from .parse import parse
+from .render import add_render_parser
 from .tables import edge_table, format_number, node_table
 
 #: The seed example (seed 004, exercise 1) the demo works on.
@@ -191,6 +192,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print(edge_table(graph, SEED_POINT))
     print(f"\nf(1, 2) = {format_number(graph.evaluate(SEED_POINT))}")
+    from .render import write_figures
+
+    written, problem = write_figures(graph, "out/seed_004_ex1", at=SEED_POINT, paths="x")
+    print("\nThe graph with its edge derivatives and the three paths from x: "
+          + ", ".join(str(path) for path in written))
+    if problem:
+        print(problem)
     return 0
 
 
@@ -243,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--naming", choices=["w", "letters"], default="w")
     check.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
     check.set_defaults(func=cmd_verify)
+
+    add_render_parser(sub)
     return parser
 
 

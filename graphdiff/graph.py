@@ -560,6 +560,11 @@ class Graph:
         outs = tuple(_plain(all_values[i]) for i in self._output_ids)
         return outs[0] if len(outs) == 1 else outs
 
+    def _repr_svg_(self) -> str | None:
+        from .render import repr_svg
+
+        return repr_svg(self)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with positional inputs in the order of :attr:`inputs`."""
         if len(args) > len(self._input_ids):

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .builder import GraphBuilder, gc_paused
+from .builder import GraphBuilder, fold_constant, gc_paused
 from .errors import GraphdiffError, TraceError
 from .graph import Graph, is_node
 from .ops import OPS, Op
@@ -163,6 +163,9 @@ def _apply(op: Op, args: Sequence[Any]) -> Any:
                 raise TraceError("values from two different traces were mixed")
             builder = a.builder
     if builder is None:
+        if any(isinstance(a, sympy.Basic) for a in args):
+            # Constants of a derivative rule (log(2) for d(2**x)/dx): exact, with sympy.
+            return fold_constant(op, tuple(_to_constant(a) for a in args))
         return op.numpy(*args)
     refs = [a.node if type(a) is Tracer else _to_constant(a) for a in args]
     result = builder.apply(op, refs)

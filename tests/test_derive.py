@@ -216,8 +216,9 @@ def test_generated_expressions_symbolic_sweeps_equal_sympy_diff(text: str) -> No
         result = gd.grad(g, method=method)
         for var in g.inputs:
             difference = sympy.expand(result[var] - reference[var])
-            if difference != 0:
-                difference = sympy.simplify(difference)
+            if difference != 0:  # prove it for real inputs: sqrt(x*x) is |x|, not x
+                real = {s: sympy.Symbol(s.name, real=True) for s in difference.free_symbols}
+                difference = sympy.simplify(difference.xreplace(real))
             assert difference == 0, (text, method, var)
 
 
@@ -370,3 +371,9 @@ def test_errors_name_the_choices() -> None:
     two = gd.parse("a = x\nb = x*2", outputs=["a", "b"])
     with pytest.raises(gd.GraphdiffError, match="say which with output="):
         gd.reverse(two)
+
+
+def test_derivative_graphs_with_constant_bases_and_exponents() -> None:
+    g = gd.parse("2**x + x**3")
+    assert gd.reverse_graph(g).to_sympy() == 2**x * sympy.log(2) + 3 * x**2
+    assert gd.hessian(g)[0, 0] == sympy.expand(2**x * sympy.log(2) ** 2 + 6 * x)

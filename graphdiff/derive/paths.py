@@ -139,6 +139,11 @@ class PathsResult:
     def _repr_markdown_(self) -> str:
         return self.table("markdown")
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..render import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
+
 
 def count_paths(graph: Graph, source: str | int, target: str | int) -> int:
     """The exact number of paths from ``source`` to ``target``, without listing them.

@@ -124,6 +124,11 @@ class ReverseResult:
     def _repr_markdown_(self) -> str:
         return self.table("markdown")
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..render import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
+
 
 def reverse(
     graph: Graph,
