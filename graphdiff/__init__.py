@@ -10,6 +10,7 @@ derivatives.
 12.0
 """
 
+from . import checker
 from .convert import from_sympy
 from .derive.api import grad, hessian, jacobian, jvp, vjp
 from .derive.check import VerifyReport, numeric_diff, verify
@@ -70,6 +71,7 @@ __all__ = [
     "Tracer",
     "VerifyReport",
     "abs",
+    "checker",
     "cos",
     "count_paths",
     "exp",

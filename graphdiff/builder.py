@@ -220,6 +220,14 @@ def _identity(name: str, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | 
     return None
 
 
+def float_of_constant(value: Any) -> float:
+    """A constant as a float; inf when it is beyond the float range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
 def _constant_text(value: Any) -> str:
     text = str(value)
     return f"({text})" if value.is_negative or (value.is_Rational and not value.is_Integer) \
@@ -233,15 +241,19 @@ def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
     >>> fold_constant(OPS["div"], (sympy.Integer(1), sympy.Integer(2)))
     1/2
     """
-    if op.domain is not None:
-        with np.errstate(all="ignore"):
-            bad = op.domain(*(float(a) for a in args))
-        if np.any(bad):
-            shown = op.format([_constant_text(a) for a in args])
+    floats = [float_of_constant(a) for a in args]
+    shown = op.format([_constant_text(a) for a in args])
+    with np.errstate(all="ignore"):
+        if op.domain is not None and np.any(op.domain(*floats)):
             raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
+        approximate = op.numpy(*floats)
+    # Checked in floating point first: sympy would happily keep exp(exp(exp(100)))
+    # and then hang when anything asks for its digits.
+    if not np.isfinite(approximate):
+        raise DomainError(f"{shown} is beyond the range of floating-point numbers",
+                          node=shown, expression=shown)
     value = sympy.sympify(op.sympy(*args))
     if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
-        shown = op.format([_constant_text(a) for a in args])
         raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
     return value
 

@@ -252,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
     check.set_defaults(func=cmd_verify)
 
+    from .checker.cli import add_checker_parsers
+
+    add_checker_parsers(sub)
+
     add_render_parser(sub)
     return parser
 

@@ -552,6 +552,9 @@ class _Converter:
             raise self.error(node, f"a number with {digits} digits",
                              f"at most {self.limits.max_constant_digits} digits", LimitError)
         if isinstance(value, int):
+            if value.bit_length() > 1023:  # beyond float range: it could not be evaluated
+                raise self.error(node, "number too large", "a number below 1.8e308",
+                                 LimitError)
             return sympy.Integer(value)
         # Decimal literals are exact: 0.1 means 1/10, so 0.5*(h - y)**2 differentiates
         # to h - y, as on paper.

@@ -377,3 +377,11 @@ def test_derivative_graphs_with_constant_bases_and_exponents() -> None:
     g = gd.parse("2**x + x**3")
     assert gd.reverse_graph(g).to_sympy() == 2**x * sympy.log(2) + 3 * x**2
     assert gd.hessian(g)[0, 0] == sympy.expand(2**x * sympy.log(2) ** 2 + 6 * x)
+
+
+def test_derivative_graphs_do_not_mistake_node_zero_for_the_constant_zero() -> None:
+    a, b = sympy.symbols("a b")
+    forward_program = gd.parse("h = x*a\nL = h*b")  # x is node 0
+    assert gd.forward_graph(forward_program, "a").to_sympy() == b * x
+    reverse_program = gd.parse("h = a*b\nL = h*a")  # a is node 0
+    assert gd.reverse_graph(reverse_program).to_sympy() == (2 * a * b, a**2)

@@ -326,3 +326,16 @@ def test_round_trip_matches_sympy_parser(text: str) -> None:
         return
     reference = parse_expr(text)
     assert _same_function(g.to_sympy(), reference), (text, g.to_sympy(), reference)
+
+
+@pytest.mark.parametrize(
+    "text", ["exp(exp(exp(100)))*x", "sin(exp(exp(exp(exp(10)))))*x", "10**400*x",
+             "(2**600)**2*x", str(10**400) + "*x"],
+)
+def test_constants_beyond_float_range_are_refused_quickly(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(gd.GraphdiffError):
+        gd.parse(text, limits=Limits.strict())
+    with pytest.raises(gd.GraphdiffError):
+        gd.parse(text)
+    assert time.perf_counter() - start < 1.0

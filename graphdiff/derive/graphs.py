@@ -56,6 +56,11 @@ def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
     return refs
 
 
+def _is_zero(ref: Any) -> bool:
+    """A reference is a node id (an int) or a constant: only a constant can be zero."""
+    return not is_node(ref) and ref == 0
+
+
 def _traced(builder: GraphBuilder, ref: Any) -> Any:
     return Tracer(builder, ref) if is_node(ref) else ref
 
@@ -107,7 +112,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
                 continue
             if is_node(adjoint):
                 builder.name(adjoint, decorated(graph.name(v), BAR))
-            if graph.kind(v) != "op" or adjoint == 0:
+            if graph.kind(v) != "op" or _is_zero(adjoint):
                 continue
             for u, partial in _local_partials(graph, v, builder, refs):
                 term = _ref(_traced(builder, adjoint) * partial)
@@ -151,7 +156,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
                 continue
             total: Any = None
             for u, partial in _local_partials(graph, v, builder, refs):
-                if tangents[u] is None or tangents[u] == 0:
+                if tangents[u] is None or _is_zero(tangents[u]):
                     continue
                 term = _ref(partial * _traced(builder, tangents[u]))
                 total = term if total is None else _ref(

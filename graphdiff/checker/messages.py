@@ -1,0 +1,419 @@
+"""Every text the checker shows, in English and Russian.
+
+The checker never builds sentences in its logic: it returns :class:`Message` objects (a
+code and parameters) and the front end renders them in the reader's language.  Adding a
+language is one more column here.
+
+>>> Message("missing_path", {"path": "x → c → e → f", "factor": "2c"}).render("en")
+'your answer misses the path x → c → e → f (factor 2c)'
+>>> Message("missing_path", {"path": "x → c → e → f", "factor": "2c"}).render("ru")
+'в вашем ответе не хватает пути x → c → e → f (множитель 2c)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Languages the catalog covers.
+LANGUAGES = ("en", "ru")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message code with its parameters; render it with :meth:`render`.
+
+    Attributes
+    ----------
+    code : str
+        A key of :data:`CATALOG` (``"missing_path"``).
+    params : mapping
+        Values for the placeholders (strings and numbers).
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        """The message as text in ``lang`` (``"en"`` or ``"ru"``)."""
+        return render(self, lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """``{"code": ..., "params": ..., "text": ...}`` for JSON reports."""
+        return {"code": self.code, "params": {k: _jsonable(v) for k, v in self.params.items()},
+                "text": self.render(lang)}
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted((k, str(v)) for k, v in self.params.items()))))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """Render ``message`` in ``lang``; unknown codes fall back to the code itself."""
+    if lang not in LANGUAGES:
+        lang = "en"
+    if message.code == "custom":  # a teacher's own text: {"en": ..., "ru": ...}
+        return str(message.params.get(lang) or message.params.get("en") or "")
+    entry = CATALOG.get(message.code)
+    if entry is None:
+        return message.code + (f" {dict(message.params)}" if message.params else "")
+    template = entry.get(lang) or entry["en"]
+    params = {k: _shown(v, lang) for k, v in message.params.items()}
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_shown(v, lang)) for v in value)
+    return value
+
+
+def text(code: str, lang: str = "en", **params: Any) -> str:
+    """Shortcut: ``text("verdict_correct", "ru")``."""
+    return render(Message(code, params), lang)
+
+
+#: code -> {language: template}.  Templates use ``str.format`` placeholders.
+CATALOG: dict[str, dict[str, str]] = {
+    # --- verdicts ---------------------------------------------------------------------
+    "verdict_correct": {"en": "correct", "ru": "верно"},
+    "verdict_incorrect": {"en": "incorrect", "ru": "неверно"},
+    "verdict_invalid": {"en": "invalid (not graded)", "ru": "не удалось прочитать (не оценено)"},
+    "verdict_undecided": {"en": "undecided (needs a human)",
+                          "ru": "не решено (нужна проверка преподавателем)"},
+    "verdict_missing": {"en": "no answer", "ru": "нет ответа"},
+    "verdict_error": {"en": "error", "ru": "ошибка"},
+    # --- reasons for a verdict --------------------------------------------------------
+    "equivalent": {
+        "en": "equal to the correct answer at {points} random points (checked to {digits} "
+              "digits)",
+        "ru": "совпадает с правильным ответом в {points} случайных точках (проверено до "
+              "{digits} знаков)",
+    },
+    "proved_equal": {
+        "en": "equal to the correct answer (proved symbolically: {how})",
+        "ru": "совпадает с правильным ответом (доказано символьно: {how})",
+    },
+    "differs_at": {
+        "en": "at {point} the correct value is {expected}, your answer gives {got}",
+        "ru": "в точке {point} правильное значение {expected}, а ваш ответ даёт {got}",
+    },
+    "undefined_at": {
+        "en": "your answer is undefined at {point}, where the correct answer is defined "
+              "({expected})",
+        "ru": "ваш ответ не определён в точке {point}, где правильный ответ определён "
+              "({expected})",
+    },
+    "proved_different": {
+        "en": "your answer differs from the correct one by {difference}",
+        "ru": "ваш ответ отличается от правильного на {difference}",
+    },
+    "undecided_reason": {
+        "en": "the automatic check could not decide ({why}); a teacher will look at it",
+        "ru": "автоматическая проверка не смогла решить ({why}); ответ посмотрит преподаватель",
+    },
+    "why_few_points": {"en": "too few points where the correct answer is defined",
+                       "ru": "слишком мало точек, где определён правильный ответ"},
+    "why_timeout": {"en": "the symbolic proof timed out", "ru": "символьное доказательство не "
+                    "уложилось во время"},
+    "why_unknown": {"en": "neither the numbers nor the algebra were conclusive",
+                    "ru": "ни вычисления, ни преобразования не дали ответа"},
+    "why_no_proof": {"en": "the symbolic proof is switched off",
+                     "ru": "символьное доказательство отключено"},
+    "number_equal": {
+        "en": "{got} agrees with the correct value {expected} ({tolerance})",
+        "ru": "{got} совпадает с правильным значением {expected} ({tolerance})",
+    },
+    "number_differs": {
+        "en": "the correct value is {expected}; {got} is outside the tolerance ({tolerance})",
+        "ru": "правильное значение {expected}; {got} вне допуска ({tolerance})",
+    },
+    "number_few_digits": {
+        "en": "give at least {digits} significant digits (you gave {given})",
+        "ru": "укажите не меньше {digits} значащих цифр (у вас {given})",
+    },
+    "tol_rel": {"en": "relative tolerance {value}", "ru": "относительный допуск {value}"},
+    "tol_abs": {"en": "absolute tolerance {value}", "ru": "абсолютный допуск {value}"},
+    "tol_sig": {"en": "{value} significant digits", "ru": "{value} значащие цифры"},
+    "tol_digits": {"en": "rounded or truncated to the digits you wrote",
+                   "ru": "с округлением или отбрасыванием до записанных цифр"},
+    "tol_exact": {"en": "exact", "ru": "точно"},
+    "no_answer": {"en": "no answer was given for this part",
+                  "ru": "на этот пункт нет ответа"},
+    "paths_equal": {"en": "all {count} paths, none extra", "ru": "все {count} путей, лишних нет"},
+    "paths_differ": {"en": "the list of paths is not right", "ru": "список путей неверен"},
+    "order_equal": {"en": "order {order}", "ru": "порядок {order}"},
+    "order_differs": {"en": "the order is not {got}", "ru": "порядок не равен {got}"},
+    # --- feedback on a wrong answer ---------------------------------------------------
+    "missing_path": {
+        "en": "your answer misses the path {path} (factor {factor})",
+        "ru": "в вашем ответе не хватает пути {path} (множитель {factor})",
+    },
+    "double_path": {
+        "en": "your answer counts the path {path} (factor {factor}) twice",
+        "ru": "в вашем ответе путь {path} (множитель {factor}) учтён дважды",
+    },
+    "negated_path": {
+        "en": "the path {path} (factor {factor}) has the wrong sign in your answer",
+        "ru": "у пути {path} (множитель {factor}) в вашем ответе неверный знак",
+    },
+    "halved_path": {
+        "en": "your answer has half of the path {path}: its factor is {factor}",
+        "ru": "в вашем ответе только половина пути {path}: его множитель {factor}",
+    },
+    "foreign_path": {
+        "en": "your answer includes the path {path} (factor {factor}), which starts at "
+              "{start}, not at {wrt}",
+        "ru": "в ваш ответ попал путь {path} (множитель {factor}), который начинается в "
+              "{start}, а не в {wrt}",
+    },
+    "sign_error": {
+        "en": "sign error: your answer is the negative of the correct one",
+        "ru": "ошибка в знаке: ваш ответ равен правильному со знаком минус",
+    },
+    "factor_two": {
+        "en": "your answer is {factor} times the correct one (a factor of 2)",
+        "ru": "ваш ответ в {factor} раза отличается от правильного (множитель 2)",
+    },
+    "constant_factor": {
+        "en": "your answer is the correct one times {factor}",
+        "ru": "ваш ответ равен правильному, умноженному на {factor}",
+    },
+    "constant_offset": {
+        "en": "your answer differs from the correct one by the constant {offset}",
+        "ru": "ваш ответ отличается от правильного на константу {offset}",
+    },
+    "wrong_variable": {
+        "en": "this is the derivative with respect to {other}, not {wrt}",
+        "ru": "это производная по {other}, а не по {wrt}",
+    },
+    "dropped_factor": {
+        "en": "a chain-rule factor is missing: ∂{target}/∂{source} = {factor} on the edge "
+              "{source} → {target}",
+        "ru": "не хватает множителя цепного правила: ∂{target}/∂{source} = {factor} на "
+              "ребре {source} → {target}",
+    },
+    "not_differentiated": {
+        "en": "this is the function itself, not its derivative",
+        "ru": "это сама функция, а не её производная",
+    },
+    "value_of_other": {
+        "en": "this is the value of the derivative with respect to {other}, not {wrt}",
+        "ru": "это значение производной по {other}, а не по {wrt}",
+    },
+    "path_no_edge": {
+        "en": "there is no edge {source} → {target} in the graph",
+        "ru": "в графе нет ребра {source} → {target}",
+    },
+    "path_wrong_ends": {
+        "en": "the path {path} must start at {wrt} and end at {output}",
+        "ru": "путь {path} должен начинаться в {wrt} и заканчиваться в {output}",
+    },
+    "path_missing": {"en": "missing path: {path}", "ru": "не хватает пути: {path}"},
+    "path_extra": {"en": "not a path from {wrt} to {output}: {path}",
+                   "ru": "это не путь из {wrt} в {output}: {path}"},
+    "path_duplicate": {"en": "the path {path} is listed twice",
+                       "ru": "путь {path} указан дважды"},
+    "hint_mse_sign": {
+        "en": "for L = ½(y − ŷ)², ∂L/∂ŷ = ŷ − y, not y − ŷ",
+        "ru": "для L = ½(y − ŷ)² производная ∂L/∂ŷ = ŷ − y, а не y − ŷ",
+    },
+    # --- how the answer was read --------------------------------------------------------
+    "read_after_equals": {
+        "en": "only the part after the last '=' was graded",
+        "ru": "проверялась только часть после последнего «=»",
+    },
+    "implicit_division": {
+        "en": "'{text}' was read as {reading}; write {alternative} if you meant that",
+        "ru": "«{text}» прочитано как {reading}; если вы имели в виду {alternative}, так и "
+              "напишите",
+    },
+    "power_juxtaposition": {
+        "en": "'{text}' was read as {reading}; write {alternative} if you meant that",
+        "ru": "«{text}» прочитано как {reading}; если вы имели в виду {alternative}, так и "
+              "напишите",
+    },
+    "function_without_parentheses": {
+        "en": "'{text}' was read as {reading}; use parentheses to be sure",
+        "ru": "«{text}» прочитано как {reading}; лучше ставить скобки",
+    },
+    "function_paren_after_bare": {
+        "en": "'{text}' was read as {reading}; use parentheses to be sure",
+        "ru": "«{text}» прочитано как {reading}; лучше ставить скобки",
+    },
+    "split_name": {
+        "en": "'{name}' was read as {reading}",
+        "ru": "«{name}» прочитано как {reading}",
+    },
+    "function_word": {
+        "en": "'{name}' was read as the function {function}",
+        "ru": "«{name}» прочитано как функция {function}",
+    },
+    "decimal_comma": {
+        "en": "'{text}' was read as the number {reading}",
+        "ru": "«{text}» прочитано как число {reading}",
+    },
+    "scientific_number": {
+        "en": "'{text}' was read as the number {reading} (scientific notation)",
+        "ru": "«{text}» прочитано как число {reading} (экспоненциальная запись)",
+    },
+    "cyrillic_letter": {
+        "en": "the Cyrillic letter '{letter}' was read as the Latin '{latin}'",
+        "ru": "кириллическая буква «{letter}» прочитана как латинская «{latin}»",
+    },
+    "euler_number": {
+        "en": "'e' was read as Euler's number e ≈ 2.718",
+        "ru": "«e» прочитано как число Эйлера e ≈ 2.718",
+    },
+    "derivative_notation": {
+        "en": "{function}'({argument}) was read as {reading}",
+        "ru": "{function}'({argument}) прочитано как {reading}",
+    },
+    "two_numbers": {
+        "en": "'{text}' was read as the product {reading}",
+        "ru": "«{text}» прочитано как произведение {reading}",
+    },
+    # --- invalid answers -----------------------------------------------------------------
+    "invalid_at": {
+        "en": "line {line}, column {column}: {reason}",
+        "ru": "строка {line}, столбец {column}: {reason}",
+    },
+    "not_text": {"en": "the answer must be text, not {type}",
+                 "ru": "ответ должен быть текстом, а не {type}"},
+    "empty_answer": {"en": "the answer is empty", "ru": "ответ пустой"},
+    "too_long": {
+        "en": "the answer is {length} characters long, over the limit of {limit}",
+        "ru": "ответ длиной {length} символов, а допускается не больше {limit}",
+    },
+    "too_deep": {
+        "en": "brackets and functions nested deeper than {limit} levels",
+        "ru": "скобки и функции вложены глубже {limit} уровней",
+    },
+    "control_character": {"en": "control character {char} in the answer",
+                          "ru": "управляющий символ {char} в ответе"},
+    "unexpected_character": {"en": "unexpected character '{char}'",
+                             "ru": "неожиданный символ «{char}»"},
+    "number_too_long": {"en": "a number with {digits} digits (at most {limit})",
+                        "ru": "число из {digits} цифр (допускается не больше {limit})"},
+    "constant_too_large": {
+        "en": "the constant '{text}' is too large to be an answer",
+        "ru": "константа «{text}» слишком велика для ответа",
+    },
+    "factorial": {"en": "factorials (!) are not supported",
+                  "ru": "факториалы (!) не поддерживаются"},
+    "unknown_name": {
+        "en": "unknown name '{name}'; the names you may use are {known}",
+        "ru": "неизвестное имя «{name}»; можно использовать {known}",
+    },
+    "unknown_function": {
+        "en": "'{name}' is not a function the checker knows; use one of {known}",
+        "ru": "«{name}» — неизвестная функция; используйте одну из {known}",
+    },
+    "unsupported_function": {
+        "en": "the function {name} is not supported",
+        "ru": "функция {name} не поддерживается",
+    },
+    "inverse_function": {
+        "en": "{name}^(-1) (an inverse function) is not supported; write 1/{name}(x) for "
+              "the reciprocal",
+        "ru": "{name}^(-1) (обратная функция) не поддерживается; для 1/{name}(x) так и "
+              "напишите",
+    },
+    "no_derivative_notation": {
+        "en": "{name}' is not supported; write the derivative out",
+        "ru": "{name}' не поддерживается; запишите производную явно",
+    },
+    "latex_refused": {
+        "en": "the LaTeX command \\{command} is refused (answers are formulas; no LaTeX "
+              "command is ever run)",
+        "ru": "команда LaTeX \\{command} запрещена (ответ — это формула; команды LaTeX не "
+              "выполняются)",
+    },
+    "latex_unknown": {
+        "en": "unknown LaTeX command \\{command}",
+        "ru": "неизвестная команда LaTeX \\{command}",
+    },
+    "latex_unsupported": {
+        "en": "\\{command} is not supported in answers",
+        "ru": "\\{command} не поддерживается в ответах",
+    },
+    "expected_operand": {
+        "en": "expected a number, a name, a function or '(' here",
+        "ru": "здесь ожидалось число, имя, функция или «(»",
+    },
+    "expected_closing": {"en": "'{opening}' is never closed; expected '{closing}'",
+                         "ru": "«{opening}» не закрыта; ожидалась «{closing}»"},
+    "unmatched_closing": {"en": "'{closing}' has no matching opening bracket",
+                          "ru": "у «{closing}» нет парной открывающей скобки"},
+    "unexpected_token": {"en": "unexpected '{text}'", "ru": "неожиданное «{text}»"},
+    "wrong_arity": {
+        "en": "{name} takes {expected} argument(s), got {got}",
+        "ru": "{name} принимает аргументов: {expected}, а дано {got}",
+    },
+    "expected_group": {"en": "expected {{...}} after \\{command}",
+                       "ru": "после \\{command} ожидалось {{...}}"},
+    "misplaced_equals": {"en": "misplaced '='", "ru": "лишний знак «=»"},
+    "derivative_symbol": {
+        "en": "write the derivative's formula, not the symbol '{symbol}'",
+        "ru": "запишите формулу производной, а не символ «{symbol}»",
+    },
+    "core_error": {"en": "{reason}", "ru": "{reason}"},
+    "exponent_too_large": {"en": "the exponent {exponent} is too large (at most {limit})",
+                           "ru": "показатель степени {exponent} слишком велик (не больше "
+                                 "{limit})"},
+    "constant_domain": {"en": "{what}", "ru": "{what}"},
+    "expression_too_large": {"en": "the expression is too large",
+                             "ru": "выражение слишком большое"},
+    "not_a_number": {"en": "expected a number, got an expression in {names}",
+                     "ru": "ожидалось число, а в выражении есть {names}"},
+    "bad_path": {"en": "cannot read '{text}' as a path such as x -> a -> f",
+                 "ru": "не удалось прочитать «{text}» как путь вида x -> a -> f"},
+    "unknown_node": {"en": "there is no node '{name}' in the graph; the nodes are {known}",
+                     "ru": "в графе нет вершины «{name}»; вершины: {known}"},
+    "bad_order": {"en": "expected an order such as 2, h^2 or O(h^2)",
+                  "ru": "ожидался порядок вида 2, h^2 или O(h^2)"},
+    # --- reports and files ---------------------------------------------------------------
+    "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
+    "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},
+    "report_verdict": {"en": "verdict", "ru": "вердикт"},
+    "report_points": {"en": "points", "ru": "баллы"},
+    "report_read_as": {"en": "read as", "ru": "прочитано как"},
+    "report_reason": {"en": "why", "ru": "почему"},
+    "report_feedback": {"en": "feedback", "ru": "подсказка"},
+    "report_note": {"en": "note", "ru": "замечание"},
+    "report_total": {"en": "total: {score} of {max_score} points; {passed} of {parts} parts "
+                     "correct", "ru": "итого: {score} из {max_score} баллов; верно {passed} "
+                     "из {parts} пунктов"},
+    "report_all_passed": {"en": "all parts correct", "ru": "все пункты верны"},
+    "report_unknown_key": {"en": "the answers file has '{key}', which is not a part of this "
+                           "problem (parts: {parts})",
+                           "ru": "в файле ответов есть «{key}», но такого пункта нет "
+                           "(пункты: {parts})"},
+    "file_error": {"en": "cannot read {file}: {reason}", "ru": "не удалось прочитать {file}: "
+                   "{reason}"},
+    "file_too_large": {"en": "the file is {size} bytes, over the limit of {limit}",
+                       "ru": "файл размером {size} байт, а допускается не больше {limit}"},
+    "grading_timeout": {"en": "grading took longer than {seconds} s",
+                        "ru": "проверка заняла больше {seconds} с"},
+    "internal_error": {"en": "internal error while grading: {error}",
+                       "ru": "внутренняя ошибка при проверке: {error}"},
+    "selftest_reference": {"en": "reference answer of {part}", "ru": "эталонный ответ пункта "
+                           "{part}"},
+    "selftest_mistake": {"en": "mistake '{answer}' in {part}", "ru": "ошибка «{answer}» в пункте "
+                         "{part}"},
+}

@@ -1,0 +1,200 @@
+"""Evaluate a graph at high precision with mpmath, with domain checks and overflow guards.
+
+The checker's numeric comparison runs in floating point first; where the float result is
+not clean, and at a few points always, it re-evaluates both the correct answer and the
+student's at 50 significant digits (and 120 near the threshold).  Domain errors are
+decided on the high-precision values (``log`` of a number that is negative at 50 digits,
+not one that underflowed), and values too large to be meaningful are refused instead of
+being computed (``exp(exp(exp(x)))`` would otherwise build a number with billions of
+digits).
+
+>>> import mpmath, graphdiff as gd
+>>> g = gd.parse("sigmoid(z)*(1 - sigmoid(z))")
+>>> value, scale = evaluate(g, {"z": mpmath.mpf(0.5)}, 30)
+>>> mpmath.nstr(value, 20)
+'0.23500371220159449146'
+>>> evaluate(gd.parse("log(x)"), {"x": mpmath.mpf(-1)}, 30)
+Traceback (most recent call last):
+...
+graphdiff.checker.mpeval.MPDomainError: log of a non-positive number at w2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import sympy
+
+from ..graph import Graph, is_node
+
+#: Largest binary exponent of any intermediate value (about 10^300000).
+MAX_MAG = 10**6
+#: Largest |argument| of sin, cos and tan (argument reduction needs its digits).
+MAX_TRIG_ARGUMENT = mpmath.mpf(10) ** 30
+
+
+class MPDomainError(ArithmeticError):
+    """An op evaluated outside its domain (at high precision)."""
+
+
+class MPOverflow(ArithmeticError):
+    """A value too large to evaluate meaningfully; the point is skipped."""
+
+
+def _div(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise MPDomainError("division by zero")
+    return a / b
+
+
+def _pow(a: Any, b: Any) -> Any:
+    if a == 0:
+        if b < 0:
+            raise MPDomainError("0 to a negative power")
+        return mpmath.mpf(0) if b > 0 else mpmath.mpf(1)
+    if a < 0 and b != mpmath.floor(b):
+        raise MPDomainError("power of a negative base with a non-integer exponent")
+    if abs(b) * mpmath.log(abs(a), 2) > MAX_MAG:
+        raise MPOverflow("power too large")
+    result = mpmath.power(a, b)
+    if isinstance(result, mpmath.mpc):
+        raise MPDomainError("complex power")
+    return result
+
+
+def _exp(a: Any) -> Any:
+    if a > MAX_MAG / 2:
+        raise MPOverflow("exp too large")
+    if a < -MAX_MAG / 2:
+        raise MPOverflow("exp too small")
+    return mpmath.exp(a)
+
+
+def _log(a: Any) -> Any:
+    if a <= 0:
+        raise MPDomainError("log of a non-positive number")
+    return mpmath.log(a)
+
+
+def _sqrt(a: Any) -> Any:
+    if a < 0:
+        raise MPDomainError("sqrt of a negative number")
+    return mpmath.sqrt(a)
+
+
+def _trig(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def wrapped(a: Any) -> Any:
+        if abs(a) > MAX_TRIG_ARGUMENT:
+            raise MPOverflow("trigonometric argument too large")
+        return fn(a)
+    return wrapped
+
+
+def _sigmoid(a: Any) -> Any:
+    if abs(a) > MAX_MAG / 2:
+        raise MPOverflow("sigmoid argument too large")
+    if a >= 0:
+        return 1 / (1 + mpmath.exp(-a))
+    e = mpmath.exp(a)
+    return e / (1 + e)
+
+
+def _sign(a: Any) -> Any:
+    return mpmath.mpf(1) if a > 0 else mpmath.mpf(-1) if a < 0 else mpmath.mpf(0)
+
+
+#: op name -> mpmath function on mpf arguments (the op table's meaning, at any precision).
+MP_OPS: dict[str, Callable[..., Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": _div,
+    "neg": lambda a: -a,
+    "pow": _pow,
+    "exp": _exp,
+    "log": _log,
+    "sqrt": _sqrt,
+    "sin": _trig(mpmath.sin),
+    "cos": _trig(mpmath.cos),
+    "tan": _trig(mpmath.tan),
+    "tanh": mpmath.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda a: a if a > 0 else mpmath.mpf(0),
+    "leaky_relu": lambda a, alpha: a if a > 0 else alpha * a,
+    "abs": abs,
+    "max": lambda a, b: a if a >= b else b,
+    "min": lambda a, b: a if a <= b else b,
+    "step": lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0),
+    "sign": _sign,
+}
+
+_CONSTANTS: dict[tuple[Any, int], Any] = {}
+
+
+def constant(value: sympy.Expr, dps: int) -> Any:
+    """A sympy constant as an mpf at ``dps`` digits (cached)."""
+    key = (value, dps)
+    cached = _CONSTANTS.get(key)
+    if cached is not None:
+        return cached
+    with mpmath.workdps(dps + 10):
+        if value.is_Rational:
+            result = mpmath.mpf(int(value.p)) / int(value.q)
+        else:
+            result = mpmath.mpf(str(sympy.N(value, dps + 10)))
+    if len(_CONSTANTS) > 10_000:
+        _CONSTANTS.clear()
+    _CONSTANTS[key] = result
+    return result
+
+
+def values(graph: Graph, inputs: Mapping[str, Any], dps: int) -> list[Any]:
+    """The value of every node at ``dps`` digits; raises MPDomainError or MPOverflow."""
+    result: list[Any] = [None] * len(graph)
+    with mpmath.workdps(dps):
+        for name, i in zip(graph.inputs, graph.input_ids, strict=True):
+            # An unused input (no edges) may be missing: its value does not matter.
+            result[i] = mpmath.mpf(inputs[name] if name in inputs or graph.nx.out_degree(i)
+                                   or i in graph.output_ids else 0)
+        for i in graph.order:
+            kind = graph.kind(i)
+            if kind == "input":
+                continue
+            if kind == "constant":
+                result[i] = constant(graph.nx.nodes[i]["value"], dps)
+                continue
+            op = graph.op(i)
+            assert op is not None
+            fn = MP_OPS.get(op.name)
+            args = [result[a] if is_node(a) else constant(a, dps) for a in graph.args(i)]
+            try:
+                if fn is None:  # an op added to the table after this module: use sympy
+                    value = mpmath.mpf(str(sympy.N(op.sympy(*(sympy.Float(a, dps)
+                                                                for a in args)), dps)))
+                else:
+                    value = fn(*args)
+            except MPDomainError as err:
+                raise MPDomainError(f"{err} at {graph.name(i)}") from None
+            except (OverflowError, ValueError, ZeroDivisionError) as err:
+                raise MPOverflow(str(err)) from None
+            if isinstance(value, mpmath.mpc):
+                raise MPDomainError(f"complex value at {graph.name(i)}")
+            if value and mpmath.mag(value) > MAX_MAG:
+                raise MPOverflow(f"value too large at {graph.name(i)}")
+            result[i] = value
+    return result
+
+
+def evaluate(graph: Graph, inputs: Mapping[str, Any], dps: int) -> tuple[Any, Any]:
+    """The output value and the largest |intermediate value| (the rounding scale)."""
+    vals = values(graph, inputs, dps)
+    out = vals[graph.output_ids[0]]
+    scale = mpmath.mpf(0)
+    for i in graph.order:
+        if graph.kind(i) == "op":
+            v = abs(vals[i])
+            if v > scale:
+                scale = v
+    return out, max(scale, abs(out))

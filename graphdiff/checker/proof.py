@@ -1,0 +1,194 @@
+"""The bounded symbolic proof: sympy in a worker process that is killed on timeout.
+
+sympy's ``simplify`` and ``equals`` can run for minutes (or forever) on innocent-looking
+input, and a Python thread cannot be interrupted inside them.  So the proof runs in a
+separate process; the checker waits at most ``timeout`` seconds for the answer and kills
+the process otherwise (a fresh one is started for the next proof).  The student's text
+crosses the process boundary as the graphdiff text it was read into and is parsed again
+by the safe parser in the worker; nothing is ever ``sympify``-ed from text.
+
+Steps, cheapest first, each on the difference ``answer - reference`` with the domain's
+assumptions on the symbols (``positive=True`` where the domain is positive, else
+``real=True``): the difference as built, ``expand``, ``cancel(together(.))``,
+``simplify``, ``simplify`` after rewriting in ``exp``.  ``0`` proves equality; a nonzero
+number proves a difference; anything else is "unknown".
+
+>>> from graphdiff.checker.proof import prove
+>>> import sympy
+>>> x = sympy.Symbol("x")
+>>> prove(2*x, "x + x", ["x"], {}).status
+'equal'
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+#: Default time allowed to one symbolic proof (seconds).
+DEFAULT_TIMEOUT = 1.0
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """Outcome of a proof attempt.
+
+    Attributes
+    ----------
+    status : str
+        ``"equal"``, ``"different"``, ``"unknown"``, ``"timeout"`` or ``"error"``.
+    how : str
+        The step that decided (``"simplify"``), or what went wrong.
+    difference : str
+        The simplified difference, shortened (for ``"different"``: the constant).
+    """
+
+    status: str
+    how: str = ""
+    difference: str = ""
+
+
+def _symbols(variables: Sequence[str], assumptions: Mapping[str, Mapping[str, bool]]
+             ) -> dict[sympy.Symbol, sympy.Symbol]:
+    return {sympy.Symbol(v): sympy.Symbol(v, **(dict(assumptions.get(v, {})) or {"real": True}))
+            for v in variables}
+
+
+def prove_here(reference: sympy.Expr, answer_text: str, variables: Sequence[str],
+               names: Mapping[str, sympy.Expr],
+               assumptions: Mapping[str, Mapping[str, bool]] | None = None) -> ProofResult:
+    """Run the proof steps in this process (no timeout: use :func:`prove`)."""
+    from ..parse import parse
+    from .answers import TRANSLATED_LIMITS
+
+    graph = parse(answer_text, limits=TRANSLATED_LIMITS)
+    answer = graph.to_sympy()
+    plain = {sympy.Symbol(n): e for n, e in names.items()}
+    answer = answer.xreplace(plain)
+    symbols = _symbols(variables, assumptions or {})
+    diff = (answer - sympy.sympify(reference)).xreplace(symbols)
+    steps = (
+        ("as written", lambda e: e),
+        ("expand", sympy.expand),
+        ("cancel", lambda e: sympy.cancel(sympy.together(e))),
+        ("simplify", sympy.simplify),
+        ("simplify after rewriting in exp", lambda e: sympy.simplify(e.rewrite(sympy.exp))),
+    )
+    last = diff
+    for how, step in steps:
+        try:
+            last = step(diff)
+        except (TypeError, ValueError, NotImplementedError, AttributeError,
+                sympy.PolynomialError):
+            continue
+        if last == 0:
+            return ProofResult("equal", how, "0")
+        if last.is_number:
+            value = last.evalf(30)
+            if value.is_real and value.is_finite and abs(value) > 1e-20:
+                return ProofResult("different", how, _short(last))
+    return ProofResult("unknown", "no step reached 0", _short(last))
+
+
+def _short(expr: Any) -> str:
+    text = str(expr)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _worker_main(conn: Any) -> None:  # pragma: no cover - runs in the child process
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        try:
+            result = prove_here(*message)
+        except Exception as err:
+            result = ProofResult("error", f"{type(err).__name__}: {str(err)[:200]}")
+        try:
+            conn.send(result)
+        except (OSError, ValueError):
+            return
+
+
+class ProofWorker:
+    """One long-lived worker process; killed and replaced when a proof times out."""
+
+    def __init__(self) -> None:
+        self.process: Any = None
+        self.conn: Any = None
+        self.pid_owner = os.getpid()
+
+    def _context(self) -> Any:
+        methods = multiprocessing.get_all_start_methods()
+        return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+    def start(self) -> None:
+        ctx = self._context()
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_worker_main, args=(child,), daemon=True,
+                              name="graphdiff-proof")
+        process.start()
+        child.close()
+        self.process, self.conn, self.pid_owner = process, parent, os.getpid()
+
+    def alive(self) -> bool:
+        return (self.process is not None and self.pid_owner == os.getpid()
+                and self.process.is_alive())
+
+    def run(self, message: tuple[Any, ...], timeout: float) -> ProofResult:
+        if not self.alive():
+            try:
+                self.start()
+            except (AssertionError, OSError) as err:  # e.g. inside a daemonic process
+                return ProofResult("error", f"no worker process: {err}")
+        try:
+            self.conn.send(message)
+            if self.conn.poll(timeout):
+                return self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as err:
+            self.kill()
+            return ProofResult("error", f"worker failed: {err}")
+        except BaseException:
+            # Interrupted while waiting (a time limit, Ctrl-C): the worker may still be
+            # busy with this proof and would answer the next one with a stale result.
+            self.kill()
+            raise
+        self.kill()
+        return ProofResult("timeout", f"killed after {timeout:g} s")
+
+    def kill(self) -> None:
+        process, self.process = self.process, None
+        if self.conn is not None:
+            with contextlib.suppress(OSError):
+                self.conn.close()
+            self.conn = None
+        if process is not None and self.pid_owner == os.getpid():
+            process.kill()
+            process.join(timeout=2)
+
+
+_WORKER = ProofWorker()
+atexit.register(_WORKER.kill)
+
+
+def prove(reference: sympy.Expr, answer_text: str, variables: Sequence[str],
+          names: Mapping[str, sympy.Expr], *,
+          assumptions: Mapping[str, Mapping[str, bool]] | None = None,
+          timeout: float = DEFAULT_TIMEOUT) -> ProofResult:
+    """Try to prove ``answer == reference`` within ``timeout`` seconds.
+
+    ``answer_text`` is graphdiff text (what :func:`~graphdiff.checker.read_answer`
+    produced); ``names`` maps node names the answer may use to their expressions.
+    """
+    message = (reference, answer_text, tuple(variables), dict(names), dict(assumptions or {}))
+    return _WORKER.run(message, timeout)

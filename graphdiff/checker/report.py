@@ -1,0 +1,135 @@
+"""Reports: the verdict, points and feedback of each part, as text or JSON.
+
+The library never prints; :meth:`Report.text` and :meth:`Report.to_dict` format, and the
+CLI prints.  :attr:`Report.exit_code` is 0 when every part is correct and 1 otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .equivalence import Verdict
+from .messages import Message
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One graded part.
+
+    Attributes
+    ----------
+    part : str
+        The part's id.
+    ask : str
+        What the part asks (``"df/dx"``).
+    answer : str or None
+        The answer as given (None when missing).
+    verdict : Verdict
+    points, max_points : float
+    """
+
+    part: str
+    ask: str
+    answer: str | None
+    verdict: Verdict
+    points: float
+    max_points: float
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"part": self.part, "ask": self.ask, "answer": self.answer,
+                "points": self.points, "max_points": self.max_points,
+                **self.verdict.to_dict(lang)}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The graded answers to one problem.
+
+    Attributes
+    ----------
+    problem : str
+        The problem's id.
+    title : str
+    parts : tuple of PartResult
+    notes : tuple of Message
+        Remarks on the answers file (keys that match no part).
+    """
+
+    problem: str
+    title: str
+    parts: tuple[PartResult, ...]
+    notes: tuple[Message, ...] = field(default=())
+    title_ru: str = ""
+
+    @property
+    def score(self) -> float:
+        return sum(p.points for p in self.parts)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_points for p in self.parts)
+
+    @property
+    def passed(self) -> bool:
+        """True when every part is correct."""
+        return all(p.verdict.correct for p in self.parts)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def part(self, part_id: str) -> PartResult:
+        for p in self.parts:
+            if p.part == part_id:
+                return p
+        raise KeyError(part_id)
+
+    def text(self, lang: str = "en") -> str:
+        """A readable report for the terminal."""
+        title = self.title_ru if lang == "ru" and self.title_ru else self.title
+        out = [Message("report_title", {"id": self.problem, "title": title}).render(lang)]
+        for p in self.parts:
+            v = p.verdict
+            out.append("")
+            head = Message("report_part", {"id": p.part, "ask": p.ask}).render(lang)
+            verdict = Message("verdict_" + v.verdict).render(lang)
+            points = Message("report_points").render(lang)
+            out.append(f"{head}: {verdict.upper()}  [{points}: {_num(p.points)}/"
+                       f"{_num(p.max_points)}]")
+            if p.answer is not None:
+                out.append(f"  > {p.answer}")
+            if v.read_as is not None and v.read_as != (p.answer or "").strip():
+                out.append(f"  {Message('report_read_as').render(lang)}: {v.read_as}")
+            out.append(f"  {Message('report_reason').render(lang)}: {v.reason_text(lang)}")
+            if v.excerpt:
+                out.extend("  " + line for line in v.excerpt.splitlines())
+            for w in v.warnings:
+                out.append(f"  ! {w.render(lang)}")
+            for n in v.notes:
+                out.append(f"  - {n.render(lang)}")
+            for f in v.feedback:
+                out.append(f"  {Message('report_feedback').render(lang)}: {f.render(lang)}")
+        for note in self.notes:
+            out.append("")
+            out.append(f"{Message('report_note').render(lang)}: {note.render(lang)}")
+        out.append("")
+        passed = sum(1 for p in self.parts if p.verdict.correct)
+        out.append(Message("report_total", {"score": _num(self.score),
+                                            "max_score": _num(self.max_score),
+                                            "passed": passed, "parts": len(self.parts)}
+                           ).render(lang))
+        return "\n".join(out)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """JSON-ready data (a stable schema: problem, parts[], score, passed)."""
+        return {
+            "problem": self.problem, "title": self.title,
+            "parts": [p.to_dict(lang) for p in self.parts],
+            "notes": [n.to_dict(lang) for n in self.notes],
+            "score": self.score, "max_score": self.max_score, "passed": self.passed,
+        }
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
