@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -119,7 +120,11 @@ def _diff_text(graph: Graph, report: dict[str, Any], args: argparse.Namespace,
 
     style = args.format
     out = report["output"]
-    lines = [f"{out} = {graph.source}"]
+    source = graph.source or ""
+    if "\n" in source or ";" in source:  # a program: show it, then what is differentiated
+        lines = [*source.splitlines(), f"(differentiating {out})"]
+    else:
+        lines = [f"{out} = {source}"]
     if point is not None:
         where = ", ".join(f"{k} = {format_number(v)}" for k, v in point.items())
         lines.append(f"at {where}: {out} = {format_number(report['value'])}")
@@ -273,6 +278,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraphdiffError as err:
         print(f"graphdiff: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `graphdiff diff ... | head`: the reader left; stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

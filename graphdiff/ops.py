@@ -139,6 +139,13 @@ def _np_pow(a: Any, b: Any) -> Any:
     return np.power(np.asarray(a, dtype=float), b)
 
 
+def _power_rule(a: Any, b: Any) -> Any:
+    """d(a**b)/da = b·a**(b-1); exactly 0 for the constant exponent 0 (not 0·inf at a = 0)."""
+    if isinstance(b, int | float | np.floating | sympy.Number) and b == 0:
+        return 0
+    return b * a ** (b - 1)
+
+
 def _pow_domain(a: Any, b: Any) -> Any:
     negative_base = (np.asarray(a) < 0) & (np.floor(b) != b)
     zero_to_negative = (np.asarray(a) == 0) & (np.asarray(b) < 0)
@@ -175,7 +182,7 @@ _TABLE: list[Op] = [
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)"),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
-       (lambda m, a, b, out: b * a ** (b - 1), lambda m, a, b, out: out * m.log(a)),
+       (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
        domain=_pow_domain,
        domain_message="power of a negative base with a non-integer exponent, or of 0 "

@@ -274,7 +274,8 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
     mapping = _renamer(graph, labels, [DOT])
     latex_names = _latex_names(labels, {DOT: "\\dot"})
     numeric = result.values is not None
-    headers = ["node"] + (["value"] if numeric else []) + ["tangent", "ẇ"]
+    header = "$\\dot{w}$" if style == "latex" else "ẇ"
+    headers = ["node"] + (["value"] if numeric else []) + ["tangent", header]
     rows = []
     for n in graph.order:
         row = [_definition(graph, n, labels, style, mapping, latex_names)]
@@ -282,8 +283,10 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
             row.append(format_number(result.values[n]))
         dot = sympy.Symbol(decorated(labels[n], DOT))
         rule = result.rules[n]
-        if rule is None:
-            rule = sympy.sympify(result.direction.get(graph.name(n), 0))
+        if rule is None:  # an input: its seed, exact (1.0 shows as 1, 0.5 as 1/2)
+            seed = result.direction.get(graph.name(n), 0)
+            rule = sympy.Rational(repr(float(seed))) if isinstance(seed, float) else \
+                sympy.sympify(seed)
         row.append(_equation(dot, rule, style, mapping, latex_names))
         tangent = result.tangents[n]
         if numeric:
@@ -336,6 +339,8 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
             latex_names[sympy.Symbol(f"D{labels[n]}")] = "D" + latex_names[sympy.Symbol(labels[n])]
     numeric = result.values is not None
     header = "w̄" if notation == "bar" else "Dw"
+    if style == "latex":
+        header = "$\\bar{w}$" if notation == "bar" else "$Dw$"
     headers = ["node"] + (["value"] if numeric else []) + ["adjoint", header]
     rows = []
     for n in reversed(graph.order):

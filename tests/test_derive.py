@@ -385,3 +385,17 @@ def test_derivative_graphs_do_not_mistake_node_zero_for_the_constant_zero() -> N
     assert gd.forward_graph(forward_program, "a").to_sympy() == b * x
     reverse_program = gd.parse("h = a*b\nL = h*a")  # a is node 0
     assert gd.reverse_graph(reverse_program).to_sympy() == (2 * a * b, a**2)
+
+
+def test_power_rule_with_exponent_zero_is_zero_even_at_a_zero_base() -> None:
+    g = gd.parse("(x - 1)**0 + x")
+    for method in ("reverse", "forward", "paths"):
+        assert gd.grad(g, {"x": 1.0}, method=method)["x"] == 1.0
+
+
+def test_tables_and_reprs_print_seeds_and_marks_cleanly() -> None:
+    result = gd.forward(gd.parse("x*y"), direction={"x": 1.0, "y": 0.5}, at={"x": 1.0, "y": 2.0})
+    table = result.table()
+    assert "ẇ1 = 1 " in table and "ẇ2 = 1/2" in table
+    assert "w̄3=1" in repr(gd.reverse(gd.parse("x*y")))
+    assert "$\\bar{w}$" in gd.reverse(gd.parse("x*y")).table("latex").splitlines()[1]

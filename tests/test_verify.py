@@ -88,3 +88,10 @@ def test_verify_skips_sympy_on_deep_graphs_and_says_why() -> None:
     assert report.ok
     assert "symbolic" not in report.methods
     assert any("nested 200 levels" in reason for reason in report.skipped)
+
+
+def test_verify_without_inputs_and_near_the_domain_edge() -> None:
+    with pytest.raises(gd.GraphdiffError, match="no inputs"):
+        gd.verify(gd.parse("2 + 3"))
+    report = gd.verify(gd.parse("log(x)"), low=1e-9, high=1.0, points=3)
+    assert report.ok

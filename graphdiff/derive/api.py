@@ -62,8 +62,9 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     if method == "paths":
         result = {}
         for x in graph.inputs:
-            if at is None and count_paths(graph, x, out) <= DEFAULT_PATH_LIMIT:
-                result[x] = paths(graph, x, output=name).derivative
+            if count_paths(graph, x, out) <= DEFAULT_PATH_LIMIT:
+                # Listed paths, multiplied out one by one: independent of forward mode.
+                result[x] = paths(graph, x, at, output=name).derivative
             else:
                 result[x] = path_sum(graph, x, at, output=name)
         return result

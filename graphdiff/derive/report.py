@@ -19,9 +19,9 @@ Schema ``graphdiff.diff/1``::
       ]
     }
 
-Traces: ``paths`` -> ``{input: [{"path": [str], "factors": [str], "product": str,
-"value": float | null}]}`` (null when there are too many paths to list, with
-``"count"``); ``forward`` -> ``{input: [{"node", "definition", "value", "rule",
+Traces: ``paths`` -> ``{input: {"count": int, "paths": [{"path": [str], "factors":
+[str], "product": str, "value": float | null}] | null}}`` (``paths`` is null when there
+are too many to list); ``forward`` -> ``{input: [{"node", "definition", "value", "rule",
 "tangent"}]}``; ``reverse`` -> ``[{"node", "definition", "value", "rule", "adjoint"}]``;
 ``symbolic`` -> ``{input: {"readable": str}}``; ``numeric`` -> ``{input: {"step",
 "error_estimate"}}``.

@@ -118,7 +118,7 @@ class ReverseResult:
         return reverse_table(self, style=style, names=names, notation=notation)
 
     def __repr__(self) -> str:
-        seeds = ", ".join(f"{k}̄={v}" for k, v in self.cotangent.items())
+        seeds = ", ".join(f"{decorated(k, BAR)}={v}" for k, v in self.cotangent.items())
         return f"<ReverseResult ({seeds}): gradient {self.gradient!r}>"
 
     def _repr_markdown_(self) -> str:

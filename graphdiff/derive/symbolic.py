@@ -61,8 +61,8 @@ def graph_depth(graph: Graph) -> int:
 
 
 def readable(expr: Any) -> sympy.Expr:
-    """A readable form of a derivative: sigmoid and friends folded back, then the
-    shortest of sympy's standard rewritings (factor, cancel, together, simplify).
+    """A readable form of a derivative: the shortest of the expression as it is and
+    sympy's standard rewritings (factor, cancel, together, simplify).
 
     >>> import sympy
     >>> x = sympy.Symbol("x")
