@@ -22,24 +22,18 @@ import os
 from pathlib import Path
 
 import graphdiff as gd
+from graphdiff import seeds
 from graphdiff.render import render, to_file
 
 OUT = Path(os.environ.get("GRAPHDIFF_OUT") or Path(__file__).resolve().parent.parent
            / "docs" / "images")
 
-PROGRAM = """
-h1 = x*w1
-o1 = sigmoid(h1)
-h2 = o1*w2
-o2 = sigmoid(h2)
-y_hat = o2*w3
-L = 1/2*(y - y_hat)**2
-"""
-POINT = {"x": 1.0, "w1": 0.5, "w2": -1.0, "w3": 2.0, "y": 1.0}
+EXAMPLE = seeds.EXAMPLES["004-ex2"]
+POINT = dict(EXAMPLE.point)
 
 
 def main() -> None:
-    g = gd.parse(PROGRAM)
+    g = seeds.graph("004-ex2")
     result = gd.reverse(g, at=POINT)
     notes = {
         "y_hat": "d = ∂L/∂ŷ",

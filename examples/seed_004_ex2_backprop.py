@@ -7,17 +7,11 @@ dL/dw3); the numbers below are the correct ones.
 """
 
 import graphdiff as gd
+from graphdiff import seeds
 
-program = """
-h1 = x*w1
-o1 = sigmoid(h1)
-h2 = o1*w2
-o2 = sigmoid(h2)
-y_hat = o2*w3
-L = 1/2*(y - y_hat)^2
-"""
-g = gd.parse(program)
-point = {"x": 1.0, "w1": 0.5, "w2": -1.0, "w3": 2.0, "y": 1.0}
+g = seeds.graph("004-ex2")
+print(seeds.EXAMPLES["004-ex2"].text, end="\n\n")
+point = dict(seeds.EXAMPLES["004-ex2"].point)
 result = gd.reverse(g, at=point)
 print(result.table())
 print()

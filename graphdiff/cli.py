@@ -13,16 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import __version__
+from . import __version__, seeds
 from .errors import GraphdiffError
 from .graph import Graph
 from .parse import parse
 from .render import add_render_parser
 from .tables import edge_table, format_number, node_table
-
-#: The seed example (seed 004, exercise 1) the demo works on.
-SEED_EXAMPLE = "x**2 + x*y + (x+y)**2"
-SEED_POINT = {"x": 1.0, "y": 2.0}
 
 
 def parse_point(text: str | None) -> dict[str, float] | None:
@@ -188,18 +184,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the built-in seed example."""
     print(f"graphdiff {__version__}: the computation graph of seed 004, exercise 1")
-    print(f"f(x, y) = {SEED_EXAMPLE}, at x = 1, y = 2\n")
-    graph = parse(SEED_EXAMPLE, naming="letters")
+    example = seeds.EXAMPLES["004-ex1"]
+    point = dict(example.point)
+    print(f"f(x, y) = {example.text}, at x = 1, y = 2\n")
+    graph = seeds.graph("004-ex1")
     n_ops = sum(1 for n in graph.order if graph.kind(n) == "op")
     print(f"{n_ops} operation nodes, {graph.nx.number_of_edges()} edges, each labelled with "
           "its local derivative:\n")
-    print(node_table(graph, SEED_POINT))
+    print(node_table(graph, point))
     print()
-    print(edge_table(graph, SEED_POINT))
-    print(f"\nf(1, 2) = {format_number(graph.evaluate(SEED_POINT))}")
+    print(edge_table(graph, point))
+    print(f"\nf(1, 2) = {format_number(graph.evaluate(point))}")
     from .render import write_figures
 
-    written, problem = write_figures(graph, "out/seed_004_ex1", at=SEED_POINT, paths="x")
+    written, problem = write_figures(graph, "out/seed_004_ex1", at=point, paths="x")
     print("\nThe graph with its edge derivatives and the three paths from x: "
           + ", ".join(str(path) for path in written))
     if problem:

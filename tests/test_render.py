@@ -15,6 +15,7 @@ import pytest
 import sympy
 
 import graphdiff as gd
+from graphdiff import seeds
 from graphdiff.derive._sweep import BAR, decorated
 from graphdiff.errors import GraphdiffError
 from graphdiff.render import (
@@ -40,15 +41,7 @@ from graphdiff.render import (
 
 needs_dot = pytest.mark.skipif(not dot_available(), reason="Graphviz's dot is not installed")
 
-EX2 = """
-h1 = x*w1
-o1 = sigmoid(h1)
-h2 = o1*w2
-o2 = sigmoid(h2)
-y_hat = o2*w3
-L = 1/2*(y - y_hat)**2
-"""
-EX2_POINT = {"x": 1.0, "w1": 0.5, "w2": -1.0, "w3": 2.0, "y": 1.0}
+EX2_POINT = dict(seeds.EXAMPLES["004-ex2"].point)
 
 
 @pytest.fixture
@@ -268,7 +261,7 @@ def test_seed_003_adjoint_graph() -> None:
 
 
 def test_seed_004_ex2_backprop_adjoints_and_accumulator() -> None:
-    g = gd.parse(EX2)
+    g = seeds.graph("004-ex2")
     result = gd.reverse(g, at=EX2_POINT)
     notes = {"y_hat": "d = ∂L/∂ŷ", "h2": "d ← d·w₃·o₂(1 − o₂)", "h1": "d ← d·w₂·o₁(1 − o₁)"}
     drawing = render(result, show="values,symbolic,adjoints", notes=notes,

@@ -96,6 +96,7 @@ def test_seed_002_reverse_example_numbering() -> None:
 
 
 def test_seed_004_ex2_program_with_the_seed_names() -> None:
+    # Written out as the sheet writes it, independently of graphdiff.seeds.
     g = gd.parse(
         """
         h1 = x*w1
@@ -114,3 +115,14 @@ def test_seed_004_ex2_program_with_the_seed_names() -> None:
     # Unnamed intermediates avoid the w-prefix taken by the weights.
     assert all(not g.name(n).startswith("w") or g.kind(n) == "input" for n in g.order)
     del h2
+
+
+def test_the_seeds_module_matches_the_sheets() -> None:
+    from graphdiff import seeds
+
+    assert seeds.graph("004-ex1").evaluate(seeds.EXAMPLES["004-ex1"].point) == 12.0
+    g = seeds.graph("004-ex2")
+    assert [g.name(n) for n in g.order if g.kind(n) == "op"][:5] == [
+        "h1", "o1", "h2", "o2", "y_hat"]
+    assert seeds.graph("003-reverse").formula("w5") == "exp(w3)"
+    assert seeds.graph("002-reverse").formula("w3") == "sin(x1)"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -784,16 +784,20 @@ class _Parser:
         return node.kind == "num" and not node.grouped
 
     def unary(self) -> _Node:
+        return self.signed(self.unary, self.power)
+
+    def signed(self, again: Callable[[], _Node], then: Callable[[], _Node]) -> _Node:
+        """A leading + or - (each one a nesting level), then ``again``; else ``then``."""
         tok = self.peek()
         if tok.kind == "OP" and tok.text in "+-":
             self.next()
             self.enter(tok.pos)
-            operand = self.unary()
+            operand = again()
             self.leave()
             if tok.text == "+":
                 return operand
             return _Node("neg", args=[operand], start=tok.pos, end=operand.end)
-        return self.power()
+        return then()
 
     def power(self) -> _Node:
         base = self.primary()
@@ -839,16 +843,10 @@ class _Parser:
         return tok.end
 
     def exponent(self) -> _Node:
-        tok = self.peek()
-        if tok.kind == "OP" and tok.text in "+-":
-            self.next()
-            self.enter(tok.pos)
-            operand = self.exponent()
-            self.leave()
-            if tok.text == "+":
-                return operand
-            return _Node("neg", args=[operand], start=tok.pos, end=operand.end)
-        self.enter(tok.pos)
+        return self.signed(self.exponent, self.nested_power)
+
+    def nested_power(self) -> _Node:
+        self.enter(self.peek().pos)
         node = self.power()
         self.leave()
         return node
