@@ -142,7 +142,13 @@ class _LazyEdgeData(dict):
 
 
 class ComputationDiGraph(nx.DiGraph):
-    """``networkx.DiGraph`` whose edge data computes ``derivative`` lazily."""
+    """``networkx.DiGraph`` whose edge data computes ``derivative`` lazily.
+
+    >>> import networkx as nx, graphdiff as gd
+    >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+    >>> isinstance(g.nx, nx.DiGraph), len(list(nx.all_simple_paths(g.nx, 0, 7)))
+    (True, 3)
+    """
 
     edge_attr_dict_factory = _LazyEdgeData
 
@@ -325,9 +331,7 @@ class Graph:
             name = self._names[arg]
             if style == "latex":
                 return sympy.latex(sympy.Symbol(name))
-            if style == "unicode":
-                return sympy.pretty(sympy.Symbol(name), use_unicode=True)
-            return name
+            return name  # text and unicode: as named, so tables read w2 everywhere
         text = sympy.latex(arg) if style == "latex" else str(arg)
         if style == "unicode":
             text = text.replace("pi", "π")

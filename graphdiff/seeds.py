@@ -23,7 +23,11 @@ from .parse import parse
 
 @dataclass(frozen=True)
 class Example:
-    """One worked example: where it comes from, its text and the point used."""
+    """One worked example: where it comes from, its text and the point used.
+
+    >>> EXAMPLES["003-forward"].source, EXAMPLES["003-forward"].text
+    ('seed 003, forward mode', 'x1*x2 + sin(x1)')
+    """
 
     source: str
     text: str

@@ -93,6 +93,14 @@ def node_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     """One row per node: name, kind, its operation and (with ``at``) its value.
 
     In ``latex`` and ``markdown`` styles operations print as math (``c^{2}``).
+
+    >>> import graphdiff as gd
+    >>> print(node_table(gd.parse("sin(x)**2"), style="markdown"))
+    | node | kind | operation |
+    |---|---|---|
+    | x | input | x |
+    | w2 | op | sin(x) |
+    | w3 | op | w2² |
     """
     values = graph.values(at) if at is not None else None
     formula_style = "latex" if style == "latex" else ("unicode" if style == "markdown" else "text")

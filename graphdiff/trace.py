@@ -41,6 +41,14 @@ class Tracer:
     Supports ``+ - * / **``, unary minus and the graphdiff functions; anything that
     needs a concrete number (``float(t)``, ``if t > 0``, ``math.sin(t)``) raises a
     :class:`~graphdiff.TraceError` saying what to use instead.
+
+    >>> import graphdiff as gd
+    >>> gd.trace(lambda t: 3 * t - t / 2).to_sympy()
+    5*t/2
+    >>> gd.trace(lambda t: t if t > 0 else -t)
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.TraceError: control flow that depends on a traced value cannot be traced: ...
     """
 
     __slots__ = ("builder", "node")

@@ -88,6 +88,12 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
 
     Exact sympy evaluation at 30 digits for scalar points; numpy for batches through
     graphdiff's own evaluator (via :func:`graphdiff.from_sympy`).
+
+    >>> import sympy, graphdiff as gd
+    >>> g = gd.parse("x*y")
+    >>> x, y = sympy.symbols("x y")
+    >>> evaluate_expr(x**2 + y, g, {"x": 2.0, "y": 1.0})
+    5.0
     """
     expr = sympy.sympify(expr)
     if not expr.free_symbols:

@@ -75,7 +75,13 @@ def numeric_diff(graph: Graph, at: Mapping[str, float], *, output: str | None = 
 
 @dataclass(frozen=True)
 class Check:
-    """One input at one point: every method's value and whether they agree."""
+    """One input at one point: every method's value and whether they agree.
+
+    >>> import graphdiff as gd
+    >>> check = gd.verify(gd.parse("x*y"), points=1).checks[0]
+    >>> check.wrt, sorted(check.values), check.ok
+    ('x', ['forward', 'numeric', 'paths', 'reverse', 'symbolic'], True)
+    """
 
     point: dict[str, float]
     wrt: str
@@ -87,7 +93,15 @@ class Check:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The result of :func:`verify`: one :class:`Check` per point and input."""
+    """The result of :func:`verify`: one :class:`Check` per point and input.
+
+    >>> import graphdiff as gd
+    >>> report = gd.verify(gd.parse("sin(x)"), points=2)
+    >>> report
+    <VerifyReport all agree: 2 checks, methods reverse, forward, paths, symbolic, numeric>
+    >>> print(report.table().splitlines()[0])
+    point      d/d  reverse  forward  paths  symbolic  numeric  agree
+    """
 
     graph: Graph
     checks: list[Check] = field(default_factory=list)
@@ -121,6 +135,11 @@ def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None =
     Points are drawn uniformly from ``[low, high]`` per input (non-integer, seeded);
     points where the function is undefined or not finite are redrawn, up to
     ``max_tries`` in all.
+
+    >>> import graphdiff as gd
+    >>> report = gd.verify(gd.parse("log(x)*y"), points=3)
+    >>> report.ok, all(c.point["x"] > 0 for c in report.checks)
+    (True, True)
     """
     out = output_id(graph, output)
     out_name = graph.name(out)

@@ -54,6 +54,11 @@ class ForwardResult:
     tangents : list
         ẇᵢ per node id: numbers (or arrays) at a point; sympy expressions in the node
         symbols when symbolic.  Nodes that do not depend on the direction have 0.
+
+    >>> import graphdiff as gd
+    >>> result = gd.forward(gd.parse("x1*x2 + sin(x1)"), wrt="x1", at={"x1": 0.0, "x2": 2.0})
+    >>> result.value, result.derivative, [float(t) for t in result.tangents]
+    (0.0, 3.0, [1.0, 0.0, 2.0, 1.0, 3.0])
     """
 
     graph: Graph

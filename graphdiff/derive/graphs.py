@@ -125,7 +125,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
             if is_node(ref):
                 builder.name(ref, decorated(graph.name(i), BAR))
         return builder.build(outputs, order="source", naming=naming,
-                             inputs=list(graph.inputs), reserved=graph_names(graph),
+                             inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"gradient of {', '.join(graph.name(n) for n in seeds)}")
 
 
@@ -167,11 +167,11 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
         outputs = [sympy.Integer(0) if tangents[o] is None else tangents[o]
                    for o in graph.output_ids]
         return builder.build(outputs, order="source", naming=naming,
-                             inputs=list(graph.inputs), reserved=graph_names(graph),
+                             inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"tangent along {', '.join(direction)}")
 
 
-def graph_names(graph: Graph) -> list[str]:
+def _graph_names(graph: Graph) -> list[str]:
     return [graph.name(n) for n in graph.order]
 
 

@@ -40,7 +40,16 @@ DEFAULT_PATH_LIMIT = 10_000
 
 
 class PathLimitError(GraphdiffError):
-    """Too many paths to enumerate; the message gives the count and the alternative."""
+    """Too many paths to enumerate; the message gives the count and the alternative.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("a = x*x; b = a*a; c = b*b; c*c")
+    >>> try:
+    ...     gd.paths(g, "x", limit=0)
+    ... except PathLimitError as err:
+    ...     print(err.count)
+    1
+    """
 
     def __init__(self, count: int, limit: int, source: str, target: str) -> None:
         self.count = count
@@ -108,6 +117,11 @@ class PathsResult:
         Σ of the path products in the node symbols (``2*x + y + 2*c``).
     derivative : sympy.Expr or float
         The derivative: the sum in the inputs (symbolic) or its value at the point.
+
+    >>> import graphdiff as gd
+    >>> result = gd.paths(gd.parse("x*x + sin(x)"), "x")
+    >>> result.count, result.sum, result.derivative
+    (2, 2*x + cos(x), 2*x + cos(x))
     """
 
     graph: Graph
@@ -187,6 +201,11 @@ def paths(
 
     Raises :class:`PathLimitError` (with the exact count) when there are more than
     ``limit`` paths; :func:`path_sum` gives the sum's value for any count.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+    >>> [(p.names, p.value) for p in gd.paths(g, "y", at={"x": 1.0, "y": 2.0}).paths]
+    [(('y', 'b', 'd', 'f'), 1.0), (('y', 'c', 'e', 'f'), 6.0)]
     """
     s, t = input_id(graph, wrt), output_id(graph, output)
     counts = _path_counts(graph, s)

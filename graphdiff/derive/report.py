@@ -70,7 +70,13 @@ def diff_report(graph: Graph, wrt: Sequence[str] | None = None,
                 at: Mapping[str, float] | None = None,
                 methods: Sequence[str] = ALL_METHODS, *,
                 output: str | None = None) -> dict[str, Any]:
-    """Run each method on ``graph`` for the inputs ``wrt`` and collect results and traces."""
+    """Run each method on ``graph`` for the inputs ``wrt`` and collect results and traces.
+
+    >>> import graphdiff as gd
+    >>> report = diff_report(gd.parse("x**3"), methods=["forward", "symbolic"])
+    >>> [(r["method"], r["derivatives"]["x"]["symbolic"]) for r in report["results"]]
+    [('forward', '3*x**2'), ('symbolic', '3*x**2')]
+    """
     out = output_id(graph, output)
     out_name = graph.name(out)
     wrt = list(wrt or graph.inputs)

@@ -57,6 +57,11 @@ class ReverseResult:
     adjoints : list
         w̄ᵢ per node id: numbers (or arrays) at a point, sympy expressions in the
         node symbols when symbolic; 0 for nodes the outputs do not depend on.
+
+    >>> import graphdiff as gd
+    >>> result = gd.reverse(gd.parse("x*y + y"), at={"x": 2.0, "y": 3.0})
+    >>> result.value, result.gradient, result.adjoint("w3")
+    (9.0, {'x': 3.0, 'y': 3.0}, 1.0)
     """
 
     graph: Graph

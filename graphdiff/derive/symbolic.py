@@ -56,7 +56,12 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
 
 
 def graph_depth(graph: Graph) -> int:
-    """The longest path from an input (levels of nesting)."""
+    """The longest path from an input (levels of nesting).
+
+    >>> import graphdiff as gd
+    >>> graph_depth(gd.parse("sin(cos(x)) + x"))
+    3
+    """
     return max((graph.nx.nodes[n]["level"] for n in graph.order), default=0)
 
 
