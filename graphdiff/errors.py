@@ -15,7 +15,12 @@ from __future__ import annotations
 
 
 class GraphdiffError(Exception):
-    """Base class of every error graphdiff raises on purpose."""
+    """Base class of every error graphdiff raises on purpose.
+
+    >>> import graphdiff as gd
+    >>> issubclass(gd.ParseError, GraphdiffError), issubclass(gd.DomainError, GraphdiffError)
+    (True, True)
+    """
 
 
 class ParseError(GraphdiffError, ValueError):
@@ -31,6 +36,16 @@ class ParseError(GraphdiffError, ValueError):
         What would have been accepted there.
     excerpt : str
         The offending source line with a caret under the position.
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     gd.parse("y = x +")
+    ... except ParseError as err:
+    ...     print(err.reason, "|", err.expected)
+    ...     print(err.excerpt)
+    the expression ends too early | a number, a name, a function call or a parenthesized expression
+      y = x +
+             ^
     """
 
     def __init__(
@@ -65,6 +80,13 @@ class LimitError(ParseError):
     """Input refused because it exceeds a size, depth, exponent or time limit.
 
     The message names the limit and how to raise it for trusted input.
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     gd.parse("9**9**9**9")
+    ... except LimitError as err:
+    ...     print(err.reason)
+    exponent 387420489 is too large
     """
 
 
@@ -77,6 +99,13 @@ class DomainError(GraphdiffError, ArithmeticError):
         The display name of the node (``"w3"``).
     expression : str
         The node's own operation, such as ``"w3 = log(w2)"``.
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     gd.parse("log(x - 1)").evaluate(x=0.5)
+    ... except DomainError as err:
+    ...     print(err.node, "|", err.expression)
+    w3 | w3 = log(w2)
     """
 
     def __init__(self, message: str, *, node: str, expression: str) -> None:
@@ -86,11 +115,25 @@ class DomainError(GraphdiffError, ArithmeticError):
 
 
 class ShapeError(GraphdiffError, ValueError):
-    """Operands whose shapes do not fit together; the message names both shapes."""
+    """Operands whose shapes do not fit together; the message names both shapes.
+
+    Reserved for tensor-valued nodes (``shape`` in the graph schema).
+
+    >>> str(ShapeError("cannot multiply (2, 3) by (2, 3)"))
+    'cannot multiply (2, 3) by (2, 3)'
+    """
 
 
 class TraceError(GraphdiffError, TypeError):
-    """A Python function did something that cannot be traced into a graph."""
+    """A Python function did something that cannot be traced into a graph.
+
+    >>> import math, graphdiff as gd
+    >>> try:
+    ...     gd.trace(lambda x: math.sin(x))
+    ... except TraceError as err:
+    ...     print(str(err)[:40])
+    a traced value has no number yet: use gr
+    """
 
 
 def _caret_excerpt(source: str | None, line: int | None, column: int | None) -> str:
