@@ -72,6 +72,7 @@ __all__ = [
     "cmd_render",
     "dot_available",
     "edge_label_text",
+    "edge_line",
     "legend_rows",
     "math_text",
     "node_label_text",
@@ -170,6 +171,13 @@ class RenderError(GraphdiffError):
         True when Graphviz's ``dot`` program was not found; the message then says how to
         install it.  The DOT source is still available (``render(...).source``, or
         :func:`to_file` with a ``.dot`` suffix).
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     render(gd.parse("x*y"), rankdir="XY")
+    ... except RenderError as err:
+    ...     print(err, err.missing_dot)
+    rankdir must be LR, TB, RL or BT, not 'XY' False
     """
 
     def __init__(self, message: str, *, missing_dot: bool = False) -> None:
@@ -178,7 +186,17 @@ class RenderError(GraphdiffError):
 
 
 class RenderWarning(UserWarning):
-    """A drawing was simplified (a large graph is drawn as a compact overview)."""
+    """A drawing was simplified (a large graph is drawn as a compact overview).
+
+    >>> import graphdiff as gd
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     drawing = render(gd.parse("x*y + sin(x)"), max_nodes=3)
+    >>> caught[0].category is RenderWarning
+    True
+    >>> print(str(caught[0].message).split(":")[0])
+    the graph has 5 nodes, more than max_nodes=3
+    """
 
 
 # --- math as text -----------------------------------------------------------------------
@@ -985,6 +1003,13 @@ def node_label_text(drawing: graphviz.Digraph, node: Node) -> str:
     """The text of a node's label in a drawing, without markup (``"e = c² = 9"``).
 
     ``node`` is a node id, the graph's name of the node, or its name as drawn.
+
+    >>> import graphdiff as gd
+    >>> drawing = render(gd.parse("x*y + sin(x)"), at={"x": 0, "y": 2})
+    >>> node_label_text(drawing, "w5"), node_label_text(drawing, "w₅")
+    ('w₅ = w₃ + w₄ = 0', 'w₅ = w₃ + w₄ = 0')
+    >>> node_label_text(drawing, 1)
+    'w₂ = y = 2'
     """
     line = _node_lines(drawing).get(_node_key(drawing, node))
     if line is None:
@@ -993,7 +1018,13 @@ def node_label_text(drawing: graphviz.Digraph, node: Node) -> str:
 
 
 def edge_line(drawing: graphviz.Digraph, u: Node, v: Node) -> str:
-    """The DOT line of the edge ``u -> v`` (nodes as in :func:`node_label_text`)."""
+    """The DOT line of the edge ``u -> v`` (nodes as in :func:`node_label_text`).
+
+    >>> import graphdiff as gd
+    >>> line = edge_line(render(gd.parse("x*y + sin(x)")), "x", "w3")
+    >>> line.split(" [")[0].strip(), 'tooltip="∂w3/∂x = y"' in line
+    ('n0 -> n2', True)
+    """
     wanted = f"{_node_key(drawing, u)} -> {_node_key(drawing, v)}"
     for line in drawing.body:
         if line.strip().startswith(wanted + " ") or line.strip() == wanted:
@@ -1002,12 +1033,30 @@ def edge_line(drawing: graphviz.Digraph, u: Node, v: Node) -> str:
 
 
 def edge_label_text(drawing: graphviz.Digraph, u: Node, v: Node) -> str:
-    """The text of the label on the edge ``u -> v``, without markup (``"2c = 6"``)."""
+    """The text of the label on the edge ``u -> v``, without markup (``"2c = 6"``).
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x*y + sin(x)")
+    >>> at = {"x": 0, "y": 2}
+    >>> edge_label_text(render(g), "x", "w4"), edge_label_text(render(g, at=at), "x", "w4")
+    ('cos(w₁)', 'cos(w₁) = 1')
+    """
     return _label_text(_attr(edge_line(drawing, u, v), "label")).strip()
 
 
 def legend_rows(drawing: graphviz.Digraph) -> list[str]:
-    """The legend's rows as text: ``'x → a → d → f: 2x · 1 · 1 = 2x'``, then the sum."""
+    """The legend's rows as text: ``'x → a → d → f: 2x · 1 · 1 = 2x'``, then the sum.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x*y + sin(x)")
+    >>> for row in legend_rows(render(g, paths="x")):
+    ...     print(row)
+    w₁ → w₃ → w₅: w₂ · 1 = w₂
+    w₁ → w₄ → w₅: cos(w₁) · 1 = cos(w₁)
+    ∂w₅/∂w₁ = w₂ + cos(w₁) = y + cos(x)
+    >>> legend_rows(render(g)), legend_rows(render(g, title="no paths"))
+    ([], ['no paths'])
+    """
     label = drawing.graph_attr.get("label", "")
     rows = []
     for row in re.findall(r"<TR>(.*?)</TR>", label):
@@ -1025,7 +1074,13 @@ def legend_rows(drawing: graphviz.Digraph) -> list[str]:
 
 
 def dot_available() -> bool:
-    """True if Graphviz's ``dot`` program runs."""
+    """True if Graphviz's ``dot`` program runs.
+
+    >>> isinstance(dot_available(), bool)
+    True
+    >>> dot_available()  # where Graphviz is installed  # doctest: +SKIP
+    True
+    """
     try:
         graphviz.version()
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
@@ -1048,6 +1103,13 @@ def pipe(obj: Any, format: str = "svg", **options: Any) -> bytes:  # noqa: A002
     ``obj`` is a Graph, a result, or a Digraph from :func:`render`; ``options`` go to
     :func:`render`.  PNGs are drawn at :data:`PNG_DPI` dots per inch.  Raises
     :class:`RenderError` (``missing_dot=True``) when Graphviz is not installed.
+
+    ``format="dot"`` gives the DOT source and needs no Graphviz:
+
+    >>> import graphdiff as gd
+    >>> source = pipe(gd.parse("x*y + sin(x)"), "dot", rankdir="TB").decode("utf-8")
+    >>> source.splitlines()[0], "rankdir=TB" in source
+    ('digraph "x*y + sin(x)" {', True)
     """
     drawing = _as_digraph(obj, options)
     if format == "dot":
@@ -1071,12 +1133,22 @@ def pipe(obj: Any, format: str = "svg", **options: Any) -> bytes:  # noqa: A002
 
 
 def svg(obj: Any, **options: Any) -> str:
-    """The drawing as SVG text (see :func:`pipe`)."""
+    """The drawing as SVG text (see :func:`pipe`).
+
+    >>> import graphdiff as gd
+    >>> not dot_available() or "</svg>" in svg(gd.parse("x*y"))  # needs Graphviz
+    True
+    """
     return pipe(obj, "svg", **options).decode("utf-8")
 
 
 def png(obj: Any, **options: Any) -> bytes:
-    """The drawing as PNG bytes (see :func:`pipe`)."""
+    """The drawing as PNG bytes (see :func:`pipe`).
+
+    >>> import graphdiff as gd
+    >>> not dot_available() or png(gd.parse("x*y"))[1:4] == b"PNG"  # needs Graphviz
+    True
+    """
     return pipe(obj, "png", **options)
 
 
@@ -1166,6 +1238,16 @@ def repr_svg(obj: Any, **options: Any) -> str | None:
     Returns None, so that the notebook shows the text repr, when Graphviz is missing (with
     a :class:`RenderWarning` saying how to install it) or the graph has more than
     :data:`NOTEBOOK_MAX_NODES` nodes.
+
+    >>> import graphdiff as gd
+    >>> big = gd.parse(" + ".join(f"x{i}" for i in range(1001)))
+    >>> len(big), repr_svg(big)
+    (2001, None)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", RenderWarning)
+    ...     picture = repr_svg(gd.parse("x*y"))
+    >>> (picture is not None) == dot_available()
+    True
     """
     try:
         return _notebook_svg(obj, options)
@@ -1184,7 +1266,16 @@ def _table(obj: Any) -> str | None:
 
 
 def repr_html(obj: Any, **options: Any) -> str | None:
-    """HTML for a notebook: the drawing (inline SVG) and, for results, the table under it."""
+    """HTML for a notebook: the drawing (inline SVG) and, for results, the table under it.
+
+    >>> import graphdiff as gd
+    >>> result = gd.forward(gd.parse("x*y + sin(x)"), wrt="x", at={"x": 1, "y": 2})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", RenderWarning)  # no Graphviz: the table only
+    ...     page = repr_html(result)
+    >>> "<pre>node" in page, ("<svg" in page) == dot_available()
+    (True, True)
+    """
     picture = repr_svg(obj, **options)
     table = _table(obj)
     parts = []
@@ -1202,6 +1293,14 @@ def repr_mimebundle(obj: Any, include: Any = None, exclude: Any = None,
 
     When the drawing cannot be made (no Graphviz, or more than :data:`NOTEBOOK_MAX_NODES`
     nodes) the bundle holds ``text/plain``: the object's repr and the reason.
+
+    >>> import graphdiff as gd
+    >>> big = gd.parse(" + ".join(f"x{i}" for i in range(1001)))
+    >>> print(repr_mimebundle(big)["text/plain"].splitlines()[-1])  # doctest: +ELLIPSIS
+    (the graph has 2,001 nodes: too many to draw on display (call render() to draw it: ...))
+    >>> bundle = repr_mimebundle(gd.forward(gd.parse("x*y"), wrt="x", at={"x": 1, "y": 2}))
+    >>> sorted(bundle) == (["image/svg+xml", "text/html"] if dot_available() else ["text/plain"])
+    True
     """
     bundle: dict[str, Any] = {}
     try:
@@ -1226,7 +1325,15 @@ def repr_mimebundle(obj: Any, include: Any = None, exclude: Any = None,
 
 
 def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``graphdiff render`` to the subparsers of the ``graphdiff`` command."""
+    """Add ``graphdiff render`` to the subparsers of the ``graphdiff`` command.
+
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_render_parser(parser.add_subparsers(dest="command")).prog
+    'graphdiff render'
+    >>> args = parser.parse_args(["render", "x*y", "-o", "g.svg", "--at", "x=1,y=2"])
+    >>> args.func is cmd_render, args.at, args.naming, args.rankdir
+    (True, 'x=1,y=2', 'w', 'LR')
+    """
     parser = subparsers.add_parser(
         "render", help="draw the computation graph with Graphviz (SVG, PNG, PDF or DOT)",
         description="Draw the computation graph of an expression or program: nodes with "
@@ -1265,6 +1372,23 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     Without Graphviz, a ``.svg``/``.png``/``.pdf`` request writes the DOT source next to
     the requested file and fails with the install instructions (exit status 2).
+
+    A ``.dot`` file needs no Graphviz:
+
+    >>> import contextlib, io, tempfile
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> _ = add_render_parser(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     target = str(Path(tmp) / "g.dot")
+    ...     args = parser.parse_args(["render", "x*y + sin(x)", "-o", target, "--paths", "x"])
+    ...     with contextlib.redirect_stdout(out):
+    ...         status = cmd_render(args)
+    ...     written = Path(target).read_text(encoding="utf-8").splitlines()[0]
+    >>> status, written
+    (0, 'digraph "x*y + sin(x)" {')
+    >>> print(out.getvalue())  # doctest: +ELLIPSIS
+    wrote .../g.dot (5 nodes, 5 edges)
     """
     from .cli import parse_point
     from .derive.graphs import forward_graph, reverse_graph

@@ -63,6 +63,15 @@ class AnswerError(GraphdiffError, ValueError):
         1-based position in the answer as typed.
     excerpt : str
         The answer's line with a caret under the position.
+
+    >>> try:
+    ...     read_answer("2x +", names=["x"])
+    ... except AnswerError as err:
+    ...     print(err.message.code, err.line, err.column)
+    ...     print(err.excerpt)
+    expected_operand 1 5
+      2x +
+          ^
     """
 
     def __init__(self, message: Message, *, line: int | None = None,
@@ -91,6 +100,14 @@ class Reading:
         Other remarks on the reading (``σ'(z)`` expanded, the part after ``=``).
     names : tuple of str
         The variables and node names the answer uses.
+
+    >>> r = read_answer("1/2x", names=["x"])
+    >>> r.original, r.expression, r.names
+    ('1/2x', '1/2*x', ('x',))
+    >>> print(r.warnings[0].render())
+    '1/2x' was read as (1/2)*x; write 1/(2*x) if you meant that
+    >>> print(read_answer("y = 2x + 3", names=["x"]).notes[0].render())
+    only the part after the last '=' was graded
     """
 
     original: str
@@ -167,7 +184,16 @@ def _constant_text(value: Any) -> tuple[str, int]:
 
 
 def core_message(err: ParseError) -> Message:
-    """A :class:`Message` for an error of the core parser (translated where known)."""
+    """A :class:`Message` for an error of the core parser (translated where known).
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     gd.parse("2^100000")
+    ... except ParseError as err:
+    ...     message = core_message(err)
+    >>> message.code, message.render()
+    ('exponent_too_large', 'the exponent 100000 is too large (at most 1000)')
+    """
     reason = err.reason
     m = re.match(r"exponent (\S+) is too large", reason)
     if m:

@@ -36,7 +36,14 @@ from .problems import bank, check, get_problem, load_problems, self_test
 
 
 def add_checker_parsers(subparsers: Any) -> None:
-    """Add ``check``, ``grade`` and ``problems`` to an argparse subparsers object."""
+    """Add ``check``, ``grade`` and ``problems`` to an argparse subparsers object.
+
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["grade", "bank", "answers", "-o", "book.csv", "-j", "4"])
+    >>> args.func is cmd_grade, args.jobs, args.lang, args.per_submission
+    (True, 4, 'en', 60.0)
+    """
     check_p = subparsers.add_parser(
         "check", help="check one student's answers to a problem",
         description="Check the answers in ANSWERS (TOML: part = \"answer\") to PROBLEM (a "
@@ -106,6 +113,24 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """``graphdiff check``: print the report; 0 if every part is correct, 1 otherwise.
+
+    >>> import contextlib, io, tempfile
+    >>> from pathlib import Path
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     answers = Path(tmp) / "ann.toml"
+    ...     _ = answers.write_text('dfdx = "4x + 3y"')
+    ...     args = parser.parse_args(["check", "seed004-ex1", str(answers)])
+    ...     with contextlib.redirect_stdout(out):
+    ...         status = cmd_check(args)
+    >>> status
+    1
+    >>> print(out.getvalue().splitlines()[2])
+    part dfdx (df/dx): CORRECT  [points: 2/2]
+    """
     report = check(args.problem, args.answers, proof=args.proof, timeout=args.timeout)
     if args.figures:
         _write_figures(args, report)
@@ -133,6 +158,24 @@ def _write_figures(args: argparse.Namespace, report: Any) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    """``graphdiff grade``: write the gradebook and print a summary; 0 when written.
+
+    >>> import contextlib, io, tempfile
+    >>> from pathlib import Path
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "ann.toml").write_text('dfdx = "4x + 3y"')
+    ...     book = str(Path(tmp) / "book.csv")
+    ...     args = parser.parse_args(["grade", "seed004-ex1", tmp, "-o", book, "--no-progress"])
+    ...     with contextlib.redirect_stdout(out):
+    ...         status = cmd_grade(args)
+    >>> status
+    0
+    >>> print(out.getvalue())  # doctest: +ELLIPSIS
+    graded 1, reused 0, file errors 0, total 1; ... -> .../book.csv
+    """
     if args.jobs < 1:
         raise GraphdiffError("--jobs must be at least 1")
     try:
@@ -149,17 +192,55 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_problems_list(args: argparse.Namespace) -> int:
+    """``graphdiff problems list``: the bank's ids and titles.
+
+    >>> import contextlib, io
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with contextlib.redirect_stdout(out):
+    ...     status = cmd_problems_list(parser.parse_args(["problems", "list", "--lang", "ru"]))
+    >>> status, out.getvalue().splitlines()[-1]
+    (0, 'seed004-ex3         Производная сигмоиды')
+    """
     for pid, problem in bank().items():
         print(f"{pid:<19} {problem.title_text(args.lang)}")
     return 0
 
 
 def cmd_problems_show(args: argparse.Namespace) -> int:
+    """``graphdiff problems show ID``: the problem with its parts and answers.
+
+    >>> import contextlib, io
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with contextlib.redirect_stdout(out):
+    ...     status = cmd_problems_show(parser.parse_args(["problems", "show", "seed004-ex1"]))
+    >>> status, [line for line in out.getvalue().splitlines() if line.startswith("[dfdx]")]
+    (0, ['[dfdx] df/dx (derivative, 2 pt)'])
+    """
     print(get_problem(args.problem).describe(args.lang))
     return 0
 
 
 def cmd_problems_test(args: argparse.Namespace) -> int:
+    """``graphdiff problems test``: self-test problems; 0 if all pass, 1 otherwise.
+
+    >>> import contextlib, io, tempfile
+    >>> from pathlib import Path
+    >>> parser = argparse.ArgumentParser(prog="graphdiff")
+    >>> add_checker_parsers(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     problem = Path(tmp) / "demo.toml"
+    ...     _ = problem.write_text('id = "demo"\\ntitle = "A product"\\nfunction = "x*y"\\n'
+    ...                            '[[parts]]\\nid = "dx"\\nwrt = "x"\\nmistakes = ["x"]\\n')
+    ...     with contextlib.redirect_stdout(out):
+    ...         status = cmd_problems_test(parser.parse_args(["problems", "test", str(problem)]))
+    >>> status, out.getvalue()
+    (0, 'demo: 2 checks, ok\\n')
+    """
     problems = []
     for spec in args.problems:
         problems.extend([bank()[spec]] if spec in bank() else load_problems(spec))
@@ -176,7 +257,20 @@ def cmd_problems_test(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The checker's commands on their own (``python -m graphdiff.checker.cli``)."""
+    """The checker's commands on their own (``python -m graphdiff.checker.cli``).
+
+    >>> import contextlib, io
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     status = main(["check", "no-such-problem", "answers.toml"])
+    >>> status, err.getvalue().startswith("graphdiff: error: cannot read problem no-such-")
+    (2, True)
+    >>> out = io.StringIO()
+    >>> with contextlib.redirect_stdout(out):
+    ...     status = main(["problems", "list"])
+    >>> status, out.getvalue().split()[:2]
+    (0, ['seed000-central', 'Finite'])
+    """
     parser = argparse.ArgumentParser(prog="graphdiff")
     add_checker_parsers(parser.add_subparsers(dest="command", metavar="COMMAND"))
     args = parser.parse_args(argv)

@@ -240,6 +240,14 @@ class Verdict:
         Position of the problem in an invalid answer.
     details : dict
         Points used, the counterexample, the proof outcome.
+
+    >>> v = Verdict("correct", Message("equivalent", {"points": 16, "digits": 50}),
+    ...             read_as="2*x", method="numeric")
+    >>> v.correct, v.codes
+    (True, ())
+    >>> print(v.explain())
+    correct: equal to the correct answer at 16 random points (checked to 50 digits)
+    read as: 2*x
     """
 
     verdict: str
@@ -314,7 +322,17 @@ def _plain_json(value: Any) -> Any:
 
 
 def invalid(error: AnswerError, reading: Reading | None = None) -> Verdict:
-    """The verdict for an answer that cannot be read."""
+    """The verdict for an answer that cannot be read.
+
+    >>> try:
+    ...     read_answer("2x +", names=["x"])
+    ... except AnswerError as err:
+    ...     v = invalid(err)
+    >>> v.verdict, v.method, v.line, v.column
+    ('invalid', 'read', 1, 5)
+    >>> v.reason_text()
+    "line 1, column 5: expected a number, a name, a function or '(' here"
+    """
     return Verdict(
         "invalid", error.message, read_as=reading.expression if reading else None,
         warnings=reading.warnings if reading else (), notes=reading.notes if reading else (),
@@ -361,6 +379,13 @@ class Reference:
     seed : int, optional
         Seed of the points (default: derived from the reference, so stable).
     points : int
+
+    >>> import graphdiff as gd
+    >>> ref = Reference(gd.parse("2*x*y"))
+    >>> ref.variables, ref.count
+    (('x', 'y'), 16)
+    >>> judge(ref, "2yx").verdict, judge(ref, "x*y").verdict
+    ('correct', 'incorrect')
     """
 
     def __init__(self, graph: Graph, *, variables: Sequence[str] | None = None,
@@ -476,7 +501,13 @@ class Reference:
 
 
 def used_inputs(graph: Graph) -> list[str]:
-    """The inputs the output depends on (a graph may carry unused inputs)."""
+    """The inputs the output depends on (a graph may carry unused inputs).
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x*y", inputs=["x", "y", "z"])
+    >>> g.inputs, used_inputs(g)
+    (('x', 'y', 'z'), ['x', 'y'])
+    """
     return [graph.name(i) for i in graph.input_ids
             if graph.nx.out_degree(i) or i in graph.output_ids]
 
@@ -503,7 +534,13 @@ def _values(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> tuple[np.nda
 
 @dataclass
 class Outcome:
-    """The numeric comparison of one answer with a :class:`Reference`."""
+    """The numeric comparison of one answer with a :class:`Reference`.
+
+    >>> import graphdiff as gd
+    >>> outcome = numeric_compare(Reference(gd.parse("x + x")), gd.parse("2*x"))
+    >>> outcome.status, outcome.kind
+    ('equal', '')
+    """
 
     status: str                     # "equal", "different", "inconclusive"
     kind: str = ""                  # for "different": "value" or "undefined"
@@ -516,7 +553,17 @@ class Outcome:
 
 
 def numeric_compare(ref: Reference, answer: Graph) -> Outcome:
-    """Steps 3-5 of the decision procedure (see the module docstring)."""
+    """Steps 3-5 of the decision procedure (see the module docstring).
+
+    >>> import graphdiff as gd
+    >>> ref = Reference(gd.parse("2*x*y"))
+    >>> same = numeric_compare(ref, gd.parse("y*x*2"))
+    >>> same.status, same.usable, same.confirmed
+    ('equal', 16, 4)
+    >>> wrong = numeric_compare(ref, gd.parse("x*y"))
+    >>> wrong.status, wrong.kind, wrong.index
+    ('different', 'value', 0)
+    """
     n = max(ref.count, 1)
     if ref.variables and ref.count == 0:
         return Outcome("inconclusive")
@@ -592,7 +639,15 @@ def judge(
     timeout: float = DEFAULT_TIMEOUT,
     diagnose: Callable[[Outcome, Graph], Iterable[Message]] | None = None,
 ) -> Verdict:
-    """Compare ``answer`` with a prepared :class:`Reference` (the whole procedure)."""
+    """Compare ``answer`` with a prepared :class:`Reference` (the whole procedure).
+
+    >>> ref = prepare("2x + 2c", ["x", "y"], names={"c": "x + y"})
+    >>> judge(ref, "4x + 2y").verdict
+    'correct'
+    >>> v = judge(ref, "2x + 2z")
+    >>> v.verdict, v.reason.render()
+    ('invalid', "unknown name 'z'; the names you may use are c, x, y")
+    """
     if proof not in ("auto", "always", "never"):
         raise GraphdiffError("proof must be 'auto', 'always' or 'never'")
     reading: Reading | None = None
@@ -672,7 +727,14 @@ _CACHE_SIZE = 128
 
 def as_graph(value: str | sympy.Expr | Graph, names: Sequence[str] | None = None,
              functions: Mapping[str, str] | None = None) -> Graph:
-    """A reference given as student-syntax text, a sympy expression or a Graph."""
+    """A reference given as student-syntax text, a sympy expression or a Graph.
+
+    >>> g = as_graph("2x + y")
+    >>> g.source, g.inputs
+    ('2*x + y', ('x', 'y'))
+    >>> as_graph(sympy.sympify("x**2")).to_sympy()
+    x**2
+    """
     if isinstance(value, Graph):
         return value
     if isinstance(value, str):
@@ -688,7 +750,14 @@ def prepare(reference: str | sympy.Expr | Graph, variables: Sequence[str] | None
               functions: Mapping[str, str] | None = None,
               domain: Domain | Mapping[str, Any] | str | None = None, seed: int | None = None,
               points: int = DEFAULT_POINTS) -> Reference:
-    """A prepared :class:`Reference` (cached for text and sympy references)."""
+    """A prepared :class:`Reference` (cached for text and sympy references).
+
+    >>> ref = prepare("2x + 2c", ["x", "y"], names={"c": "x + y"})
+    >>> ref.variables, list(ref.names), ref.count
+    (('x', 'y'), ['c'], 16)
+    >>> prepare("2x + 2c", ["x", "y"], names={"c": "x + y"}) is ref
+    True
+    """
     domain = Domain.of(domain)
     name_items = tuple(sorted((k, str(v)) for k, v in (names or {}).items()))
     key = None

@@ -86,6 +86,16 @@ class Diagnoser:
         The prepared correct answer; its points are used.
     hints : mapping, optional
         Extra messages per feedback code (``{"sign_error": Message(...)}``).
+
+    >>> import graphdiff as gd
+    >>> f = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
+    >>> ref = Reference(gd.forward_graph(f, "x"), guards=[f])
+    >>> diagnoser = Diagnoser(f, "x", ref, hints={"sign_error": Message("custom", {
+    ...     "en": "check the sign of each path"})})
+    >>> len(diagnoser.wrt_paths)
+    3
+    >>> [m.render() for m in diagnoser.diagnose(-ref.values)]
+    ['sign error: your answer is the negative of the correct one', 'check the sign of each path']
     """
 
     def __init__(self, function: Graph | None, wrt: str | None, reference: Reference, *,
@@ -263,7 +273,13 @@ class Diagnoser:
 
 
 def feedback_edges(feedback: Iterable[Message]) -> list[tuple[str, str]]:
-    """The graph edges a verdict's feedback is about (paths, a dropped factor)."""
+    """The graph edges a verdict's feedback is about (paths, a dropped factor).
+
+    >>> feedback_edges([
+    ...     Message("missing_path", {"path": "x → c → e → f", "nodes": ["x", "c", "e", "f"]}),
+    ...     Message("dropped_factor", {"source": "c", "target": "e", "factor": "2c"})])
+    [('x', 'c'), ('c', 'e'), ('e', 'f')]
+    """
     edges: list[tuple[str, str]] = []
     for m in feedback:
         nodes = m.params.get("nodes")
@@ -311,6 +327,14 @@ def diagnose_number(value: float, expected: float, alternatives: Iterable[tuple[
     ``alternatives`` are (message, value) pairs such as the negative of the correct
     value or the derivative with respect to another variable; ``close(a, b)`` decides a
     match (the part's tolerance).
+
+    >>> alternatives = number_alternatives(10.0, {"y": 5.0}, "x", 7.0)
+    >>> def close(a, b):
+    ...     return abs(a - b) < 1e-9
+    >>> [m.render() for m in diagnose_number(5.0, 10.0, alternatives, close)]
+    ['your answer is 1/2 times the correct one (a factor of 2)']
+    >>> diagnose_number(3.0, 10.0, alternatives, close)
+    []
     """
     for message, alt in alternatives:
         if alt is not None and np.isfinite(alt) and close(value, alt) and not close(
@@ -321,7 +345,16 @@ def diagnose_number(value: float, expected: float, alternatives: Iterable[tuple[
 
 def number_alternatives(expected: float, others: Mapping[str, float], wrt: str | None,
                         function_value: float | None) -> Sequence[tuple[Message, float]]:
-    """The usual slips of a numeric derivative value."""
+    """The usual slips of a numeric derivative value.
+
+    >>> for message, value in number_alternatives(10.0, {"y": 5.0}, "x", 7.0):
+    ...     print(f"{value:5}  {message.render()}")
+    -10.0  sign error: your answer is the negative of the correct one
+     20.0  your answer is 2 times the correct one (a factor of 2)
+      5.0  your answer is 1/2 times the correct one (a factor of 2)
+      5.0  this is the value of the derivative with respect to y, not x
+      7.0  this is the function itself, not its derivative
+    """
     alts: list[tuple[Message, float]] = []
     if expected != 0:
         alts += [(Message("sign_error"), -expected),

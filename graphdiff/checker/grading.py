@@ -26,6 +26,7 @@
 [('ann', '4', '8', 'correct'), ('bob', '0', '8', 'incorrect')]
 >>> grade("seed004-ex1", folder, folder / "book.csv", progress=False).reused
 2
+>>> import shutil; shutil.rmtree(folder)
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ class GradeSummary:
     output : Path
     rows : list of dict
         Every submission's result (JSON-ready), in file order.
+
+    >>> summary = GradeSummary(total=3, graded=2, reused=1, elapsed=0.5)
+    >>> summary.throughput
+    4.0
     """
 
     total: int = 0
@@ -147,7 +152,19 @@ def _grade_batch(items: Sequence[tuple[str, bytes | None, str, str | None]]
 
 def grade_submission(name: str, content: bytes | None, digest: str, error: str | None = None,
                      ) -> dict[str, Any]:
-    """Grade one answers file (its bytes) against the worker's problems."""
+    """Grade one answers file (its bytes) against the worker's problems.
+
+    >>> from graphdiff.checker import get_problem
+    >>> problem = get_problem("seed004-ex1")
+    >>> _init_worker([(problem.data, problem.origin)], {})
+    >>> row = grade_submission("ann.toml", b'dfdx = "4x + 3y"', "0" * 64)
+    >>> row["status"], row["score"], row["max_score"]
+    ('graded', 2.0, 8.0)
+    >>> row["problems"]["seed004-ex1"]["parts"]["dfdx"]["verdict"]
+    'correct'
+    >>> grade_submission("bob.toml", b"\\xff", "0" * 64)["error"]
+    'cannot read bob.toml: not UTF-8 text (invalid start byte)'
+    """
     problems: list[Problem] = _WORKER["problems"]
     options = _WORKER["options"]
     lang = options.get("lang", "en")
@@ -243,7 +260,12 @@ def _problems_sha(problems: Sequence[Problem]) -> str:
 
 
 def part_columns(problems: Sequence[Problem]) -> list[str]:
-    """The per-part columns of the CSV gradebook: verdict and points of each part."""
+    """The per-part columns of the CSV gradebook: verdict and points of each part.
+
+    >>> from graphdiff.checker import get_problem
+    >>> part_columns([get_problem("seed004-ex3")])  # doctest: +ELLIPSIS
+    ['seed004-ex3:dsdz', 'seed004-ex3:dsdz:points', ...]
+    """
     columns = []
     for problem in problems:
         for part in problem.parts:
@@ -282,7 +304,18 @@ def _num(value: Any) -> str:
 
 def render_gradebook(rows: Sequence[Mapping[str, Any]], problems: Sequence[Problem],
                      fmt: str) -> str:
-    """The gradebook as CSV or JSON text."""
+    """The gradebook as CSV or JSON text.
+
+    >>> from graphdiff.checker import get_problem
+    >>> problem = get_problem("seed004-ex1")
+    >>> _init_worker([(problem.data, problem.origin)], {})
+    >>> rows = [grade_submission("ann.toml", b'dfdx = "4x + 3y"', "0" * 64)]
+    >>> header, ann = render_gradebook(rows, [problem], "csv").splitlines()
+    >>> header.split(",")[:5], ann.split(",")[:5]
+    (['file', 'student', 'status', 'score', 'max_score'], ['ann.toml', 'ann', 'graded', '2', '8'])
+    >>> json.loads(render_gradebook(rows, [problem], "json"))["submissions"][0]["score"]
+    2.0
+    """
     if fmt == "json":
         return json.dumps({
             "problems": [{"id": p.id, "parts": [q.id for q in p.parts]} for p in problems],
@@ -303,7 +336,16 @@ def render_gradebook(rows: Sequence[Mapping[str, Any]], problems: Sequence[Probl
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never
-    a half-written one: a temporary file in the same folder, fsync, ``os.replace``."""
+    a half-written one: a temporary file in the same folder, fsync, ``os.replace``.
+
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     book = Path(tmp) / "book.csv"
+    ...     write_atomic(book, "student,score\\nann,8\\n")
+    ...     write_atomic(book, "student,score\\nann,7\\n")
+    ...     text, files = book.read_text(), sorted(p.name for p in Path(tmp).iterdir())
+    >>> text, files
+    ('student,score\\nann,7\\n', ['book.csv'])
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
                                suffix=".tmp")
@@ -344,7 +386,16 @@ def _previous_rows(path: Path, fmt: str) -> dict[str, dict[str, Any]]:
 
 class Progress:
     """A plain-text progress bar on a stream (stderr); lines instead of ``\\r`` when the
-    stream is not a terminal."""
+    stream is not a terminal.
+
+    >>> stream = io.StringIO()
+    >>> bar = Progress(4, stream, width=8)
+    >>> for done in range(1, 5):
+    ...     bar.update(done)
+    >>> bar.close()
+    >>> [line.split()[:2] for line in stream.getvalue().splitlines()]
+    [['[##......]', '1/4'], ['[####....]', '2/4'], ['[######..]', '3/4'], ['[########]', '4/4']]
+    """
 
     def __init__(self, total: int, stream: IO[str] | None, width: int = 30) -> None:
         self.total = max(total, 1)
@@ -427,6 +478,20 @@ def grade(
     Returns
     -------
     GradeSummary
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = Path(tmp)
+    ...     _ = (folder / "ann.toml").write_text('dfdx = "4x + 3y"')
+    ...     _ = (folder / "bob.toml").write_text('dfdx = "2x + y"')
+    ...     _ = (folder / "eve.toml").write_text("dfdx = [[[")
+    ...     summary = grade("seed004-ex1", folder, folder / "book.json", progress=False)
+    ...     book = json.loads((folder / "book.json").read_text())
+    >>> summary.total, summary.graded, summary.errors
+    (3, 3, 1)
+    >>> [(row["student"], row["status"], row["score"]) for row in book["submissions"]]
+    [('ann', 'graded', 2.0), ('bob', 'graded', 0.0), ('eve', 'error', 0.0)]
     """
     start = time.perf_counter()
     problem_list = _problem_list(problems)

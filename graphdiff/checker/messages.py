@@ -30,6 +30,14 @@ class Message:
         A key of :data:`CATALOG` (``"missing_path"``).
     params : mapping
         Values for the placeholders (strings and numbers).
+
+    >>> m = Message("factor_two", {"factor": "2"})
+    >>> print(m.render())
+    your answer is 2 times the correct one (a factor of 2)
+    >>> print(m.render("ru"))
+    ваш ответ в 2 раза отличается от правильного (множитель 2)
+    >>> m.to_dict()["params"]
+    {'factor': '2'}
     """
 
     code: str
@@ -57,7 +65,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def render(message: Message, lang: str = "en") -> str:
-    """Render ``message`` in ``lang``; unknown codes fall back to the code itself."""
+    """Render ``message`` in ``lang``; unknown codes fall back to the code itself.
+
+    >>> render(Message("tol_rel", {"value": 0.001}), "ru")
+    'относительный допуск 0.001'
+    >>> render(Message("custom", {"en": "Mind the sign", "ru": "Следите за знаком"}), "de")
+    'Mind the sign'
+    >>> render(Message("no_such_code", {"n": 1}))
+    "no_such_code {'n': 1}"
+    """
     if lang not in LANGUAGES:
         lang = "en"
     if message.code == "custom":  # a teacher's own text: {"en": ..., "ru": ...}
@@ -84,7 +100,11 @@ def _shown(value: Any, lang: str) -> Any:
 
 
 def text(code: str, lang: str = "en", **params: Any) -> str:
-    """Shortcut: ``text("verdict_correct", "ru")``."""
+    """Shortcut: ``text("verdict_correct", "ru")``.
+
+    >>> text("verdict_correct", "ru"), text("order_equal", order=2)
+    ('верно', 'order 2')
+    """
     return render(Message(code, params), lang)
 
 

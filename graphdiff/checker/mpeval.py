@@ -36,11 +36,27 @@ MAX_TRIG_ARGUMENT = mpmath.mpf(10) ** 30
 
 
 class MPDomainError(ArithmeticError):
-    """An op evaluated outside its domain (at high precision)."""
+    """An op evaluated outside its domain (at high precision).
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     evaluate(gd.parse("sqrt(x - 1)"), {"x": 0}, 30)
+    ... except MPDomainError as err:
+    ...     print(err)
+    sqrt of a negative number at w3
+    """
 
 
 class MPOverflow(ArithmeticError):
-    """A value too large to evaluate meaningfully; the point is skipped."""
+    """A value too large to evaluate meaningfully; the point is skipped.
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     evaluate(gd.parse("exp(exp(x))"), {"x": 20}, 30)
+    ... except MPOverflow as err:
+    ...     print(err)
+    exp too large
+    """
 
 
 def _div(a: Any, b: Any) -> Any:
@@ -134,7 +150,13 @@ _CONSTANTS: dict[tuple[Any, int], Any] = {}
 
 
 def constant(value: sympy.Expr, dps: int) -> Any:
-    """A sympy constant as an mpf at ``dps`` digits (cached)."""
+    """A sympy constant as an mpf at ``dps`` digits (cached).
+
+    >>> mpmath.nstr(constant(sympy.Rational(1, 3), 30), 30)
+    '0.333333333333333333333333333333'
+    >>> mpmath.nstr(constant(sympy.pi, 30), 30)
+    '3.14159265358979323846264338328'
+    """
     key = (value, dps)
     cached = _CONSTANTS.get(key)
     if cached is not None:
@@ -151,7 +173,14 @@ def constant(value: sympy.Expr, dps: int) -> Any:
 
 
 def values(graph: Graph, inputs: Mapping[str, Any], dps: int) -> list[Any]:
-    """The value of every node at ``dps`` digits; raises MPDomainError or MPOverflow."""
+    """The value of every node at ``dps`` digits; raises MPDomainError or MPOverflow.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x*y + sin(x)")
+    >>> vals = values(g, {"x": mpmath.mpf(2), "y": mpmath.mpf(3)}, 30)
+    >>> [(g.name(i), mpmath.nstr(vals[i], 12)) for i in g.order]
+    [('x', '2.0'), ('y', '3.0'), ('w3', '6.0'), ('w4', '0.909297426826'), ('w5', '6.90929742683')]
+    """
     result: list[Any] = [None] * len(graph)
     with mpmath.workdps(dps):
         for name, i in zip(graph.inputs, graph.input_ids, strict=True):
@@ -188,7 +217,13 @@ def values(graph: Graph, inputs: Mapping[str, Any], dps: int) -> list[Any]:
 
 
 def evaluate(graph: Graph, inputs: Mapping[str, Any], dps: int) -> tuple[Any, Any]:
-    """The output value and the largest |intermediate value| (the rounding scale)."""
+    """The output value and the largest |intermediate value| (the rounding scale).
+
+    >>> import graphdiff as gd
+    >>> value, scale = evaluate(gd.parse("x - 3*y"), {"x": 1, "y": 2}, 30)
+    >>> value, scale
+    (mpf('-5.0'), mpf('6.0'))
+    """
     vals = values(graph, inputs, dps)
     out = vals[graph.output_ids[0]]
     scale = mpmath.mpf(0)

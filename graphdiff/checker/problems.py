@@ -91,7 +91,15 @@ FUNCTION_LIMITS = Limits()
 
 
 class ProblemError(GraphdiffError):
-    """A problem file that is not valid; the message names the file and the key."""
+    """A problem file that is not valid; the message names the file and the key.
+
+    >>> try:
+    ...     load_problem({"id": "demo", "title": "A product", "function": "x*y",
+    ...                   "parts": [{"id": "dz", "wrt": "z"}]})
+    ... except ProblemError as err:
+    ...     print(err)
+    <problem>: parts[0].wrt: 'z' is not an input of the function (inputs: x, y)
+    """
 
 
 # --- tolerances ---------------------------------------------------------------------------
@@ -222,7 +230,16 @@ def _decimal_literal(text: str) -> tuple[int, float] | None:
 
 @dataclass
 class SelfTestResult:
-    """One check of the self-test: an answer and the verdict it must get."""
+    """One check of the self-test: an answer and the verdict it must get.
+
+    >>> p = load_problem({"id": "demo", "title": "A product", "function": "x*y",
+    ...                   "parts": [{"id": "dx", "wrt": "x", "mistakes": ["x"]}]})
+    >>> reference, mistake = p.self_test()
+    >>> reference.answer, reference.expected, reference.ok
+    ('y', 'correct', True)
+    >>> print(mistake.describe())  # doctest: +ELLIPSIS
+    ok   dx: 'x' -> incorrect (expected incorrect): at x = ... the correct value is ...
+    """
 
     part: str
     answer: str
@@ -240,7 +257,14 @@ class SelfTestResult:
 
 
 class Part:
-    """One question of a problem; :meth:`grade` checks an answer to it."""
+    """One question of a problem; :meth:`grade` checks an answer to it.
+
+    >>> part = get_problem("seed004-ex1").part("df/dx")
+    >>> part.id, part.kind, part.wrt, part.points
+    ('dfdx', 'derivative', ('x',), 2.0)
+    >>> part.grade("4x + 3y").verdict, part.grade("-4x - 3y").codes
+    ('correct', ('sign_error',))
+    """
 
     def __init__(self, problem: Problem, data: Mapping[str, Any], index: int) -> None:
         where = f"{problem.origin}: parts[{index}]"
@@ -630,6 +654,12 @@ class Problem:
     """A problem: a function, its parts, and what answers may use.
 
     Build one with :func:`load_problem`.  Attributes mirror the TOML keys.
+
+    >>> p = get_problem("seed004-ex1")
+    >>> p.variables, p.names, [q.id for q in p.parts][:2]
+    (('x', 'y'), ['x', 'y', 'c'], ['dfdx', 'dfdy'])
+    >>> p.grade({"df/dy": "3x + 2y"}).part("dfdy").verdict.verdict
+    'correct'
     """
 
     def __init__(self, data: Mapping[str, Any], origin: str = "<problem>") -> None:
@@ -913,7 +943,13 @@ def _read_toml(source: str | Path, what: str) -> tuple[dict[str, Any], str]:
 
 
 def load_problem(source: str | Path | Mapping[str, Any]) -> Problem:
-    """A problem from a TOML file, TOML text or an already-read table."""
+    """A problem from a TOML file, TOML text or an already-read table.
+
+    >>> p = load_problem('id = "demo"\\ntitle = "A product"\\nfunction = "x*y"\\n'
+    ...                  '[[parts]]\\nid = "dx"\\nwrt = "x"\\n')
+    >>> p.id, p.origin, p.part("dx").reference_text()
+    ('demo', '<problem>', 'y')
+    """
     if isinstance(source, Mapping):
         return Problem(source)
     data, origin = _read_toml(source, "problem")
@@ -927,7 +963,20 @@ def load_problem(source: str | Path | Mapping[str, Any]) -> Problem:
 
 def load_problems(source: str | Path) -> list[Problem]:
     """Problems from a directory of TOML files, a file (one problem, or several as
-    ``[[problem]]`` tables), bank ids separated by commas, or ``"bank"``."""
+    ``[[problem]]`` tables), bank ids separated by commas, or ``"bank"``.
+
+    >>> [p.id for p in load_problems("seed004-ex1,seed004-ex3")]
+    ['seed004-ex1', 'seed004-ex3']
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "two.toml").write_text(
+    ...         '[[problem]]\\nid = "a"\\ntitle = "A"\\nfunction = "x*y"\\n'
+    ...         '[[problem.parts]]\\nid = "dx"\\nwrt = "x"\\n'
+    ...         '[[problem]]\\nid = "b"\\ntitle = "B"\\nfunction = "x+y"\\n'
+    ...         '[[problem.parts]]\\nid = "dy"\\nwrt = "y"\\n')
+    ...     [p.id for p in load_problems(tmp)]
+    ['a', 'b']
+    """
     if isinstance(source, str) and source == "bank":
         return list(bank().values())
     path = Path(source)
@@ -964,7 +1013,12 @@ def bank() -> dict[str, Problem]:
 
 
 def get_problem(spec: str | Path | Problem) -> Problem:
-    """A problem by bank id or file path."""
+    """A problem by bank id or file path.
+
+    >>> p = get_problem("seed004-ex3")
+    >>> p.id, get_problem(p) is p
+    ('seed004-ex3', True)
+    """
     if isinstance(spec, Problem):
         return spec
     if isinstance(spec, str) and spec in bank():
@@ -976,7 +1030,11 @@ def get_problem(spec: str | Path | Problem) -> Problem:
 
 
 def load_answers(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
-    """An answers file (TOML) as a table; see :func:`answers_for`."""
+    """An answers file (TOML) as a table; see :func:`answers_for`.
+
+    >>> load_answers('student = "Ann"\\ndfdx = "4x + 3y"\\n')
+    {'student': 'Ann', 'dfdx': '4x + 3y'}
+    """
     if isinstance(source, Mapping):
         return dict(source)
     data, _ = _read_toml(source, "answers")
@@ -990,6 +1048,12 @@ def answers_for(problem: Problem, data: Mapping[str, Any], *, only: bool = True
     The table may hold them under ``[answers]``, under ``[PROBLEM_ID]`` (a file with
     answers to several problems), or at the top level (keys are part ids or ``ask``
     texts; ``student`` and ``name`` are metadata).
+
+    >>> p = get_problem("seed004-ex1")
+    >>> answers_for(p, {"student": "Ann", "dfdx": "4x + 3y"})
+    {'dfdx': '4x + 3y'}
+    >>> answers_for(p, {"seed004-ex1": {"dfdx": "4x + 3y"}, "seed004-ex3": {"dsdz": "0"}})
+    {'dfdx': '4x + 3y'}
     """
     if problem.id in data and isinstance(data[problem.id], Mapping):
         return dict(data[problem.id])
@@ -1019,6 +1083,14 @@ def check(problem: str | Path | Problem, answers: str | Path | Mapping[str, Any]
     -------
     Report
         ``.text(lang)``, ``.to_dict(lang)``, ``.passed``, ``.exit_code``.
+
+    Examples
+    --------
+    >>> report = check("seed004-ex1", {"df/dx": "4x + 3y", "df/dy": "3x + y"})
+    >>> report.score, report.max_score, report.exit_code
+    (2.0, 8.0, 1)
+    >>> [(p.part, p.verdict.verdict) for p in report.parts][:3]
+    [('dfdx', 'correct'), ('dfdy', 'incorrect'), ('paths_x', 'missing')]
     """
     prob = get_problem(problem)
     data = load_answers(answers)
@@ -1026,7 +1098,16 @@ def check(problem: str | Path | Problem, answers: str | Path | Mapping[str, Any]
 
 
 def self_test(problems: Problem | Iterable[Problem]) -> list[SelfTestResult]:
-    """The self-test of one or several problems."""
+    """The self-test of one or several problems.
+
+    >>> p = load_problem({"id": "demo", "title": "A product", "function": "x*y",
+    ...                   "parts": [{"id": "dx", "wrt": "x", "mistakes": ["x", "y + 0*x"]}]})
+    >>> for r in self_test(p):
+    ...     print(r.answer, r.expected, r.verdict.verdict, r.ok)
+    y correct correct True
+    x incorrect incorrect True
+    y + 0*x incorrect correct False
+    """
     if isinstance(problems, Problem):
         problems = [problems]
     results = []

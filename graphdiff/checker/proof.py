@@ -48,6 +48,12 @@ class ProofResult:
         The step that decided (``"simplify"``), or what went wrong.
     difference : str
         The simplified difference, shortened (for ``"different"``: the constant).
+
+    >>> result = ProofResult("different", "as written", "1")
+    >>> result.status, result.difference
+    ('different', '1')
+    >>> ProofResult("timeout", "killed after 1 s") == ProofResult("timeout", "killed after 1 s")
+    True
     """
 
     status: str
@@ -64,7 +70,16 @@ def _symbols(variables: Sequence[str], assumptions: Mapping[str, Mapping[str, bo
 def prove_here(reference: sympy.Expr, answer_text: str, variables: Sequence[str],
                names: Mapping[str, sympy.Expr],
                assumptions: Mapping[str, Mapping[str, bool]] | None = None) -> ProofResult:
-    """Run the proof steps in this process (no timeout: use :func:`prove`)."""
+    """Run the proof steps in this process (no timeout: use :func:`prove`).
+
+    >>> x, y = sympy.symbols("x y")
+    >>> prove_here(x**2 + 2*x + 1, "(x + 1)^2", ["x"], {})
+    ProofResult(status='equal', how='expand', difference='0')
+    >>> prove_here(2*x + 2*y, "2*c", ["x", "y"], {"c": x + y}).status
+    'equal'
+    >>> prove_here(x, "x + 1", ["x"], {})
+    ProofResult(status='different', how='as written', difference='1')
+    """
     from ..parse import parse
     from .answers import TRANSLATED_LIMITS
 
@@ -121,7 +136,22 @@ def _worker_main(conn: Any) -> None:  # pragma: no cover - runs in the child pro
 
 
 class ProofWorker:
-    """One long-lived worker process; killed and replaced when a proof times out."""
+    """One long-lived worker process; killed and replaced when a proof times out.
+
+    A message is the arguments of :func:`prove_here`; the process starts on first use.
+
+    >>> x = sympy.Symbol("x")
+    >>> worker = ProofWorker()
+    >>> worker.alive()
+    False
+    >>> worker.run((x**2, "x*x", ("x",), {}, {}), timeout=10)
+    ProofResult(status='equal', how='as written', difference='0')
+    >>> worker.alive()
+    True
+    >>> worker.kill()
+    >>> worker.alive()
+    False
+    """
 
     def __init__(self) -> None:
         self.process: Any = None
@@ -189,6 +219,13 @@ def prove(reference: sympy.Expr, answer_text: str, variables: Sequence[str],
 
     ``answer_text`` is graphdiff text (what :func:`~graphdiff.checker.read_answer`
     produced); ``names`` maps node names the answer may use to their expressions.
+
+    >>> x = sympy.Symbol("x")
+    >>> prove(x, "x + 1", ["x"], {}, timeout=10)
+    ProofResult(status='different', how='as written', difference='1')
+    >>> prove(sympy.sqrt(x**2), "x", ["x"], {}, assumptions={"x": {"positive": True}},
+    ...       timeout=10).status
+    'equal'
     """
     message = (reference, answer_text, tuple(variables), dict(names), dict(assumptions or {}))
     return _WORKER.run(message, timeout)

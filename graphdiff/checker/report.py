@@ -27,6 +27,13 @@ class PartResult:
         The answer as given (None when missing).
     verdict : Verdict
     points, max_points : float
+
+    >>> from graphdiff.checker import check
+    >>> result = check("seed004-ex1", {"df/dx": "4x + 3y"}).part("dfdx")
+    >>> result.answer, result.verdict.verdict, result.points, result.max_points
+    ('4x + 3y', 'correct', 2.0, 2.0)
+    >>> result.to_dict()["read_as"]
+    '4*x + 3*y'
     """
 
     part: str
@@ -54,6 +61,17 @@ class Report:
     parts : tuple of PartResult
     notes : tuple of Message
         Remarks on the answers file (keys that match no part).
+
+    >>> from graphdiff.checker import check
+    >>> report = check("seed004-ex1", {"df/dx": "4x + 3y", "df/dz": "0"})
+    >>> report.score, report.max_score, report.passed, report.exit_code
+    (2.0, 8.0, False, 1)
+    >>> print(report.notes[0].render())  # doctest: +ELLIPSIS
+    the answers file has 'df/dz', which is not a part of this problem (parts: dfdx, ...)
+    >>> print(report.text().splitlines()[-1])
+    total: 2 of 8 points; 1 of 6 parts correct
+    >>> print(report.text("ru").splitlines()[-1])
+    итого: 2 из 8 баллов; верно 1 из 6 пунктов
     """
 
     problem: str

@@ -10,6 +10,7 @@ nested TOML, code-injection strings, wrong types).
 >>> kinds = make_class(folder, 20, seed=1)
 >>> len(list(folder.glob("*.toml"))), sum(kinds.values())
 (20, 20)
+>>> import shutil; shutil.rmtree(folder)
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ def _answer(rng: random.Random, problem_id: str, part) -> str | None:
 
 def make_class(folder: str | Path, n: int, *, seed: int = 0, broken_rate: float = 0.03,
                hostile_rate: float = 0.03) -> Counter:
-    """Write ``n`` answers files into ``folder``; returns how many of each kind."""
+    """Write ``n`` answers files into ``folder``; returns how many of each kind.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     kinds = make_class(tmp, 5, seed=2, broken_rate=0, hostile_rate=0)
+    ...     names = sorted(p.name for p in Path(tmp).iterdir())
+    ...     first = (Path(tmp) / names[0]).read_text().splitlines()[:2]
+    >>> kinds, names[0], first
+    (Counter({'normal': 5}), 'student_00000.toml', ['student = "Student 0"', '[seed004-ex1]'])
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
