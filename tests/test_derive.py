@@ -193,6 +193,10 @@ def test_generated_expressions_all_methods_agree(text: str, data: st.DataObject)
         return
     if not all(np.isfinite(v) and abs(v) < 1e8 for v in values):
         return
+    # Where a local derivative is infinite (sqrt at 0, as in sqrt(x - x)) the chain rule
+    # gives inf·0: the graph is not differentiable there even if the function is.
+    if not all(np.isfinite(g.edge_derivative_value(u, v, values)) for u, v in g.nx.edges()):
+        return
     reference = {
         var: float(sympy.diff(g.to_sympy(), sympy.Symbol(var)).evalf(
             30, subs={sympy.Symbol(k): sympy.Float(v, 30) for k, v in point.items()}))

@@ -183,6 +183,12 @@ def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None)
             tangents[node] = sympy.sympify(seed)
         elif not (isinstance(seed, int) and seed == 0):
             tangents[node] = np.asarray(seed, dtype=float)[()]
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        _propagate(graph, values, tangents)
+    return tangents
+
+
+def _propagate(graph: Graph, values: list[Any] | None, tangents: list[Any]) -> None:
     for v in graph.order:
         if graph.kind(v) != "op":
             continue
@@ -198,4 +204,3 @@ def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None)
             total = term if total is None else total + term
         if total is not None:
             tangents[v] = total
-    return tangents

@@ -196,6 +196,12 @@ def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None)
             seed_value = np.broadcast_to(np.asarray(seed, dtype=float),
                                          np.shape(values[node]))[()]
             adjoints[node] = seed_value + (0.0 if type(adjoints[node]) is int else adjoints[node])
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        _propagate(graph, values, adjoints)
+    return adjoints
+
+
+def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any]) -> None:
     kinds = graph._kinds  # noqa: SLF001 - hot loop
     for v in reversed(graph.order):
         adjoint = adjoints[v]
@@ -211,4 +217,3 @@ def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None)
             term = partial * adjoint
             previous = adjoints[u]
             adjoints[u] = term if type(previous) is int else previous + term
-    return adjoints
