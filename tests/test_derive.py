@@ -215,6 +215,8 @@ def test_generated_expressions_symbolic_sweeps_equal_sympy_diff(text: str) -> No
     g = _safe_graph(text)
     if g is None or not g.inputs or len(g) > 25:
         return
+    if g.to_sympy().has(sympy.zoo, sympy.nan, sympy.oo):
+        return  # x/(x - x): undefined everywhere, there is no derivative to compare
     reference = gd.grad(g, method="symbolic")
     for method in ("reverse", "forward"):
         result = gd.grad(g, method=method)
