@@ -17,7 +17,7 @@ import sympy
 
 from .errors import DomainError, GraphdiffError
 from .graph import NAMINGS, ORDERS, Arg, Graph, is_node
-from .ops import OPS, Op
+from .ops import OPS, Op, as_expr
 
 _OP_NEG = OPS["neg"]
 
@@ -252,7 +252,7 @@ def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
     if not np.isfinite(approximate):
         raise DomainError(f"{shown} is beyond the range of floating-point numbers",
                           node=shown, expression=shown)
-    value = sympy.sympify(op.sympy(*args))
+    value = as_expr(op.sympy(*args))
     if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
         raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
     return value

@@ -24,7 +24,7 @@ import sympy
 from .builder import GraphBuilder
 from .errors import GraphdiffError
 from .graph import Graph
-from .ops import OPS
+from .ops import OPS, as_expr
 
 _FUNCTIONS = {
     sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos",
@@ -56,7 +56,7 @@ def from_sympy(
     sympified = []
     for e in exprs:
         try:
-            sympified.append(sympy.sympify(e, strict=True))
+            sympified.append(as_expr(e))
         except sympy.SympifyError as err:
             raise GraphdiffError(f"not a sympy expression: {e!r}") from err
     symbols = set().union(*(e.free_symbols for e in sympified))

@@ -58,7 +58,7 @@ import numpy as np
 import sympy
 
 from .errors import DomainError, GraphdiffError
-from .ops import NUMPY, SYMPY, Op
+from .ops import NUMPY, SYMPY, Op, as_expr
 
 Arg = Any  # an int (node id) or a constant (sympy number)
 
@@ -364,7 +364,7 @@ class Graph:
         total = sympy.Integer(0)
         for pos, a in enumerate(self._args[v]):
             if a == u and is_node(a):
-                total += sympy.sympify(op.partials[pos](SYMPY, *arg_exprs, out))
+                total += as_expr(op.partials[pos](SYMPY, *arg_exprs, out))
         return total
 
     def edge_derivative(self, u: int | str, v: int | str) -> sympy.Expr:

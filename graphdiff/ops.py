@@ -246,6 +246,22 @@ FUNCTIONS: Mapping[str, Op] = MappingProxyType(
 )
 
 
+def as_expr(value: Any) -> sympy.Expr:
+    """A number or sympy object as a sympy expression; text is refused, never parsed.
+
+    ``sympify`` of a string would run sympy's parser (which uses ``eval``); graphdiff
+    only converts numbers and expressions it built itself, so it asks for ``strict``.
+
+    >>> as_expr(2), as_expr(sympy.Symbol("x"))
+    (2, x)
+    >>> as_expr("2*x")
+    Traceback (most recent call last):
+    ...
+    sympy.core.sympify.SympifyError: SympifyError: '2*x'
+    """
+    return sympy.sympify(value, strict=True)
+
+
 class Namespace:
     """The ops of the table under one backend, by name: ``m.cos(x)``.
 

@@ -53,6 +53,7 @@ from sympy.printing.str import StrPrinter
 from .derive._sweep import BAR, DOT, decorated, to_inputs
 from .errors import GraphdiffError
 from .graph import Graph, is_node
+from .ops import as_expr
 from .tables import format_number
 
 if TYPE_CHECKING:
@@ -346,7 +347,7 @@ def math_text(expr: Any, names: Mapping[str, str] | None = None, *, written: boo
     settings: dict[str, Any] = {"names": dict(names or {})}
     if written:
         settings["order"] = "none"
-    text = _MathPrinter(settings).doprint(sympy.sympify(expr))
+    text = _MathPrinter(settings).doprint(as_expr(expr))
     return text.replace("-", "−")
 
 

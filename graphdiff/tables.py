@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Graph
+from .ops import as_expr
 
 STYLES = ("text", "markdown", "latex")
 
@@ -207,7 +208,7 @@ def _renamer(graph: Graph, labels: list[str], marks: Sequence[str]) -> dict[Any,
 def _math(expr: Any, style: str, mapping: dict[Any, Any], latex_names: dict[Any, str]) -> str:
     import sympy
 
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     if mapping:
         with sympy.evaluate(False):  # keep the rule's terms in the order written
             expr = expr.xreplace(mapping)
@@ -294,13 +295,13 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         if rule is None:  # an input: its seed, exact (1.0 shows as 1, 0.5 as 1/2)
             seed = result.direction.get(graph.name(n), 0)
             rule = sympy.Rational(repr(float(seed))) if isinstance(seed, float) else \
-                sympy.sympify(seed)
+                as_expr(seed)
         row.append(_equation(dot, rule, style, mapping, latex_names))
         tangent = result.tangents[n]
         if numeric:
             row.append(format_number(tangent))
         else:
-            row.append(_math(to_inputs(graph, sympy.sympify(tangent)), style, {}, latex_names))
+            row.append(_math(to_inputs(graph, as_expr(tangent)), style, {}, latex_names))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
@@ -361,7 +362,7 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
         if numeric:
             row.append(format_number(adjoint))
         else:
-            row.append(_math(to_inputs(graph, sympy.sympify(adjoint)), style, {}, latex_names))
+            row.append(_math(to_inputs(graph, as_expr(adjoint)), style, {}, latex_names))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)

@@ -143,7 +143,7 @@ def test_check_writes_figures(tmp_path, capsys):
     from graphdiff.checker.cli import main
 
     if shutil.which("dot") is None:
-        pytest.skip("Graphviz is not installed")
+        pytest.skip(reason="Graphviz's dot program is not installed (needed for figures)")
     answers = tmp_path / "a.toml"
     answers.write_text('dfdx = "2x + y"\ndfdy = "3x + 2y"\n', encoding="utf-8")
     assert main(["check", "seed004-ex1", str(answers), "--figures", str(tmp_path / "fig")]) == 1

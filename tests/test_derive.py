@@ -405,3 +405,11 @@ def test_tables_and_reprs_print_seeds_and_marks_cleanly() -> None:
     assert "ẇ1 = 1 " in table and "ẇ2 = 1/2" in table
     assert "w̄3=1" in repr(gd.reverse(gd.parse("x*y")))
     assert "$\\bar{w}$" in gd.reverse(gd.parse("x*y")).table("latex").splitlines()[1]
+
+
+def test_seeds_given_as_text_are_refused_not_parsed() -> None:
+    g = gd.parse("x*y")
+    with pytest.raises(gd.GraphdiffError, match="must be a number or a sympy expression"):
+        gd.forward(g, direction={"x": "__import__('os')"})
+    with pytest.raises(gd.GraphdiffError, match="must be a number or a sympy expression"):
+        gd.reverse(g, cotangent={g.outputs[0]: "a"})

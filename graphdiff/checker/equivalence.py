@@ -68,6 +68,7 @@ import sympy
 from ..convert import from_sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from . import mpeval
 from .answers import AnswerError, Reading, read_answer
 from .messages import Message
@@ -732,7 +733,7 @@ def as_graph(value: str | sympy.Expr | Graph, names: Sequence[str] | None = None
     >>> g = as_graph("2x + y")
     >>> g.source, g.inputs
     ('2*x + y', ('x', 'y'))
-    >>> as_graph(sympy.sympify("x**2")).to_sympy()
+    >>> as_graph(sympy.Symbol("x")**2).to_sympy()
     x**2
     """
     if isinstance(value, Graph):
@@ -740,7 +741,8 @@ def as_graph(value: str | sympy.Expr | Graph, names: Sequence[str] | None = None
     if isinstance(value, str):
         return read_answer(value, names=names, functions=functions).graph()
     if isinstance(value, sympy.Basic | int | float):
-        expr = sympy.sympify(value) if not isinstance(value, sympy.Basic) else value
+        # strict: numbers and sympy objects only, never text
+        expr = as_expr(value) if not isinstance(value, sympy.Basic) else value
         return from_sympy(expr)
     raise GraphdiffError(f"cannot use {type(value).__name__} as a reference")
 

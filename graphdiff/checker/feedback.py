@@ -50,7 +50,8 @@ def pretty(expr: Any) -> str:
     """A factor as a teacher writes it: ``2c`` for ``2*c``.
 
     >>> import sympy
-    >>> pretty(sympy.sympify("2*c")), pretty(sympy.sympify("o2*(1 - o2)"))
+    >>> c, o2 = sympy.symbols("c o2")
+    >>> pretty(2*c), pretty(o2*(1 - o2))
     ('2c', 'o2*(1 - o2)')
     """
     text = str(expr)

@@ -60,7 +60,7 @@ from ..derive.paths import DEFAULT_PATH_LIMIT, count_paths, paths
 from ..derive.reverse import reverse
 from ..errors import GraphdiffError, ParseError
 from ..graph import Graph
-from ..ops import FUNCTIONS
+from ..ops import FUNCTIONS, as_expr
 from ..parse import Limits, parse
 from . import mpeval
 from .answers import AnswerError, graph_text, read_answer
@@ -389,7 +389,8 @@ class Part:
             target = self.of or (self.node if self.kind == "tangent" else None)
             expr = p.symbolic_derivative(target, self.wrt)
         try:
-            return from_sympy(sympy.sympify(expr), inputs=list(g.inputs))
+            # strict: expr comes from graphdiff's own derivatives, never from text
+            return from_sympy(as_expr(expr), inputs=list(g.inputs))
         except GraphdiffError as err:
             if self.kind in ("derivative", "value") and self.of is None:
                 return p.forward_derivative(self.wrt)  # e.g. Piecewise (leaky_relu)

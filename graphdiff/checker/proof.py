@@ -32,6 +32,8 @@ from typing import Any
 
 import sympy
 
+from ..ops import as_expr
+
 #: Default time allowed to one symbolic proof (seconds).
 DEFAULT_TIMEOUT = 1.0
 
@@ -88,7 +90,8 @@ def prove_here(reference: sympy.Expr, answer_text: str, variables: Sequence[str]
     plain = {sympy.Symbol(n): e for n, e in names.items()}
     answer = answer.xreplace(plain)
     symbols = _symbols(variables, assumptions or {})
-    diff = (answer - sympy.sympify(reference)).xreplace(symbols)
+    # strict: the reference is a sympy expression; text would be refused, never parsed
+    diff = (answer - as_expr(reference)).xreplace(symbols)
     steps = (
         ("as written", lambda e: e),
         ("expand", sympy.expand),

@@ -11,7 +11,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph, is_node
-from ..ops import NUMPY, SYMPY
+from ..ops import NUMPY, SYMPY, as_expr
 
 DOT = "\u0307"  # combining dot above: ẇ
 BAR = "\u0304"  # combining macron: w̄
@@ -85,7 +85,7 @@ def symbolic_partials(graph: Graph, v: int) -> Iterator[tuple[int, sympy.Expr]]:
     out = graph.symbol(v)
     for pos, a in enumerate(args):
         if is_node(a):
-            yield a, sympy.sympify(op.partials[pos](SYMPY, *arg_exprs, out))
+            yield a, as_expr(op.partials[pos](SYMPY, *arg_exprs, out))
 
 
 def to_inputs(graph: Graph, expr: sympy.Expr) -> sympy.Expr:
@@ -133,6 +133,23 @@ def output_value(graph: Graph, values: list[Any] | None) -> Any:
         return None
     outs = tuple(plain(values[i]) for i in graph.output_ids)
     return outs[0] if len(outs) == 1 else outs
+
+
+def seed_expr(name: str, value: Any) -> sympy.Expr:
+    """A user's tangent or cotangent seed as a sympy expression: a number or sympy object.
+
+    >>> seed_expr("x", 1)
+    1
+    >>> seed_expr("x", "u")
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: the seed for x must be a number or a sympy expression, not 'u'
+    """
+    try:
+        return as_expr(value)
+    except sympy.SympifyError:
+        raise GraphdiffError(f"the seed for {name} must be a number or a sympy expression, "
+                             f"not {value!r}") from None
 
 
 def plain(value: Any) -> Any:

@@ -26,6 +26,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from ._sweep import output_id, plain
 from .forward import forward
 from .graphs import reverse_graph
@@ -95,7 +96,7 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
     >>> evaluate_expr(x**2 + y, g, {"x": 2.0, "y": 1.0})
     5.0
     """
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     if not expr.free_symbols:
         return float(expr) if np.ndim(next(iter(at.values()), 0)) == 0 else \
             np.broadcast_to(float(expr), np.broadcast(*at.values()).shape).copy()

@@ -24,6 +24,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from ._sweep import (
     DOT,
     decorated,
@@ -32,6 +33,7 @@ from ._sweep import (
     numeric_partials,
     output_value,
     plain,
+    seed_expr,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -92,7 +94,7 @@ class ForwardResult:
     def output_tangent(self, node: int) -> Any:
         tangent = self.tangents[node]
         if self.at is None:
-            return to_inputs(self.graph, sympy.sympify(tangent))
+            return to_inputs(self.graph, as_expr(tangent))
         return plain(tangent)
 
     @property
@@ -180,7 +182,7 @@ def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None)
     for node, name in zip(graph.input_ids, graph.inputs, strict=True):
         seed = direction[name]
         if values is None:
-            tangents[node] = sympy.sympify(seed)
+            tangents[node] = seed_expr(name, seed)
         elif not (isinstance(seed, int) and seed == 0):
             tangents[node] = np.asarray(seed, dtype=float)[()]
     with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation

@@ -29,9 +29,9 @@ import sympy
 
 from ..builder import GraphBuilder, gc_paused
 from ..graph import Graph, is_node
-from ..ops import Namespace
+from ..ops import Namespace, as_expr
 from ..trace import FUNCTIONS, Tracer
-from ._sweep import BAR, DOT, decorated, input_id, output_id
+from ._sweep import BAR, DOT, decorated, input_id, output_id, seed_expr
 
 #: The op table's functions on tracers: the namespace that turns rules into nodes.
 GRAPH = Namespace("graph", FUNCTIONS)
@@ -69,7 +69,7 @@ def _ref(value: Any) -> Any:
     """A tracer's node, or a constant as a sympy number."""
     if type(value) is Tracer:
         return value.node
-    return sympy.sympify(value)
+    return as_expr(value)
 
 
 def _local_partials(graph: Graph, v: int, builder: GraphBuilder,
@@ -105,7 +105,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
         for node, seed in seeds.items():
-            adjoints[node] = sympy.sympify(seed)
+            adjoints[node] = seed_expr(graph.name(node), seed)
         for v in reversed(graph.order):
             adjoint = adjoints[v]
             if adjoint is None:
@@ -150,7 +150,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
         tangents: list[Any] = [None] * len(graph)
         for name, seed in direction.items():
             node = input_id(graph, name)
-            tangents[node] = sympy.sympify(seed)
+            tangents[node] = seed_expr(name, seed)
         for v in graph.order:
             if graph.kind(v) != "op":
                 continue

@@ -38,10 +38,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from ..tables import pretty
 from ._sweep import output_id
 from .forward import forward
@@ -147,7 +147,7 @@ def _forward(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dic
                 "value": _number(numeric.values[n]) if numeric else None,
                 "rule": None if rule is None else pretty(rule),
                 "tangent": _number(numeric.tangents[n]) if numeric else
-                _text(sympy.sympify(symbolic.tangents[n])),
+                _text(as_expr(symbolic.tangents[n])),
             })
         trace[name] = rows
     return derivatives, trace
@@ -166,7 +166,7 @@ def _reverse(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, lis
             "value": _number(numeric.values[n]) if numeric else None,
             "rule": pretty(symbolic.rules[n]),
             "adjoint": _number(numeric.adjoints[n]) if numeric else
-            _text(sympy.sympify(symbolic.adjoints[n])),
+            _text(as_expr(symbolic.adjoints[n])),
         })
     return derivatives, rows
 

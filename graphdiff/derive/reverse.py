@@ -27,6 +27,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from ._sweep import (
     BAR,
     decorated,
@@ -35,6 +36,7 @@ from ._sweep import (
     output_id,
     output_value,
     plain,
+    seed_expr,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -74,7 +76,7 @@ class ReverseResult:
         """w̄ of one node; symbolic results are expressed in the inputs."""
         i = self.graph.id(node)
         if self.at is None:
-            return to_inputs(self.graph, sympy.sympify(self.adjoints[i]))
+            return to_inputs(self.graph, as_expr(self.adjoints[i]))
         return plain(self.adjoints[i]) if type(self.adjoints[i]) is not int else 0.0
 
     @property
@@ -111,8 +113,8 @@ class ReverseResult:
             seed = self.cotangent.get(graph.name(i)) if i in graph.output_ids else None
             rule = written_sum(terms[i])
             if seed is not None and seed != 0:
-                rule = sympy.sympify(seed) if rule == 0 else sympy.Add(
-                    sympy.sympify(seed), rule, evaluate=False)
+                rule = as_expr(seed) if rule == 0 else sympy.Add(
+                    as_expr(seed), rule, evaluate=False)
             rules.append(rule)
         return rules
 
@@ -191,7 +193,7 @@ def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None)
     for name, seed in cotangent.items():
         node = graph.id(name)
         if values is None:
-            adjoints[node] = adjoints[node] + sympy.sympify(seed)
+            adjoints[node] = adjoints[node] + seed_expr(name, seed)
         elif not (isinstance(seed, int) and seed == 0):
             seed_value = np.broadcast_to(np.asarray(seed, dtype=float),
                                          np.shape(values[node]))[()]

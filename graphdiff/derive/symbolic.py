@@ -17,6 +17,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..ops import as_expr
 from ._sweep import input_id, output_id
 
 
@@ -74,7 +75,7 @@ def readable(expr: Any) -> sympy.Expr:
     >>> readable(x**2*sympy.exp(x) + 2*x*sympy.exp(x))
     x*(x + 2)*exp(x)
     """
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     candidates = [expr]
     for rewrite in (sympy.factor, sympy.cancel, sympy.together, sympy.simplify):
         try:
