@@ -355,17 +355,40 @@ class Graph:
 
     # --- symbolic views -------------------------------------------------------------
 
+    def local_partials(self, v: int, namespace: Any, node_values: Any,
+                       out: Any) -> list[tuple[int, Any]]:
+        """``(u, ∂v/∂u)`` for each argument position of ``v`` that is a node.
+
+        The op's rules run in ``namespace`` (NUMPY, SYMPY or graph tracers) with
+        ``node_values[u]`` standing for each node argument and ``out`` for ``v``;
+        constant arguments are passed as they are (floats for NUMPY).  A node used
+        twice (``x*x``) appears twice: callers accumulate.  This is the one place the
+        engines, the edge derivatives and the derivative graphs apply the op table.
+
+        >>> import graphdiff as gd
+        >>> from graphdiff.ops import SYMPY
+        >>> g = gd.parse("x*x")
+        >>> g.local_partials(1, SYMPY, g.symbols, g.symbol(1))
+        [(0, x), (0, x)]
+        """
+        op = self._ops[v]
+        if op is None:
+            return []
+        raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
+        args = [node_values[a] if type(a) is int else a for a in raw]
+        rules = op.partials
+        return [(a, rules[pos](namespace, *args, out))
+                for pos, a in enumerate(raw) if type(a) is int]
+
+    @property
+    def symbols(self) -> _Symbols:
+        """The nodes' sympy symbols, indexed by node id: ``g.symbols[3]``."""
+        return _Symbols(self)
+
     def _edge_derivative(self, u: int, v: int) -> sympy.Expr:
         """d v / d u in the symbols of the adjacent nodes (summed over positions)."""
-        op = self._ops[v]
-        assert op is not None
-        arg_exprs = [self.symbol(a) if is_node(a) else a for a in self._args[v]]
-        out = self.symbol(v)
-        total = sympy.Integer(0)
-        for pos, a in enumerate(self._args[v]):
-            if a == u and is_node(a):
-                total += as_expr(op.partials[pos](SYMPY, *arg_exprs, out))
-        return total
+        return sympy.Add(*(as_expr(p) for a, p in
+                           self.local_partials(v, SYMPY, self.symbols, self.symbol(v)) if a == u))
 
     def edge_derivative(self, u: int | str, v: int | str) -> sympy.Expr:
         """The local partial derivative on the edge ``u -> v`` (a sympy expression).
@@ -389,15 +412,13 @@ class Graph:
         6.0
         """
         u, v = self.id(u), self.id(v)
-        op = self._ops[v]
-        if op is None or not any(is_node(a) and a == u for a in self._args[v]):
+        if not self._nx.has_edge(u, v):
             raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
-        arg_values = [values[a] if type(a) is int else a for a in self._numeric_args[v]]
         total: Any = 0.0
         with np.errstate(all="ignore"):
-            for pos, a in enumerate(self._args[v]):
-                if a == u and is_node(a):
-                    total = total + op.partials[pos](NUMPY, *arg_values, values[v])
+            for a, partial in self.local_partials(v, NUMPY, values, values[v]):
+                if a == u:
+                    total = total + partial
         # Constant partials (step' = 0) still take the batch's shape.
         return np.broadcast_to(total, np.shape(values[v]))[()] if np.ndim(values[v]) else total
 
@@ -576,6 +597,18 @@ class Graph:
                 f"{len(args)} positional values for {len(self._input_ids)} inputs"
             )
         return self.evaluate(dict(zip(self.inputs, args, strict=False)), **kwargs)
+
+
+class _Symbols:
+    """Node id -> sympy symbol, computed on access (graphs may have 10⁶ nodes)."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def __getitem__(self, node: int) -> sympy.Symbol:
+        return self._graph.symbol(node)
 
 
 def _plain(value: Any) -> Any:

@@ -393,7 +393,7 @@ class _Converter:
 
     def check_name(self, node: ast.Name, *, binding: bool) -> str:
         name = node.id
-        if name.startswith("__") or name.startswith("_"):
+        if name.startswith("_"):
             raise self.error(node, f"name {name!r} is not allowed",
                              "a name that does not start with '_'")
         if name in FUNCTIONS or name in CONSTANTS:

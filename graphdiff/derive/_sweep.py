@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Graph, is_node
+from ..graph import Graph
 from ..ops import NUMPY, SYMPY, as_expr
 
 DOT = "\u0307"  # combining dot above: ẇ
 BAR = "\u0304"  # combining macron: w̄
+
+
+class Displayed:
+    """Rich display of a sweep's result in notebooks: the drawing above the worked table.
+
+    Subclasses provide ``table(style)``.
+
+    >>> import graphdiff as gd
+    >>> gd.reverse(gd.parse("x*y"))._repr_markdown_().splitlines()[0]
+    '| node | adjoint | w̄ |'
+    """
+
+    def table(self, style: str = "text") -> str:
+        raise NotImplementedError
+
+    def _repr_markdown_(self) -> str:
+        return self.table("markdown")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..render import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
 
 
 def decorated(name: str, mark: str) -> str:
@@ -61,31 +83,18 @@ def node_values(graph: Graph, at: Mapping[str, Any] | None) -> list[Any] | None:
     return None if at is None else graph.values(at)
 
 
-def numeric_partials(graph: Graph, v: int, values: list[Any]) -> Iterator[tuple[int, Any]]:
+def numeric_partials(graph: Graph, v: int, values: list[Any]) -> list[tuple[int, Any]]:
     """``(u, d v / d u)`` for each node argument position of ``v``, as numbers.
 
     A node used twice (``x*x``) appears twice; callers accumulate.
     """
-    op = graph._ops[v]  # noqa: SLF001 - engines read the graph's compact arrays
-    nargs = graph._numeric_args[v]  # noqa: SLF001
-    arg_values = [values[a] if type(a) is int else a for a in nargs]
-    out = values[v]
-    assert op is not None
-    for pos, a in enumerate(nargs):
-        if type(a) is int:
-            yield a, op.partials[pos](NUMPY, *arg_values, out)
+    return graph.local_partials(v, NUMPY, values, values[v])
 
 
-def symbolic_partials(graph: Graph, v: int) -> Iterator[tuple[int, sympy.Expr]]:
+def symbolic_partials(graph: Graph, v: int) -> list[tuple[int, sympy.Expr]]:
     """``(u, d v / d u)`` per node argument position, in the adjacent nodes' symbols."""
-    op = graph.op(v)
-    assert op is not None
-    args = graph.args(v)
-    arg_exprs = [graph.symbol(a) if is_node(a) else a for a in args]
-    out = graph.symbol(v)
-    for pos, a in enumerate(args):
-        if is_node(a):
-            yield a, as_expr(op.partials[pos](SYMPY, *arg_exprs, out))
+    return [(u, as_expr(p)) for u, p in
+            graph.local_partials(v, SYMPY, graph.symbols, graph.symbol(v))]
 
 
 def to_inputs(graph: Graph, expr: sympy.Expr) -> sympy.Expr:

@@ -27,6 +27,7 @@ from ..graph import Graph
 from ..ops import as_expr
 from ._sweep import (
     DOT,
+    Displayed,
     decorated,
     input_id,
     node_values,
@@ -41,7 +42,7 @@ from ._sweep import (
 
 
 @dataclass(frozen=True, repr=False)
-class ForwardResult:
+class ForwardResult(Displayed):
     """Tangents of every node for one direction, with the sweep's trace.
 
     Attributes
@@ -111,14 +112,6 @@ class ForwardResult:
     def __repr__(self) -> str:
         wrt = ", ".join(f"{k}={v}" for k, v in self.direction.items())
         return f"<ForwardResult d/d({wrt}): {self.derivative!r}>"
-
-    def _repr_markdown_(self) -> str:
-        return self.table("markdown")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..render import repr_mimebundle
-
-        return repr_mimebundle(self, include, exclude)
 
 
 def forward(

@@ -72,18 +72,6 @@ def _ref(value: Any) -> Any:
     return as_expr(value)
 
 
-def _local_partials(graph: Graph, v: int, builder: GraphBuilder,
-                    refs: list[Any]) -> list[tuple[int, Any]]:
-    """``(u, ∂v/∂u)`` per node argument of ``v``, as tracers or constants."""
-    op = graph.op(v)
-    assert op is not None
-    args = graph.args(v)
-    traced = [_traced(builder, refs[a]) if is_node(a) else a for a in args]
-    out = _traced(builder, refs[v])
-    return [(a, op.partials[pos](GRAPH, *traced, out)) for pos, a in enumerate(args)
-            if is_node(a)]
-
-
 def reverse_graph(graph: Graph, output: str | None = None, *,
                   cotangent: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
     """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
@@ -102,6 +90,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     builder = GraphBuilder()
     with gc_paused():
         refs = _replay(graph, builder)
+        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
         for node, seed in seeds.items():
@@ -114,7 +103,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
                 builder.name(adjoint, decorated(graph.name(v), BAR))
             if graph.kind(v) != "op" or _is_zero(adjoint):
                 continue
-            for u, partial in _local_partials(graph, v, builder, refs):
+            for u, partial in graph.local_partials(v, GRAPH, traced, traced[v]):
                 term = _ref(_traced(builder, adjoint) * partial)
                 previous = adjoints[u]
                 adjoints[u] = term if previous is None else _ref(
@@ -146,6 +135,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
     builder = GraphBuilder()
     with gc_paused():
         refs = _replay(graph, builder)
+        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
         builder.simplify = True
         tangents: list[Any] = [None] * len(graph)
         for name, seed in direction.items():
@@ -155,7 +145,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
             if graph.kind(v) != "op":
                 continue
             total: Any = None
-            for u, partial in _local_partials(graph, v, builder, refs):
+            for u, partial in graph.local_partials(v, GRAPH, traced, traced[v]):
                 if tangents[u] is None or _is_zero(tangents[u]):
                     continue
                 term = _ref(partial * _traced(builder, tangents[u]))

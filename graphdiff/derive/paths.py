@@ -33,7 +33,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import input_id, node_values, output_id, plain, to_inputs
+from ._sweep import Displayed, input_id, node_values, output_id, plain, to_inputs
 
 #: Default largest number of paths :func:`paths` enumerates.
 DEFAULT_PATH_LIMIT = 10_000
@@ -108,7 +108,7 @@ def _is_scalar(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class PathsResult:
+class PathsResult(Displayed):
     """Every path from ``source`` to ``target`` and their sum.
 
     Attributes
@@ -141,22 +141,19 @@ class PathsResult:
     @property
     def derivative(self) -> Any:
         if self.at is None:
-            return sympy.expand(to_inputs(self.graph, self.sum)) if self.paths else sympy.S.Zero
+            return self.symbolic_derivative
         return plain(sum((p.value for p in self.paths), 0.0))
+
+    @property
+    def symbolic_derivative(self) -> sympy.Expr:
+        """The sum of the path products in the inputs, whether or not there is a point."""
+        return sympy.expand(to_inputs(self.graph, self.sum)) if self.paths else sympy.S.Zero
 
     def table(self, style: str = "text") -> str:
         """The paths with their factors and products; see graphdiff.tables."""
         from ..tables import paths_table
 
         return paths_table(self, style=style)
-
-    def _repr_markdown_(self) -> str:
-        return self.table("markdown")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..render import repr_mimebundle
-
-        return repr_mimebundle(self, include, exclude)
 
 
 def count_paths(graph: Graph, source: str | int, target: str | int) -> int:

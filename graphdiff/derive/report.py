@@ -117,9 +117,7 @@ def _paths(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dict]
             trace[name] = {"count": count, "paths": None}
             continue
         result = paths(graph, name, at, output=out)
-        symbolic = paths(graph, name, output=out).derivative if at is not None else \
-            result.derivative
-        derivatives[name] = {"symbolic": _text(symbolic),
+        derivatives[name] = {"symbolic": _text(result.symbolic_derivative),
                              "value": _number(result.derivative) if at is not None else None}
         trace[name] = {"count": count, "paths": [
             {"path": list(p.names), "factors": [str(f) for f in p.factors],

@@ -30,6 +30,7 @@ from ..graph import Graph
 from ..ops import as_expr
 from ._sweep import (
     BAR,
+    Displayed,
     decorated,
     node_values,
     numeric_partials,
@@ -44,7 +45,7 @@ from ._sweep import (
 
 
 @dataclass(frozen=True, repr=False)
-class ReverseResult:
+class ReverseResult(Displayed):
     """Adjoints of every node for one cotangent, with the sweep's trace.
 
     Attributes
@@ -127,14 +128,6 @@ class ReverseResult:
     def __repr__(self) -> str:
         seeds = ", ".join(f"{decorated(k, BAR)}={v}" for k, v in self.cotangent.items())
         return f"<ReverseResult ({seeds}): gradient {self.gradient!r}>"
-
-    def _repr_markdown_(self) -> str:
-        return self.table("markdown")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..render import repr_mimebundle
-
-        return repr_mimebundle(self, include, exclude)
 
 
 def reverse(
