@@ -51,13 +51,6 @@ def decorated(name: str, mark: str) -> str:
     return unicodedata.normalize("NFC", name[:1] + mark + name[1:])
 
 
-def latex_decorated(graph: Graph, node: int, command: str) -> str:
-    r"""``\bar{w}_{3}`` for node w3 (``command`` is ``bar`` or ``dot``)."""
-    latex = graph.format_arg(node, "latex")
-    head, sep, tail = latex.partition("_")
-    return f"\\{command}{{{head}}}{sep}{tail}"
-
-
 def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
     """Σ factor·symbol kept in the order written (print with ``order="none"``).
 
