@@ -10,6 +10,8 @@ derivatives.
 12.0
 """
 
+from typing import Any
+
 from . import checker
 from .convert import from_sympy
 from .derive.api import grad, hessian, jacobian, jvp, vjp
@@ -28,7 +30,7 @@ from .errors import (
     TraceError,
 )
 from .graph import Graph
-from .ops import OPS, Op
+from .ops import OPS, Op, define_op, undefine_op
 from .parse import Limits, parse
 from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
@@ -36,21 +38,20 @@ from .trace import Tracer, trace
 
 __version__ = "0.1.0"
 
-abs = _FUNCTIONS["abs"]  # noqa: A001 - mirrors numpy's namespace on purpose
-cos = _FUNCTIONS["cos"]
-exp = _FUNCTIONS["exp"]
-leaky_relu = _FUNCTIONS["leaky_relu"]
-log = _FUNCTIONS["log"]
-max = _FUNCTIONS["max"]  # noqa: A001
-min = _FUNCTIONS["min"]  # noqa: A001
-relu = _FUNCTIONS["relu"]
-sigmoid = _FUNCTIONS["sigmoid"]
-sign = _FUNCTIONS["sign"]
-sin = _FUNCTIONS["sin"]
-sqrt = _FUNCTIONS["sqrt"]
-step = _FUNCTIONS["step"]
-tan = _FUNCTIONS["tan"]
-tanh = _FUNCTIONS["tanh"]
+
+
+def __getattr__(name: str) -> Any:
+    """The registry's functions as ``gd.sin``, ``gd.relu``, ... (and any op added with
+    :func:`define_op`), generated from the op registry rather than listed here."""
+    try:
+        return _FUNCTIONS[name]
+    except KeyError:
+        raise AttributeError(f"module 'graphdiff' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_FUNCTIONS))
+
 
 __all__ = [
     "OPS",
@@ -70,11 +71,9 @@ __all__ = [
     "TraceError",
     "Tracer",
     "VerifyReport",
-    "abs",
     "checker",
-    "cos",
     "count_paths",
-    "exp",
+    "define_op",
     "forward",
     "forward_graph",
     "from_sympy",
@@ -82,29 +81,19 @@ __all__ = [
     "hessian",
     "jacobian",
     "jvp",
-    "leaky_relu",
-    "log",
-    "max",
-    "min",
     "numeric_diff",
     "parse",
     "path_sum",
     "paths",
     "readable",
-    "relu",
     "render",
     "reverse",
     "reverse_graph",
-    "sigmoid",
-    "sign",
-    "sin",
-    "sqrt",
-    "step",
     "symbolic_diff",
-    "tan",
-    "tanh",
     "to_file",
     "trace",
+    "undefine_op",
     "verify",
     "vjp",
 ]
+__all__ += sorted(_FUNCTIONS)  # the op functions, from the registry

@@ -19,8 +19,6 @@ from .errors import DomainError, GraphdiffError
 from .graph import NAMINGS, ORDERS, Arg, Graph, is_node
 from .ops import OPS, Op, as_expr
 
-_OP_NEG = OPS["neg"]
-
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
@@ -94,7 +92,7 @@ class GraphBuilder:
         if not node_args:
             return fold_constant(op, args)
         if self.simplify:
-            shortcut = _identity(op.name, args, self)
+            shortcut = _identity(op, args, self)
             if shortcut is not None:
                 return shortcut
         # Constants are tagged in the key: the constant 2 must not match node 2.
@@ -170,53 +168,27 @@ class GraphBuilder:
         )
 
 
-def _is_const(arg: Arg, value: int) -> bool:
-    return type(arg) is not int and arg == value
+class _BuildingNamespace:
+    """The registry's ops applied through a builder (identities build their results)."""
+
+    def __init__(self, builder: GraphBuilder) -> None:
+        self._builder = builder
+
+    def __getattr__(self, op_name: str) -> Any:
+        op = OPS[op_name]
+        return lambda *args: self._builder.apply(op, args)
 
 
-def _identity(name: str, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | None:
-    """The result of ``name(*args)`` when an algebraic identity gives it for free."""
-    zero = sympy.Integer(0)
-    if name == "mul":
-        a, b = args
-        if _is_const(a, 0) or _is_const(b, 0):
-            return zero
-        if _is_const(a, 1):
-            return b
-        if _is_const(b, 1):
-            return a
-        if _is_const(a, -1):
-            return builder.apply(_OP_NEG, (b,))
-        if _is_const(b, -1):
-            return builder.apply(_OP_NEG, (a,))
-    elif name == "add":
-        a, b = args
-        if _is_const(a, 0):
-            return b
-        if _is_const(b, 0):
-            return a
-    elif name == "sub":
-        a, b = args
-        if _is_const(b, 0):
-            return a
-        if _is_const(a, 0):
-            return builder.apply(_OP_NEG, (b,))
-    elif name == "div":
-        a, b = args
-        if _is_const(b, 1):
-            return a
-        if _is_const(a, 0):
-            return zero
-    elif name == "pow":
-        a, b = args
-        if _is_const(b, 1):
-            return a
-        if _is_const(b, 0):
-            return sympy.Integer(1)
-    elif name == "neg":
-        (a,) = args
-        if builder.ops[a] is _OP_NEG:  # --a = a
-            return builder.args[a][0]
+def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | None:
+    """The result of ``op(*args)`` when one of the op's identities gives it for free."""
+    if op.involution and builder.ops[args[0]] is op:  # --a = a
+        return builder.args[args[0]][0]
+    for identity in op.identities:
+        constant = args[identity.position]
+        if type(constant) is not int and constant == identity.constant:
+            other = args[1 - identity.position] if len(args) == 2 else constant
+            # A node is an int here: results that are constants are sympy numbers.
+            return identity.result(_BuildingNamespace(builder), other)
     return None
 
 

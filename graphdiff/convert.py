@@ -24,14 +24,15 @@ import sympy
 from .builder import GraphBuilder
 from .errors import GraphdiffError
 from .graph import Graph
-from .ops import OPS, as_expr
+from .ops import OPS, Op, as_expr
 
-_FUNCTIONS = {
-    sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos",
-    sympy.tan: "tan", sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign",
-    sympy.Heaviside: "step",
-}
-_BINARY_CHAINS = {sympy.Max: "max", sympy.Min: "min"}
+
+def _op_of_head(head: Any) -> Op | None:
+    """The registry's op that a sympy function converts to (its ``sympy_heads``)."""
+    for op in OPS.values():
+        if head in op.sympy_heads:
+            return op
+    return None
 
 
 def from_sympy(
@@ -164,21 +165,26 @@ def _node(node: sympy.Basic, builder: GraphBuilder, results: dict[sympy.Basic, A
             return builder.apply(OPS["div"], (sympy.Integer(1), power))
         return builder.apply(OPS["pow"], (base, results[node.exp]))
     func = node.func
-    if func in _BINARY_CHAINS:
-        acc = results[node.args[0]]
-        for arg in node.args[1:]:
-            acc = builder.apply(OPS[_BINARY_CHAINS[func]], (acc, results[arg]))
-        return acc
     if func is sympy.log and len(node.args) == 2:
         value, base = (results[a] for a in node.args)
         return builder.apply(OPS["div"], (builder.apply(OPS["log"], (value,)),
                                           builder.apply(OPS["log"], (base,))))
-    if (func in _FUNCTIONS and len(node.args) == 1) or func is sympy.Heaviside:
-        return builder.apply(OPS[_FUNCTIONS[func]], (results[node.args[0]],))
-    raise GraphdiffError(
-        f"from_sympy: {func.__name__} is not an op of graphdiff; the supported functions "
-        f"are {', '.join(sorted({f.__name__ for f in (*_FUNCTIONS, *_BINARY_CHAINS)}))}"
-    )
+    op = _op_of_head(func)
+    if op is None:
+        heads = sorted(h.__name__ for o in OPS.values() for h in o.sympy_heads)
+        raise GraphdiffError(
+            f"from_sympy: {func.__name__} is not an op of graphdiff; the supported "
+            f"functions are {', '.join(heads)}"
+        )
+    args = [results[a] for a in node.args]
+    if op.arity == 2 and len(args) > 2:  # Max(a, b, c) = max(max(a, b), c)
+        acc = args[0]
+        for arg in args[1:]:
+            acc = builder.apply(op, (acc, arg))
+        return acc
+    # Extra sympy arguments are conventions graphdiff's op fixes itself: Heaviside(x, 1)
+    # is step(x), whose value at 0 is 1 (docs/ops.md).
+    return builder.apply(op, tuple(args[: op.arity]))
 
 
 def _product(factors: list[Any], builder: GraphBuilder) -> Any:

@@ -34,18 +34,60 @@ and tested):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
+from .errors import GraphdiffError
+
 Rule = Callable[..., Any]
+
+#: Precedence levels for printing (higher binds tighter).
+SUM, PRODUCT, PREFIX, POWER, ATOM = 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
+class Identity:
+    """``op(..., constant at position, ...) == result(m, other)``, an algebraic identity.
+
+    ``other`` is the argument that is not the constant (binary ops).  ``result`` is a rule
+    over a namespace, so the same identity serves every backend:
+
+    >>> Identity(1, 1, lambda m, a: a)          # a * 1 = a  (an entry of mul)
+    Identity(position=1, constant=1, result=<function <lambda> at ...>)
+    """
+
+    position: int
+    constant: int
+    result: Rule
+
+
+class MPDomainError(ArithmeticError):
+    """An op evaluated outside its domain at high precision (``log`` of a negative).
+
+    >>> OPS["log"].mpmath(mpmath.mpf(-1))
+    Traceback (most recent call last):
+    ...
+    graphdiff.ops.MPDomainError: log of a non-positive number
+    """
+
+
+class MPOverflow(ArithmeticError):
+    """A value too large to compute meaningfully at high precision (``exp(10**7)``).
+
+    >>> OPS["exp"].mpmath(mpmath.mpf(10**7))
+    Traceback (most recent call last):
+    ...
+    graphdiff.ops.MPOverflow: exp too large
+    """
+
+
+@dataclass(frozen=True, eq=False)  # ops compare and hash by identity: fast dict keys
 class Op:
     """One elementary operation.
 
@@ -75,6 +117,34 @@ class Op:
         Default values for trailing optional arguments (``leaky_relu``'s ``alpha``).
     doc : str
         One line for the docs and ``--help``.
+    mpmath : callable or None
+        ``mpmath(*args) -> mpf``: the op at any precision (the checker's high-precision
+        re-evaluation).  Raises :class:`MPDomainError` outside the domain and
+        :class:`MPOverflow` where a value would be too large to compute meaningfully.
+    precedence : int
+        Binding strength when printed: ``SUM`` (1), ``PRODUCT`` (2), ``PREFIX`` (3),
+        ``POWER`` (4) or ``ATOM`` (5, function calls).
+    associativity : str
+        How an operand of equal precedence prints: ``"full"`` (add, mul: no brackets),
+        ``"left"`` (sub, div: brackets on the right), ``"right"`` (pow: brackets on the
+        left) or ``"none"`` (function calls).
+    kinks : callable or None
+        ``kinks(m, *args) -> tuple``: switching expressions whose zeros are the points
+        where the op is not smooth (a kink, a jump or a branch point): ``relu(a)`` gives
+        ``(a,)``, ``max(a, b)`` gives ``(a - b,)``.  The checker samples there.
+    ufuncs : tuple of str
+        Names of the numpy ufuncs that the tracer records as this op.
+    sympy_heads : tuple
+        sympy functions that :func:`~graphdiff.from_sympy` converts to this op (an
+        n-ary ``Max`` becomes a chain of binary ``max``).
+    words : tuple of str
+        Other names for the op in text (``ln``, ``tg``, ``th``, ``σ``, ``sgn``); also
+        accepted as LaTeX commands by the checker's reader (``\\tg``).
+    identities : tuple of Identity
+        Algebraic identities that drop work when building derivative graphs
+        (``x*1 = x``, ``x + 0 = x``).
+    involution : bool
+        Whether applying the op twice gives the argument back (``--a = a``).
     """
 
     name: str
@@ -90,6 +160,15 @@ class Op:
     domain_message: str = ""
     defaults: tuple[Any, ...] = field(default=())
     doc: str = ""
+    mpmath: Callable[..., Any] | None = None
+    precedence: int = ATOM
+    associativity: str = "none"
+    kinks: Rule | None = None
+    ufuncs: tuple[str, ...] = ()
+    sympy_heads: tuple[Any, ...] = ()
+    words: tuple[str, ...] = ()
+    identities: tuple[Identity, ...] = ()
+    involution: bool = False
 
     def __repr__(self) -> str:
         return f"<Op {self.name}/{self.arity}>"
@@ -152,6 +231,77 @@ def _pow_domain(a: Any, b: Any) -> Any:
     return negative_base | zero_to_negative
 
 
+# --- mpmath implementations (the op at any precision) -------------------------------
+
+#: Largest binary exponent of any high-precision value (about 10^300000).
+MAX_MAG = 10**6
+#: Largest |argument| of sin, cos and tan at high precision (argument reduction needs
+#: its digits).
+MAX_TRIG_ARGUMENT = mpmath.mpf(10) ** 30
+
+
+def _mp_div(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise MPDomainError("division by zero")
+    return a / b
+
+
+def _mp_pow(a: Any, b: Any) -> Any:
+    if a == 0:
+        if b < 0:
+            raise MPDomainError("0 to a negative power")
+        return mpmath.mpf(0) if b > 0 else mpmath.mpf(1)
+    if a < 0 and b != mpmath.floor(b):
+        raise MPDomainError("power of a negative base with a non-integer exponent")
+    if abs(b) * mpmath.log(abs(a), 2) > MAX_MAG:
+        raise MPOverflow("power too large")
+    result = mpmath.power(a, b)
+    if isinstance(result, mpmath.mpc):
+        raise MPDomainError("complex power")
+    return result
+
+
+def _mp_exp(a: Any) -> Any:
+    if a > MAX_MAG / 2:
+        raise MPOverflow("exp too large")
+    if a < -MAX_MAG / 2:
+        raise MPOverflow("exp too small")
+    return mpmath.exp(a)
+
+
+def _mp_log(a: Any) -> Any:
+    if a <= 0:
+        raise MPDomainError("log of a non-positive number")
+    return mpmath.log(a)
+
+
+def _mp_sqrt(a: Any) -> Any:
+    if a < 0:
+        raise MPDomainError("sqrt of a negative number")
+    return mpmath.sqrt(a)
+
+
+def _mp_trig(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def wrapped(a: Any) -> Any:
+        if abs(a) > MAX_TRIG_ARGUMENT:
+            raise MPOverflow("trigonometric argument too large")
+        return fn(a)
+    return wrapped
+
+
+def _mp_sigmoid(a: Any) -> Any:
+    if abs(a) > MAX_MAG / 2:
+        raise MPOverflow("sigmoid argument too large")
+    if a >= 0:
+        return 1 / (1 + mpmath.exp(-a))
+    e = mpmath.exp(a)
+    return e / (1 + e)
+
+
+def _mp_sign(a: Any) -> Any:
+    return mpmath.mpf(1) if a > 0 else mpmath.mpf(-1) if a < 0 else mpmath.mpf(0)
+
+
 # --- the table ----------------------------------------------------------------------
 
 
@@ -164,86 +314,301 @@ def _unary(name: str, numpy_fn: Callable[..., Any], sympy_fn: Callable[..., Any]
     )
 
 
+# Identity results are sympy numbers, never Python ints: a builder's nodes are ints.
+def _zero(m: Any, a: Any) -> Any:
+    return sympy.Integer(0)
+
+
+def _one(m: Any, a: Any) -> Any:
+    return sympy.Integer(1)
+
+
+def _same(m: Any, a: Any) -> Any:
+    return a
+
+
+def _negated(m: Any, a: Any) -> Any:
+    return m.neg(a)
+
+
+def _itself(m: Any, *args: Any) -> tuple[Any, ...]:
+    """The switching expression of a one-argument op with a kink at 0: its argument."""
+    return (args[0],)
+
+
 _TABLE: list[Op] = [
     Op("add", 2, np.add, lambda a, b: a + b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: 1),
-       "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b"),
+       "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b",
+       mpmath=lambda a, b: a + b, precedence=SUM, associativity="full", ufuncs=("add",),
+       identities=(Identity(0, 0, _same), Identity(1, 0, _same))),
     Op("sub", 2, np.subtract, lambda a, b: a - b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: -1),
-       "{0} - {1}", "{0} - {1}", "{0} − {1}", infix=True, doc="a - b"),
+       "{0} - {1}", "{0} - {1}", "{0} − {1}", infix=True, doc="a - b",
+       mpmath=lambda a, b: a - b, precedence=SUM, associativity="left",
+       ufuncs=("subtract",), identities=(Identity(1, 0, _same), Identity(0, 0, _negated))),
     Op("mul", 2, np.multiply, lambda a, b: a * b,
        (lambda m, a, b, out: b, lambda m, a, b, out: a),
-       "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b"),
+       "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
+       mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
+       ufuncs=("multiply",),
+       identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
+                   Identity(1, 1, _same), Identity(0, -1, _negated),
+                   Identity(1, -1, _negated))),
     Op("div", 2, np.divide, lambda a, b: a / b,
        (lambda m, a, b, out: 1 / b, lambda m, a, b, out: -a / b**2),
        "{0}/{1}", "\\frac{{{0}}}{{{1}}}", "{0}/{1}", infix=True,
        domain=lambda a, b: np.asarray(b) == 0, domain_message="division by zero",
-       doc="a / b"),
+       doc="a / b", mpmath=_mp_div, precedence=PRODUCT, associativity="left",
+       kinks=lambda m, a, b: (b,), ufuncs=("true_divide", "divide"),
+       identities=(Identity(1, 1, _same), Identity(0, 0, _zero))),
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
-       "-{0}", "-{0}", "−{0}", doc="-a (unary minus)"),
+       "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
+       precedence=PREFIX, ufuncs=("negative",), involution=True),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
        domain=_pow_domain,
        domain_message="power of a negative base with a non-integer exponent, or of 0 "
        "with a negative exponent",
-       doc="a ** b (also written a ^ b); the exponent may be a variable"),
+       doc="a ** b (also written a ^ b); the exponent may be a variable",
+       mpmath=_mp_pow, precedence=POWER, associativity="right",
+       kinks=lambda m, a, b: (a,), ufuncs=("power",),
+       identities=(Identity(1, 1, _same), Identity(1, 0, _one))),
     _unary("exp", np.exp, sympy.exp, lambda m, a, out: out, "e^{{{0}}}", "e^x",
-           unicode="exp({0})"),
+           unicode="exp({0})", mpmath=_mp_exp, ufuncs=("exp",), sympy_heads=(sympy.exp,)),
     _unary("log", np.log, sympy.log, lambda m, a, out: 1 / a, "\\ln{{\\left({0}\\right)}}",
            "natural logarithm (ln is an alias)", unicode="ln({0})",
-           domain=lambda a: np.asarray(a) <= 0, domain_message="log of a non-positive number"),
+           domain=lambda a: np.asarray(a) <= 0, domain_message="log of a non-positive number",
+           mpmath=_mp_log, kinks=_itself, ufuncs=("log",), sympy_heads=(sympy.log,),
+           words=("ln",)),
     _unary("sqrt", np.sqrt, sympy.sqrt, lambda m, a, out: 1 / (2 * out), "\\sqrt{{{0}}}",
            "square root", unicode="√{0}",
-           domain=lambda a: np.asarray(a) < 0, domain_message="sqrt of a negative number"),
+           domain=lambda a: np.asarray(a) < 0, domain_message="sqrt of a negative number",
+           mpmath=_mp_sqrt, kinks=_itself, ufuncs=("sqrt",)),
     _unary("sin", np.sin, sympy.sin, lambda m, a, out: m.cos(a),
-           "\\sin{{\\left({0}\\right)}}", "sine"),
+           "\\sin{{\\left({0}\\right)}}", "sine", mpmath=_mp_trig(mpmath.sin),
+           ufuncs=("sin",), sympy_heads=(sympy.sin,)),
     _unary("cos", np.cos, sympy.cos, lambda m, a, out: -m.sin(a),
-           "\\cos{{\\left({0}\\right)}}", "cosine"),
+           "\\cos{{\\left({0}\\right)}}", "cosine", mpmath=_mp_trig(mpmath.cos),
+           ufuncs=("cos",), sympy_heads=(sympy.cos,)),
     _unary("tan", np.tan, sympy.tan, lambda m, a, out: 1 + out**2,
-           "\\tan{{\\left({0}\\right)}}", "tangent"),
+           "\\tan{{\\left({0}\\right)}}", "tangent", mpmath=_mp_trig(mpmath.tan),
+           ufuncs=("tan",), sympy_heads=(sympy.tan,), words=("tg",)),
     _unary("tanh", np.tanh, sympy.tanh, lambda m, a, out: 1 - out**2,
-           "\\tanh{{\\left({0}\\right)}}", "hyperbolic tangent"),
+           "\\tanh{{\\left({0}\\right)}}", "hyperbolic tangent", mpmath=mpmath.tanh,
+           ufuncs=("tanh",), sympy_heads=(sympy.tanh,), words=("th",)),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
-           "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})"),
+           "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
+           mpmath=_mp_sigmoid, words=("σ", "sigma")),
     # relu' = 1 - step(-z): 1 for z > 0 and 0 for z <= 0 (relu'(0) = 0).
     _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: 1 - m.step(-a),
-           "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})"),
+           "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
+           mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",)),
     Op("leaky_relu", 2, _np_leaky_relu,
        lambda a, alpha: sympy.Piecewise((a, a > 0), (alpha * a, True)),
        (lambda m, a, alpha, out: alpha + (1 - alpha) * (1 - m.step(-a)),
         lambda m, a, alpha, out: a - m.relu(a)),
        "leaky_relu({0}, {1})", "\\operatorname{{LeakyReLU}}_{{{1}}}\\left({0}\\right)",
        "LeakyReLU({0}, {1})", defaults=(sympy.Rational(1, 100),),
-       doc="z if z > 0 else alpha*z (alpha defaults to 0.01)"),
+       doc="z if z > 0 else alpha*z (alpha defaults to 0.01)",
+       mpmath=lambda a, alpha: a if a > 0 else alpha * a, kinks=_itself,
+       words=("LeakyReLU",)),
     _unary("abs", np.abs, sympy.Abs, lambda m, a, out: m.sign(a),
-           "\\left|{0}\\right|", "absolute value", unicode="|{0}|"),
+           "\\left|{0}\\right|", "absolute value", unicode="|{0}|", mpmath=abs,
+           kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,)),
     Op("max", 2, np.maximum, sympy.Max,
        (lambda m, a, b, out: m.step(a - b), lambda m, a, b, out: 1 - m.step(a - b)),
        "max({0}, {1})", "\\max\\left({0}, {1}\\right)", "max({0}, {1})",
-       doc="larger of a and b (ties: derivative to a)"),
+       doc="larger of a and b (ties: derivative to a)",
+       mpmath=lambda a, b: a if a >= b else b, kinks=lambda m, a, b: (a - b,),
+       ufuncs=("maximum",), sympy_heads=(sympy.Max,)),
     Op("min", 2, np.minimum, sympy.Min,
        (lambda m, a, b, out: m.step(b - a), lambda m, a, b, out: 1 - m.step(b - a)),
        "min({0}, {1})", "\\min\\left({0}, {1}\\right)", "min({0}, {1})",
-       doc="smaller of a and b (ties: derivative to a)"),
+       doc="smaller of a and b (ties: derivative to a)",
+       mpmath=lambda a, b: a if a <= b else b, kinks=lambda m, a, b: (a - b,),
+       ufuncs=("minimum",), sympy_heads=(sympy.Min,)),
     _unary("step", _np_step, lambda a: sympy.Heaviside(a, 1), lambda m, a, out: 0,
-           "\\theta\\left({0}\\right)", "1 if z >= 0 else 0; derivative 0"),
+           "\\theta\\left({0}\\right)", "1 if z >= 0 else 0; derivative 0",
+           mpmath=lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0), kinks=_itself,
+           sympy_heads=(sympy.Heaviside,)),
     _unary("sign", np.sign, sympy.sign, lambda m, a, out: 0,
-           "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0"),
+           "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0",
+           mpmath=_mp_sign, kinks=_itself, ufuncs=("sign",), sympy_heads=(sympy.sign,),
+           words=("sgn",)),
 ]
 
-#: Every op by name.  Read-only: add ops by editing ``_TABLE``.
-OPS: Mapping[str, Op] = MappingProxyType({op.name: op for op in _TABLE})
+_REGISTRY: dict[str, Op] = {}
+_CALLABLE: dict[str, Op] = {}
+_ALIASES: dict[str, str] = {}
 
-#: Names accepted in text for the ops that are written as function calls.
-FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType({"ln": "log"})
+#: Every op by name: a live, read-only view of the registry (:func:`define_op` adds).
+OPS: Mapping[str, Op] = MappingProxyType(_REGISTRY)
+
+#: Other names accepted in text for the ops written as function calls (``ln`` -> ``log``),
+#: from the ops' ``words`` that are Python identifiers.
+FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
 
 #: Ops that are written as function calls in text (``sin(x)``), with their aliases.
-FUNCTIONS: Mapping[str, Op] = MappingProxyType(
-    {op.name: op for op in _TABLE if not op.infix and op.name != "neg"}
-    | {alias: OPS[target] for alias, target in FUNCTION_ALIASES.items()}
-)
+FUNCTIONS: Mapping[str, Op] = MappingProxyType(_CALLABLE)
+
+_listeners: list[Callable[[Op], None]] = []
+
+
+def is_function(op: Op) -> bool:
+    """Whether ``op`` is written as a function call (``sin(x)``), not as an operator.
+
+    >>> is_function(OPS["sin"]), is_function(OPS["add"]), is_function(OPS["neg"])
+    (True, False, False)
+    """
+    return op.precedence == ATOM
+
+
+def register(op: Op) -> Op:
+    """Add ``op`` to the registry; every reader of the registry sees it at once.
+
+    Used by :func:`define_op` (and for the built-in table); checks that the op's name
+    and words are free and that it has one partial rule per argument.
+
+    >>> register(OPS["sin"])
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: an op named 'sin' already exists
+    """
+    taken = set(_REGISTRY) | set(_ALIASES) | set(RESERVED_NAMES)
+    for word in (op.name, *op.words):
+        if word in taken:
+            what = "an op" if word in _REGISTRY else "a word of another op" \
+                if word in _ALIASES else "a reserved name"
+            raise GraphdiffError(f"{what} named {word!r} already exists")
+    if not op.name.isidentifier():
+        raise GraphdiffError(f"an op name must be an identifier, not {op.name!r}")
+    if len(op.partials) != op.arity:
+        raise GraphdiffError(f"{op.name} takes {op.arity} arguments but has "
+                             f"{len(op.partials)} partial rules (one per argument)")
+    _REGISTRY[op.name] = op
+    if is_function(op):
+        _CALLABLE[op.name] = op
+        for word in op.words:
+            if word.isidentifier():
+                _ALIASES[word] = op.name
+                _CALLABLE[word] = op
+    for listener in _listeners:
+        listener(op)
+    return op
+
+
+def on_register(listener: Callable[[Op], None]) -> None:
+    """Call ``listener(op)`` for every op registered from now on (and none before).
+
+    Modules that keep something per op (the tracer's functions) subscribe here, so an op
+    added with :func:`define_op` reaches them without the registry knowing them.
+
+    >>> seen = []
+    >>> on_register(seen.append)
+    >>> _listeners.remove(seen.append)
+    """
+    _listeners.append(listener)
+
+
+#: Names that are constants in text, never ops.
+RESERVED_NAMES = ("pi", "e", "E")
+
+for _op in _TABLE:
+    register(_op)
+
+
+def _mpmath_from_sympy(sympy_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The op at high precision through its sympy meaning (for ops defined by users)."""
+
+    def evaluate(*args: Any) -> Any:
+        dps = mpmath.mp.dps
+        value = sympy_fn(*(sympy.Float(a, dps) for a in args)).evalf(dps)
+        if not value.is_real or not value.is_finite:
+            raise MPDomainError(f"no real value at {', '.join(mpmath.nstr(a, 8) for a in args)}")
+        return mpmath.mpf(value)
+
+    return evaluate
+
+
+def define_op(
+    name: str,
+    numpy: Callable[..., Any],
+    sympy: Callable[..., Any],
+    partials: Sequence[Rule],
+    *,
+    mpmath: Callable[..., Any] | None = None,
+    text: str | None = None,
+    latex: str | None = None,
+    unicode: str | None = None,
+    domain: Callable[..., Any] | None = None,
+    domain_message: str = "",
+    defaults: Sequence[Any] = (),
+    doc: str = "",
+    kinks: Rule | None = None,
+    ufuncs: Sequence[str] = (),
+    sympy_heads: Sequence[Any] = (),
+    words: Sequence[str] = (),
+) -> Op:
+    """Add an elementary function to graphdiff: parse, trace, every derivative method,
+    ``from_sympy``, rendering, tables and the checker all know it at once.
+
+    ``partials`` has one rule per argument, ``rule(m, *args, out)``, written with the
+    namespace ``m`` (``m.sigmoid(a)``, ``m.exp(a)``) so that one rule serves numbers,
+    sympy expressions and derivative graphs.  Without ``mpmath`` the high-precision
+    value comes from the ``sympy`` meaning.
+
+    >>> import numpy as np, sympy, graphdiff as gd
+    >>> softplus = gd.define_op(
+    ...     "softplus", numpy=lambda z: np.logaddexp(0.0, z),
+    ...     sympy=lambda z: sympy.log(1 + sympy.exp(z)),
+    ...     partials=[lambda m, z, out: m.sigmoid(z)],
+    ...     doc="log(1 + e^z), a smooth relu")
+    >>> gd.grad(gd.parse("softplus(2*x)"))["x"]     # sympy writes sigmoid out
+    2/(1 + exp(-2*x))
+    >>> float(gd.softplus(0.0))
+    0.6931471805599453
+    >>> gd.undefine_op("softplus")
+    """
+    import sympy as _sympy  # the parameter named sympy shadows the module here
+
+    arity = len(partials)
+    sympy_fn = sympy
+    op = Op(
+        name=name, arity=arity, numpy=numpy, sympy=sympy_fn, partials=tuple(partials),
+        text=text or f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})",
+        latex=latex or f"\\operatorname{{{{{name}}}}}\\left("
+        + ", ".join(f"{{{i}}}" for i in range(arity)) + "\\right)",
+        unicode=unicode or text or f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})",
+        domain=domain, domain_message=domain_message or f"{name} outside its domain",
+        defaults=tuple(_sympy.sympify(d, strict=True) for d in defaults), doc=doc or name,
+        mpmath=mpmath or _mpmath_from_sympy(sympy_fn), kinks=kinks, ufuncs=tuple(ufuncs),
+        sympy_heads=tuple(sympy_heads), words=tuple(words),
+    )
+    return register(op)
+
+
+def undefine_op(name: str) -> None:
+    """Remove an op added with :func:`define_op` (built-in ops stay).
+
+    >>> undefine_op("sin")
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: sin is built in and cannot be removed
+    """
+    if name in _BUILTIN:
+        raise GraphdiffError(f"{name} is built in and cannot be removed")
+    op = _REGISTRY.pop(name, None)
+    if op is None:
+        raise GraphdiffError(f"there is no op named {name!r}")
+    for word in (name, *op.words):
+        _CALLABLE.pop(word, None)
+        _ALIASES.pop(word, None)
+
+
+_BUILTIN = frozenset(_REGISTRY)
 
 
 def as_expr(value: Any) -> sympy.Expr:
@@ -263,10 +628,11 @@ def as_expr(value: Any) -> sympy.Expr:
 
 
 class Namespace:
-    """The ops of the table under one backend, by name: ``m.cos(x)``.
+    """The ops of the registry under one backend, by name: ``m.cos(x)``.
 
     Partial-derivative rules receive a namespace as their first argument, so one rule
-    serves numbers, sympy expressions and graph tracers.
+    serves numbers, sympy expressions, mpmath numbers and graph tracers.  Lookups are
+    live: an op added with :func:`define_op` is there at once.
 
     >>> NUMPY.cos(0.0)
     np.float64(1.0)
@@ -274,14 +640,20 @@ class Namespace:
     Max(0, z)
     """
 
-    def __init__(self, name: str, implementations: Mapping[str, Callable[..., Any]]):
+    def __init__(self, name: str, implementation: Callable[[Op], Callable[..., Any]]):
         self.name = name
-        for op_name, fn in implementations.items():
-            setattr(self, op_name, fn)
+        self._implementation = implementation
+
+    def __getattr__(self, op_name: str) -> Callable[..., Any]:
+        op = _REGISTRY.get(op_name)
+        if op is None:
+            raise AttributeError(f"no op named {op_name!r}")
+        return self._implementation(op)
 
     def __repr__(self) -> str:
         return f"<Namespace {self.name}>"
 
 
-NUMPY = Namespace("numpy", {name: op.numpy for name, op in OPS.items()})
-SYMPY = Namespace("sympy", {name: op.sympy for name, op in OPS.items()})
+NUMPY = Namespace("numpy", lambda op: op.numpy)
+SYMPY = Namespace("sympy", lambda op: op.sympy)
+MPMATH = Namespace("mpmath", lambda op: op.mpmath)

@@ -36,7 +36,7 @@ import sympy
 from .builder import GraphBuilder
 from .errors import DomainError, LimitError, ParseError
 from .graph import Graph, is_node
-from .ops import FUNCTIONS, OPS
+from .ops import FUNCTION_ALIASES, FUNCTIONS, OPS
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,11 @@ _OPERATOR_SYMBOLS = {
     ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&",
 }
 _EXPECTED_OPERAND = "a number, a name, a function call or a parenthesized expression"
-_FUNCTION_LIST = ", ".join(sorted(FUNCTIONS))
+
+
+def _function_list() -> str:
+    """The functions accepted in text, by their own names (read from the registry)."""
+    return ", ".join(sorted({op.name for op in FUNCTIONS.values()}))
 
 _STATEMENT_NAMES = {
     ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "def",
@@ -466,14 +470,14 @@ class _Converter:
     def check_call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Attribute):
             raise self.error(node.func, f"attribute access (.{node.func.attr}) is not allowed",
-                             f"a call of one of {_FUNCTION_LIST}")
+                             f"a call of one of {_function_list()}")
         if not isinstance(node.func, ast.Name):
             raise self.error(node.func, "only plain function names can be called",
-                             f"one of {_FUNCTION_LIST}")
+                             f"one of {_function_list()}")
         name = node.func.id
         if name not in FUNCTIONS:
             raise self.error(node.func, f"unknown function {name!r}",
-                             f"one of {_FUNCTION_LIST}")
+                             f"one of {_function_list()}")
         if node.keywords:
             raise self.error(node.keywords[0].value if node.keywords[0].arg is None
                              else node, "keyword arguments are not allowed",
@@ -591,7 +595,9 @@ class _Converter:
             return self.bound[name]
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in FUNCTIONS:
+        if name in FUNCTIONS and name not in FUNCTION_ALIASES:
+            # Other words for an op (sigma, th, sgn) are functions only when called:
+            # sigma stays a fine variable name.
             raise self.error(node, f"{name!r} is a function", f"a call such as {name}(x)")
         self.input_used_at.setdefault(name, node.lineno)
         return self.builder.input(name)

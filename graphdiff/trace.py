@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ import sympy
 from .builder import GraphBuilder, fold_constant, gc_paused
 from .errors import GraphdiffError, TraceError
 from .graph import Graph, is_node
-from .ops import OPS, Op
+from .ops import OPS, Op, is_function
 
 
 class Tracer:
@@ -127,7 +127,7 @@ class Tracer:
     __lt__ = __le__ = __gt__ = __ge__ = _compare
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        op = OPS.get(_UFUNC_OPS.get(ufunc.__name__, ""))
+        op = _op_of_ufunc(ufunc.__name__)
         if op is None or method != "__call__" or kwargs:
             raise TraceError(
                 f"numpy.{ufunc.__name__} cannot be traced: use graphdiff's functions"
@@ -137,12 +137,12 @@ class Tracer:
     __hash__ = object.__hash__
 
 
-_UFUNC_OPS = {
-    "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
-    "divide": "div", "power": "pow", "negative": "neg", "exp": "exp", "log": "log",
-    "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
-    "absolute": "abs", "maximum": "max", "minimum": "min", "sign": "sign",
-}
+def _op_of_ufunc(name: str) -> Op | None:
+    """The registry's op that records a numpy ufunc (its ``ufuncs`` column)."""
+    for op in OPS.values():
+        if name in op.ufuncs:
+            return op
+    return None
 
 
 def _to_constant(value: Any) -> sympy.Expr:
@@ -202,11 +202,44 @@ def _make_function(op: Op) -> Callable[..., Any]:
     return function
 
 
-#: The op table's functions for use in traced (and ordinary numeric) code.
-FUNCTIONS = {
-    name: _make_function(op) for name, op in OPS.items()
-    if name not in ("add", "sub", "mul", "div", "neg", "pow")
-}
+_MADE: dict[Op, Callable[..., Any]] = {}
+
+
+def function_of(op: Op) -> Callable[..., Any]:
+    """The Python function of ``op`` (made once): applies it to numbers, arrays or tracers.
+
+    >>> from graphdiff.ops import OPS
+    >>> float(function_of(OPS["mul"])(3.0, 4.0))
+    12.0
+    """
+    function = _MADE.get(op)
+    if function is None:
+        function = _MADE[op] = _make_function(op)
+    return function
+
+
+class _Functions(Mapping[str, Callable[..., Any]]):
+    """The registry's function-call ops as Python functions, made once per op.
+
+    A live view: an op added with :func:`graphdiff.define_op` has its function at once.
+    Operators (``+``, ``**``, unary minus) are not here: tracers overload them.
+    """
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        op = OPS.get(name)
+        if op is None or not is_function(op):
+            raise KeyError(name)
+        return function_of(op)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, op in OPS.items() if is_function(op))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+#: The registry's functions for use in traced (and ordinary numeric) code.
+FUNCTIONS: Mapping[str, Callable[..., Any]] = _Functions()
 
 
 def trace(
@@ -269,4 +302,4 @@ def trace(
                          source=None if name == "<lambda>" else name)
 
 
-__all__ = ["FUNCTIONS", "Tracer", "is_node", "trace"]
+__all__ = ["FUNCTIONS", "Tracer", "function_of", "is_node", "trace"]

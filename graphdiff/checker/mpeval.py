@@ -16,135 +16,25 @@ digits).
 >>> evaluate(gd.parse("log(x)"), {"x": mpmath.mpf(-1)}, 30)
 Traceback (most recent call last):
 ...
-graphdiff.checker.mpeval.MPDomainError: log of a non-positive number at w2
+graphdiff.ops.MPDomainError: log of a non-positive number at w2
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import mpmath
 import sympy
 
 from ..graph import Graph, is_node
+from ..ops import MAX_MAG, MAX_TRIG_ARGUMENT, MPDomainError, MPOverflow
 
-#: Largest binary exponent of any intermediate value (about 10^300000).
-MAX_MAG = 10**6
-#: Largest |argument| of sin, cos and tan (argument reduction needs its digits).
-MAX_TRIG_ARGUMENT = mpmath.mpf(10) ** 30
+#: The high-precision evaluation of each op lives in the registry (``Op.mpmath``); these
+#: names are kept here for code that imported them from this module.
+__all__ = ["MAX_MAG", "MAX_TRIG_ARGUMENT", "MPDomainError", "MPOverflow", "constant",
+           "evaluate", "values"]
 
-
-class MPDomainError(ArithmeticError):
-    """An op evaluated outside its domain (at high precision).
-
-    >>> import graphdiff as gd
-    >>> try:
-    ...     evaluate(gd.parse("sqrt(x - 1)"), {"x": 0}, 30)
-    ... except MPDomainError as err:
-    ...     print(err)
-    sqrt of a negative number at w3
-    """
-
-
-class MPOverflow(ArithmeticError):
-    """A value too large to evaluate meaningfully; the point is skipped.
-
-    >>> import graphdiff as gd
-    >>> try:
-    ...     evaluate(gd.parse("exp(exp(x))"), {"x": 20}, 30)
-    ... except MPOverflow as err:
-    ...     print(err)
-    exp too large
-    """
-
-
-def _div(a: Any, b: Any) -> Any:
-    if b == 0:
-        raise MPDomainError("division by zero")
-    return a / b
-
-
-def _pow(a: Any, b: Any) -> Any:
-    if a == 0:
-        if b < 0:
-            raise MPDomainError("0 to a negative power")
-        return mpmath.mpf(0) if b > 0 else mpmath.mpf(1)
-    if a < 0 and b != mpmath.floor(b):
-        raise MPDomainError("power of a negative base with a non-integer exponent")
-    if abs(b) * mpmath.log(abs(a), 2) > MAX_MAG:
-        raise MPOverflow("power too large")
-    result = mpmath.power(a, b)
-    if isinstance(result, mpmath.mpc):
-        raise MPDomainError("complex power")
-    return result
-
-
-def _exp(a: Any) -> Any:
-    if a > MAX_MAG / 2:
-        raise MPOverflow("exp too large")
-    if a < -MAX_MAG / 2:
-        raise MPOverflow("exp too small")
-    return mpmath.exp(a)
-
-
-def _log(a: Any) -> Any:
-    if a <= 0:
-        raise MPDomainError("log of a non-positive number")
-    return mpmath.log(a)
-
-
-def _sqrt(a: Any) -> Any:
-    if a < 0:
-        raise MPDomainError("sqrt of a negative number")
-    return mpmath.sqrt(a)
-
-
-def _trig(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def wrapped(a: Any) -> Any:
-        if abs(a) > MAX_TRIG_ARGUMENT:
-            raise MPOverflow("trigonometric argument too large")
-        return fn(a)
-    return wrapped
-
-
-def _sigmoid(a: Any) -> Any:
-    if abs(a) > MAX_MAG / 2:
-        raise MPOverflow("sigmoid argument too large")
-    if a >= 0:
-        return 1 / (1 + mpmath.exp(-a))
-    e = mpmath.exp(a)
-    return e / (1 + e)
-
-
-def _sign(a: Any) -> Any:
-    return mpmath.mpf(1) if a > 0 else mpmath.mpf(-1) if a < 0 else mpmath.mpf(0)
-
-
-#: op name -> mpmath function on mpf arguments (the op table's meaning, at any precision).
-MP_OPS: dict[str, Callable[..., Any]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": _div,
-    "neg": lambda a: -a,
-    "pow": _pow,
-    "exp": _exp,
-    "log": _log,
-    "sqrt": _sqrt,
-    "sin": _trig(mpmath.sin),
-    "cos": _trig(mpmath.cos),
-    "tan": _trig(mpmath.tan),
-    "tanh": mpmath.tanh,
-    "sigmoid": _sigmoid,
-    "relu": lambda a: a if a > 0 else mpmath.mpf(0),
-    "leaky_relu": lambda a, alpha: a if a > 0 else alpha * a,
-    "abs": abs,
-    "max": lambda a, b: a if a >= b else b,
-    "min": lambda a, b: a if a <= b else b,
-    "step": lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0),
-    "sign": _sign,
-}
 
 _CONSTANTS: dict[tuple[Any, int], Any] = {}
 
@@ -196,14 +86,9 @@ def values(graph: Graph, inputs: Mapping[str, Any], dps: int) -> list[Any]:
                 continue
             op = graph.op(i)
             assert op is not None
-            fn = MP_OPS.get(op.name)
             args = [result[a] if is_node(a) else constant(a, dps) for a in graph.args(i)]
             try:
-                if fn is None:  # an op added to the table after this module: use sympy
-                    value = mpmath.mpf(str(sympy.N(op.sympy(*(sympy.Float(a, dps)
-                                                                for a in args)), dps)))
-                else:
-                    value = fn(*args)
+                value = op.mpmath(*args)
             except MPDomainError as err:
                 raise MPDomainError(f"{err} at {graph.name(i)}") from None
             except (OverflowError, ValueError, ZeroDivisionError) as err:
