@@ -298,6 +298,38 @@ def _mp_sigmoid(a: Any) -> Any:
     return e / (1 + e)
 
 
+def _mp_hyperbolic(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def wrapped(a: Any) -> Any:
+        if abs(a) > MAX_MAG / 2:
+            raise MPOverflow("hyperbolic argument too large")
+        return fn(a)
+    return wrapped
+
+
+def _mp_pole_at_zero(fn: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
+    def wrapped(a: Any) -> Any:
+        if a == 0:
+            raise MPDomainError(f"{what} of 0")
+        return fn(a)
+    return wrapped
+
+
+def _mp_in_unit_interval(fn: Callable[[Any], Any], what: str, closed: bool = True
+                         ) -> Callable[[Any], Any]:
+    def wrapped(a: Any) -> Any:
+        if abs(a) > 1 or (not closed and abs(a) == 1):
+            raise MPDomainError(f"{what} of a number outside "
+                                f"{'[-1, 1]' if closed else '(-1, 1)'}")
+        return fn(a)
+    return wrapped
+
+
+def _mp_acosh(a: Any) -> Any:
+    if a < 1:
+        raise MPDomainError("acosh of a number below 1")
+    return mpmath.acosh(a)
+
+
 def _mp_sign(a: Any) -> Any:
     return mpmath.mpf(1) if a > 0 else mpmath.mpf(-1) if a < 0 else mpmath.mpf(0)
 
@@ -394,10 +426,73 @@ _TABLE: list[Op] = [
            ufuncs=("cos",), sympy_heads=(sympy.cos,)),
     _unary("tan", np.tan, sympy.tan, lambda m, a, out: 1 + out**2,
            "\\tan{{\\left({0}\\right)}}", "tangent", mpmath=_mp_trig(mpmath.tan),
-           ufuncs=("tan",), sympy_heads=(sympy.tan,), words=("tg",)),
+           kinks=lambda m, a: (m.cos(a),), ufuncs=("tan",), sympy_heads=(sympy.tan,),
+           words=("tg",)),
     _unary("tanh", np.tanh, sympy.tanh, lambda m, a, out: 1 - out**2,
            "\\tanh{{\\left({0}\\right)}}", "hyperbolic tangent", mpmath=mpmath.tanh,
            ufuncs=("tanh",), sympy_heads=(sympy.tanh,), words=("th",)),
+    _unary("sinh", np.sinh, sympy.sinh, lambda m, a, out: m.cosh(a),
+           "\\sinh{{\\left({0}\\right)}}", "hyperbolic sine",
+           mpmath=_mp_hyperbolic(mpmath.sinh), ufuncs=("sinh",), sympy_heads=(sympy.sinh,),
+           words=("sh",)),
+    _unary("cosh", np.cosh, sympy.cosh, lambda m, a, out: m.sinh(a),
+           "\\cosh{{\\left({0}\\right)}}", "hyperbolic cosine",
+           mpmath=_mp_hyperbolic(mpmath.cosh), ufuncs=("cosh",), sympy_heads=(sympy.cosh,),
+           words=("ch",)),
+    _unary("coth", lambda a: 1 / np.tanh(a), sympy.coth, lambda m, a, out: 1 - out**2,
+           "\\coth{{\\left({0}\\right)}}", "hyperbolic cotangent",
+           domain=lambda a: np.asarray(a) == 0, domain_message="coth of 0",
+           mpmath=_mp_pole_at_zero(mpmath.coth, "coth"), kinks=_itself,
+           sympy_heads=(sympy.coth,), words=("cth",)),
+    _unary("cot", lambda a: 1 / np.tan(a), sympy.cot, lambda m, a, out: -(1 + out**2),
+           "\\cot{{\\left({0}\\right)}}", "cotangent",
+           domain=lambda a: np.asarray(a) == 0, domain_message="cot of 0",
+           mpmath=_mp_pole_at_zero(_mp_trig(mpmath.cot), "cot"),
+           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.cot,), words=("ctg", "cotg")),
+    _unary("sec", lambda a: 1 / np.cos(a), sympy.sec, lambda m, a, out: out * m.tan(a),
+           "\\sec{{\\left({0}\\right)}}", "secant 1/cos", mpmath=_mp_trig(mpmath.sec),
+           kinks=lambda m, a: (m.cos(a),), sympy_heads=(sympy.sec,)),
+    _unary("csc", lambda a: 1 / np.sin(a), sympy.csc, lambda m, a, out: -out * m.cot(a),
+           "\\csc{{\\left({0}\\right)}}", "cosecant 1/sin",
+           domain=lambda a: np.asarray(a) == 0, domain_message="csc of 0",
+           mpmath=_mp_pole_at_zero(_mp_trig(mpmath.csc), "csc"),
+           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.csc,), words=("cosec",)),
+    _unary("asin", np.arcsin, sympy.asin, lambda m, a, out: 1 / m.sqrt(1 - a**2),
+           "\\arcsin{{\\left({0}\\right)}}", "inverse sine (arcsin)",
+           domain=lambda a: np.abs(a) > 1, domain_message="asin of a number outside [-1, 1]",
+           mpmath=_mp_in_unit_interval(mpmath.asin, "asin"),
+           kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arcsin",), sympy_heads=(sympy.asin,),
+           words=("arcsin",)),
+    _unary("acos", np.arccos, sympy.acos, lambda m, a, out: -1 / m.sqrt(1 - a**2),
+           "\\arccos{{\\left({0}\\right)}}", "inverse cosine (arccos)",
+           domain=lambda a: np.abs(a) > 1, domain_message="acos of a number outside [-1, 1]",
+           mpmath=_mp_in_unit_interval(mpmath.acos, "acos"),
+           kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arccos",), sympy_heads=(sympy.acos,),
+           words=("arccos",)),
+    _unary("atan", np.arctan, sympy.atan, lambda m, a, out: 1 / (1 + a**2),
+           "\\arctan{{\\left({0}\\right)}}", "inverse tangent (arctan, arctg)",
+           mpmath=mpmath.atan, ufuncs=("arctan",), sympy_heads=(sympy.atan,),
+           words=("arctan", "arctg")),
+    _unary("asinh", np.arcsinh, sympy.asinh, lambda m, a, out: 1 / m.sqrt(a**2 + 1),
+           "\\operatorname{{arsinh}}\\left({0}\\right)", "inverse hyperbolic sine",
+           mpmath=mpmath.asinh, ufuncs=("arcsinh",), sympy_heads=(sympy.asinh,),
+           words=("arsinh", "arcsinh")),
+    _unary("acosh", np.arccosh, sympy.acosh, lambda m, a, out: 1 / m.sqrt(a**2 - 1),
+           "\\operatorname{{arcosh}}\\left({0}\\right)", "inverse hyperbolic cosine",
+           domain=lambda a: np.asarray(a) < 1, domain_message="acosh of a number below 1",
+           mpmath=_mp_acosh, kinks=lambda m, a: (a - 1,), ufuncs=("arccosh",),
+           sympy_heads=(sympy.acosh,), words=("arcosh", "arccosh")),
+    _unary("atanh", np.arctanh, sympy.atanh, lambda m, a, out: 1 / (1 - a**2),
+           "\\operatorname{{artanh}}\\left({0}\\right)", "inverse hyperbolic tangent",
+           domain=lambda a: np.abs(a) >= 1,
+           domain_message="atanh of a number outside (-1, 1)",
+           mpmath=_mp_in_unit_interval(mpmath.atanh, "atanh", closed=False),
+           kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arctanh",),
+           sympy_heads=(sympy.atanh,), words=("artanh", "arctanh")),
+    _unary("cbrt", np.cbrt, lambda a: sympy.sign(a) * sympy.Abs(a) ** sympy.Rational(1, 3),
+           lambda m, a, out: 1 / (3 * out**2), "\\sqrt[3]{{{0}}}",
+           "real cube root (negative for a negative argument)", unicode="∛{0}",
+           mpmath=mpmath.cbrt, kinks=_itself, ufuncs=("cbrt",), words=("∛",)),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
@@ -417,23 +512,23 @@ _TABLE: list[Op] = [
        words=("LeakyReLU",)),
     _unary("abs", np.abs, sympy.Abs, lambda m, a, out: m.sign(a),
            "\\left|{0}\\right|", "absolute value", unicode="|{0}|", mpmath=abs,
-           kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,)),
+           kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,), words=("Abs",)),
     Op("max", 2, np.maximum, sympy.Max,
        (lambda m, a, b, out: m.step(a - b), lambda m, a, b, out: 1 - m.step(a - b)),
        "max({0}, {1})", "\\max\\left({0}, {1}\\right)", "max({0}, {1})",
        doc="larger of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a >= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("maximum",), sympy_heads=(sympy.Max,)),
+       ufuncs=("maximum",), sympy_heads=(sympy.Max,), words=("Max",)),
     Op("min", 2, np.minimum, sympy.Min,
        (lambda m, a, b, out: m.step(b - a), lambda m, a, b, out: 1 - m.step(b - a)),
        "min({0}, {1})", "\\min\\left({0}, {1}\\right)", "min({0}, {1})",
        doc="smaller of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a <= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("minimum",), sympy_heads=(sympy.Min,)),
+       ufuncs=("minimum",), sympy_heads=(sympy.Min,), words=("Min",)),
     _unary("step", _np_step, lambda a: sympy.Heaviside(a, 1), lambda m, a, out: 0,
            "\\theta\\left({0}\\right)", "1 if z >= 0 else 0; derivative 0",
            mpmath=lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0), kinks=_itself,
-           sympy_heads=(sympy.Heaviside,)),
+           sympy_heads=(sympy.Heaviside,), words=("Heaviside",)),
     _unary("sign", np.sign, sympy.sign, lambda m, a, out: 0,
            "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0",
            mpmath=_mp_sign, kinks=_itself, ufuncs=("sign",), sympy_heads=(sympy.sign,),

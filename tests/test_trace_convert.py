@@ -52,7 +52,7 @@ def test_trace_numpy_ufuncs_are_recorded() -> None:
     [
         (lambda t: math.sin(t), "graphdiff's functions"),
         (lambda t: t if t > 0 else -t, "control flow"),
-        (lambda t: np.arctan(t), "cannot be traced"),
+        (lambda t: np.floor(t), "cannot be traced"),
         (lambda t: t + "a", "cannot use a str"),
     ],
 )
@@ -106,7 +106,7 @@ def test_from_sympy_reads_as_written() -> None:
 def test_from_sympy_several_outputs_and_unsupported_functions() -> None:
     g = gd.from_sympy([x + y, x * y])
     assert g.evaluate(x=2, y=3) == (5.0, 6.0)
-    with pytest.raises(gd.GraphdiffError, match="asinh is not an op"):
-        gd.from_sympy(sympy.asinh(x))
+    with pytest.raises(gd.GraphdiffError, match="erf is not an op"):
+        gd.from_sympy(sympy.erf(x))
     with pytest.raises(gd.GraphdiffError, match="not a real number"):
         gd.from_sympy(x + sympy.I)
