@@ -330,6 +330,11 @@ def _mp_acosh(a: Any) -> Any:
     return mpmath.acosh(a)
 
 
+def _mp_real_cbrt(a: Any) -> Any:
+    # mpmath.cbrt is the principal (complex) root for a < 0; the op is the real one.
+    return -mpmath.cbrt(-a) if a < 0 else mpmath.cbrt(a)
+
+
 def _mp_sign(a: Any) -> Any:
     return mpmath.mpf(1) if a > 0 else mpmath.mpf(-1) if a < 0 else mpmath.mpf(0)
 
@@ -492,7 +497,7 @@ _TABLE: list[Op] = [
     _unary("cbrt", np.cbrt, lambda a: sympy.sign(a) * sympy.Abs(a) ** sympy.Rational(1, 3),
            lambda m, a, out: 1 / (3 * out**2), "\\sqrt[3]{{{0}}}",
            "real cube root (negative for a negative argument)", unicode="∛{0}",
-           mpmath=mpmath.cbrt, kinks=_itself, ufuncs=("cbrt",), words=("∛",)),
+           mpmath=_mp_real_cbrt, kinks=_itself, ufuncs=("cbrt",)),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",

@@ -304,6 +304,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{function}'({argument}) was read as {reading}",
         "ru": "{function}'({argument}) прочитано как {reading}",
     },
+    "real_odd_root": {
+        "en": "'{text}' was read as a real odd root, {reading} (also for negative numbers)",
+        "ru": "«{text}» прочитано как вещественный корень нечётной степени, {reading} "
+              "(и для отрицательных чисел)",
+    },
     "two_numbers": {
         "en": "'{text}' was read as the product {reading}",
         "ru": "«{text}» прочитано как произведение {reading}",

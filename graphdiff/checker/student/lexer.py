@@ -1,0 +1,419 @@
+"""Student answers to tokens: numbers, names, functions, operators, LaTeX commands.
+
+Words are resolved against the vocabulary of one reading (:class:`~.reader.Reader`): a
+problem's names, the registry's function words, constants.  LaTeX is only *read*, through
+whitelists; commands that could run code in TeX are refused by name.
+
+>>> from graphdiff.checker import read_answer
+>>> read_answer(r"\\tg x + \\operatorname{th}(x)", names=["x"]).expression
+'tan(x) + tanh(x)'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from ...errors import GraphdiffError
+from ...parse import Limits
+from ..messages import Message
+from .vocabulary import (
+    CHAR_OPS,
+    CYRILLIC,
+    DIGITS,
+    GREEK,
+    GREEK_LETTERS,
+    LATEX_ACCENTS,
+    LATEX_OPS,
+    LATEX_REFUSED,
+    LATEX_SKIP,
+    LATEX_UNSUPPORTED,
+    LATEX_WRAPPERS,
+    NUMBER,
+    SUPERSCRIPTS,
+    latex_functions,
+)
+
+if TYPE_CHECKING:
+    from .reader import Reader
+
+#: Longest answer accepted (characters), checked before anything else.
+MAX_CHARS = 2_000
+#: Deepest nesting of brackets, functions and signs.
+MAX_DEPTH = 40
+#: Most digits in one number.
+MAX_DIGITS = 100
+#: Longest word that is split into names (``xy`` -> ``x*y``).
+MAX_SPLIT = 40
+#: Largest magnitude of a constant part of an answer (checked in floating point).
+MAX_CONSTANT = 1e300
+
+#: Limits for the translated text: strict, but room for the added ``*`` and brackets.
+TRANSLATED_LIMITS = replace(Limits.strict(), max_chars=4 * MAX_CHARS,
+                            max_depth=MAX_DEPTH + 10, max_lines=60)
+
+
+
+
+class AnswerError(GraphdiffError, ValueError):
+    """An answer that cannot be read: the message code, its parameters and where.
+
+    Attributes
+    ----------
+    message : Message
+        What is wrong (render it in any language).
+    line, column : int or None
+        1-based position in the answer as typed.
+    excerpt : str
+        The answer's line with a caret under the position.
+
+    >>> from graphdiff.checker import read_answer
+    >>> try:
+    ...     read_answer("2x +", names=["x"])
+    ... except AnswerError as err:
+    ...     print(err.message.code, err.line, err.column)
+    ...     print(err.excerpt)
+    expected_operand 1 5
+      2x +
+          ^
+    """
+
+    def __init__(self, message: Message, *, line: int | None = None,
+                 column: int | None = None, excerpt: str = "") -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.excerpt = excerpt
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(where + message.render("en") + (f"\n{excerpt}" if excerpt else ""))
+
+
+
+
+
+
+@dataclass
+class Token:
+    kind: str   # NUM NAME FUNC CONST OP POW OPEN CLOSE BAR ABSOPEN COMMA PRIME FRAC SQRT END
+    text: str
+    pos: int
+    end: int
+    space: bool = False  # whitespace before the token
+    extra: Any = None    # FUNC: log base; OPEN/CLOSE: the bracket character
+
+
+def error_at(message: Message, source: str, pos: int | None) -> AnswerError:
+    if pos is None:
+        return AnswerError(message)
+    pos = min(max(pos, 0), len(source))
+    line = source.count("\n", 0, pos) + 1
+    start = source.rfind("\n", 0, pos) + 1
+    column = pos - start + 1
+    end = source.find("\n", pos)
+    text = source[start: end if end >= 0 else len(source)]
+    lo = max(0, column - 1 - 60)
+    prefix = "..." if lo else ""
+    excerpt = f"  {prefix}{text[lo:lo + 120]}\n  {' ' * (len(prefix) + column - 1 - lo)}^"
+    return AnswerError(message, line=line, column=column, excerpt=excerpt)
+
+
+class Lexer:
+    """Turns the answer into tokens, resolving words against the known names."""
+
+    def __init__(self, source: str, start: int, end: int, reader: Reader) -> None:
+        self.s = source
+        self.i = start
+        self.end = end
+        self.r = reader
+        self.tokens: list[Token] = []
+
+    def fail(self, code: str, pos: int, **params: Any) -> AnswerError:
+        return error_at(Message(code, params), self.s, pos)
+
+    def add(self, kind: str, text: str, pos: int, end: int, space: bool, extra: Any = None,
+            ) -> None:
+        self.tokens.append(Token(kind, text, pos, end, space, extra))
+
+    def run(self) -> list[Token]:
+        s, n = self.s, self.end
+        space = False
+        while self.i < n:
+            ch = s[self.i]
+            start = self.i
+            if ch.isspace() or ch == "~":
+                space = True
+                self.i += 1
+                continue
+            if ch in DIGITS or (ch == "." and self.i + 1 < n and s[self.i + 1] in DIGITS):
+                self.number(space)
+            elif ch.isalpha():
+                self.word(space)
+            elif ch == "\\":
+                self.command(space)
+            elif ch == "*" and s.startswith("**", self.i):
+                self.add("POW", "^", start, start + 2, space)
+                self.i += 2
+            elif ch in CHAR_OPS:
+                self.add("OP", CHAR_OPS[ch], start, start + 1, space)
+                self.i += 1
+            elif ch == "^":
+                self.add("POW", "^", start, start + 1, space)
+                self.i += 1
+            elif ch in SUPERSCRIPTS:
+                self.superscript(space)
+            elif ch in "([{":
+                self.add("OPEN", ch, start, start + 1, space, ch)
+                self.i += 1
+            elif ch in ")]}":
+                self.add("CLOSE", ch, start, start + 1, space, ch)
+                self.i += 1
+            elif ch == "|":
+                self.add("BAR", "|", start, start + 1, space)
+                self.i += 1
+            elif ch == ",":
+                self.add("COMMA", ",", start, start + 1, space)
+                self.i += 1
+            elif ch in "'′":
+                self.add("PRIME", "'", start, start + 1, space)
+                self.i += 1
+            elif ch in "√∛∜":
+                self.add("SQRT", ch, start, start + 1, space)
+                self.i += 1
+            elif ch == "!":
+                raise self.fail("factorial", start)
+            elif ch in "∂∇":
+                raise self.fail("derivative_symbol", start, symbol=ch)
+            elif ch == "=":
+                raise self.fail("misplaced_equals", start)
+            elif ch == "$":
+                self.i += 1  # stray math delimiters are layout
+            else:
+                raise self.fail("unexpected_character", start, char=ch)
+            space = False
+        self.add("END", "", n, n, space)
+        return self.tokens
+
+    def number(self, space: bool) -> None:
+        m = NUMBER.match(self.s, self.i, self.end)
+        assert m is not None
+        mantissa, exponent = m.group(1), m.group(2)
+        digits = sum(c.isdigit() for c in m.group(0))
+        if digits > MAX_DIGITS:
+            raise self.fail("number_too_long", self.i, digits=digits, limit=MAX_DIGITS)
+        if exponent is not None:
+            # 2e-3 is scientific notation, but 2e^x is 2*e^x: only digits after e count.
+            text = m.group(0)
+            self.r.warn("scientific_number", text=text, reading=normal_number(text))
+        text = normal_number(mantissa + (exponent or ""))
+        self.add("NUM", text, self.i, m.end(), space)
+        self.i = m.end()
+
+    def superscript(self, space: bool) -> None:
+        start = self.i
+        inner = []
+        while self.i < self.end and self.s[self.i] in SUPERSCRIPTS:
+            inner.append(SUPERSCRIPTS[self.s[self.i]])
+            self.i += 1
+        self.add("POW", "^", start, start, space)
+        self.add("OPEN", "{", start, start, False, "{")
+        k = start
+        for ch in inner:
+            if ch.isdigit():
+                if self.tokens[-1].kind == "NUM":
+                    self.tokens[-1].text += ch
+                    self.tokens[-1].end = k + 1
+                else:
+                    self.add("NUM", ch, k, k + 1, False)
+            else:
+                self.add("OP", ch, k, k + 1, False)
+            k += 1
+        self.add("CLOSE", "}", self.i, self.i, False, "}")
+
+    def raw_word(self) -> str:
+        s, n = self.s, self.end
+        j = self.i
+        chars = []
+        while j < n and (s[j].isalnum()) and s[j] not in SUPERSCRIPTS:
+            ch = s[j]
+            if ch.isdigit() and ch not in DIGITS:
+                break
+            if ch in CYRILLIC:
+                self.r.note_once("cyrillic_letter", letter=ch, latin=CYRILLIC[ch])
+                ch = CYRILLIC[ch]
+            elif ch == "ŷ":
+                ch = "yhat"
+            elif ch in GREEK_LETTERS:
+                ch = GREEK_LETTERS[ch]
+            elif not ch.isascii() and ch not in "σπ" and not ch.isdigit():
+                if ch.isalpha() and ch.lower() in CYRILLIC:
+                    ch = CYRILLIC[ch.lower()]
+                else:
+                    chars.append(ch)
+                    j += 1
+                    continue
+            chars.append(ch)
+            j += 1
+        self.i = j
+        word = "".join(chars)
+        # A combining circumflex (y + U+0302) is a hat: ŷ.
+        if self.i < n and s[self.i] == "\u0302":
+            word += "hat"
+            self.i += 1
+        return word
+
+    def word(self, space: bool) -> None:
+        start = self.i
+        word = self.raw_word()
+        # A whole identifier with underscores that is known (leaky_relu, w_2) wins.
+        if self.i < self.end and self.s[self.i] == "_":
+            m = re.compile(r"[A-Za-z0-9_]*").match(self.s, self.i, self.end)
+            full = word + (m.group(0) if m else "")
+            if full in self.r.names or full in self.r.words or full in self.r.functions:
+                self.i += len(full) - len(word)
+                word = full
+        # Subscripts: w_1, w_{12}, log_2.
+        if self.i < self.end and self.s[self.i] == "_":
+            sub = self.subscript()
+            if word == "log" and sub:
+                self.add("FUNC", "log", start, self.i, space, sub)
+                return
+            word = self.r.join_subscript(word, sub, self, start)
+        self.resolve(word, start, self.i, space)
+
+    def subscript(self) -> str:
+        s, n = self.s, self.end
+        self.i += 1  # the underscore
+        if self.i < n and s[self.i] == "{":
+            close = s.find("}", self.i)
+            if close < 0 or close > n:
+                raise self.fail("expected_closing", self.i, opening="{", closing="}")
+            sub = s[self.i + 1:close].replace(" ", "")
+            self.i = close + 1
+        else:
+            j = self.i
+            while j < n and s[j].isalnum():
+                j += 1
+            sub = s[self.i:j]
+            self.i = j
+        if not sub or not all(c.isalnum() for c in sub):
+            raise self.fail("unexpected_character", self.i - 1, char="_")
+        return sub
+
+    def resolve(self, word: str, start: int, end: int, space: bool) -> None:
+        k = end
+        while k < self.end and self.s[k] == " ":
+            k += 1
+        paren = k < self.end and self.s[k] in "({["
+        for kind, text in self.r.resolve(word, start, self, paren):
+            self.add(kind, text, start, end, space)
+            space = False
+
+    def command(self, space: bool) -> None:
+        s, n = self.s, self.end
+        start = self.i
+        j = self.i + 1
+        if j < n and s[j].isalpha():
+            while j < n and (s[j].isalpha() or s[j] == "@"):
+                j += 1
+            name = s[self.i + 1:j]
+        elif j < n:
+            name = s[j]
+            j += 1
+        else:
+            raise self.fail("unexpected_character", start, char="\\")
+        self.i = j
+        if name in LATEX_REFUSED or name.startswith("write") or name.startswith("input"):
+            raise self.fail("latex_refused", start, command=name)
+        if name in (",", ";", ":", "!", " ", "\\") or name in LATEX_SKIP:
+            if name in ("left", "right") and self.i < n and s[self.i] == ".":
+                self.i += 1
+            elif name in ("left", "bigl", "Bigl", "biggl", "Biggl") and self.i < n \
+                    and s[self.i] == "|":
+                self.add("ABSOPEN", "|", start, self.i + 1, space)
+                self.i += 1
+            elif name in ("right", "bigr", "Bigr", "biggr", "Biggr") and self.i < n \
+                    and s[self.i] == "|":
+                self.add("CLOSE", "|", start, self.i + 1, space, "|")
+                self.i += 1
+            return
+        if name in ("{", "}"):
+            self.add("OPEN" if name == "{" else "CLOSE", name, start, j, space, name)
+        elif name in ("lvert", "rvert"):
+            if name == "lvert":
+                self.add("ABSOPEN", "|", start, j, space)
+            else:
+                self.add("CLOSE", "|", start, j, space, "|")
+        elif name in LATEX_OPS:
+            self.add("OP", LATEX_OPS[name], start, j, space)
+        elif name in ("frac", "dfrac", "tfrac", "cfrac"):
+            self.add("FRAC", name, start, j, space)
+            k = self.i
+            while k < n and s[k] == " ":
+                k += 1
+            if k + 1 < n and s[k].isdigit() and s[k + 1].isdigit():
+                # \frac12 is \frac{1}{2}
+                self.add("NUM", s[k], k, k + 1, False)
+                self.add("NUM", s[k + 1], k + 1, k + 2, False)
+                self.i = k + 2
+        elif name == "sqrt":
+            self.add("SQRT", name, start, j, space)
+        elif name == "sigma":
+            self.resolve("σ", start, j, space)
+        elif name in latex_functions():
+            if name == "log" and self.i < n and s[self.i] == "_":
+                self.add("FUNC", "log", start, self.i, space, self.subscript())
+                return
+            self.resolve(name, start, j, space)
+        elif name == "pi":
+            self.resolve("pi", start, j, space)
+        elif name in GREEK:
+            word = name
+            if self.i < n and s[self.i] == "_":
+                word = self.r.join_subscript(word, self.subscript(), self, start)
+            self.resolve(word, start, self.i, space)
+        elif name in LATEX_WRAPPERS:
+            word = self.group_word(name)
+            if self.i < n and s[self.i] == "_":
+                word = self.r.join_subscript(word, self.subscript(), self, start)
+            self.resolve(word, start, self.i, space)
+        elif name in LATEX_ACCENTS:
+            word = self.group_word(name) + LATEX_ACCENTS[name]
+            if self.i < n and s[self.i] == "_":
+                word = self.r.join_subscript(word, self.subscript(), self, start)
+            self.resolve(word, start, self.i, space)
+        elif name in LATEX_UNSUPPORTED:
+            raise self.fail("latex_unsupported", start, command=name)
+        else:
+            raise self.fail("latex_unknown", start, command=name)
+
+    def group_word(self, command: str) -> str:
+        """The letters of ``{word}`` (or one letter) after a wrapper such as \\mathrm."""
+        s, n = self.s, self.end
+        k = self.i
+        while k < n and s[k] == " ":
+            k += 1
+        if k < n and s[k] == "{":
+            close = s.find("}", k)
+            if close < 0 or close > n:
+                raise self.fail("expected_group", k, command=command)
+            word = s[k + 1:close].strip()
+            self.i = close + 1
+        elif k < n and s[k].isalpha():
+            word = s[k]
+            self.i = k + 1
+        else:
+            raise self.fail("expected_group", k, command=command)
+        if not word or not all(c.isalnum() or c == "_" for c in word):
+            raise self.fail("expected_group", k, command=command)
+        return word
+
+
+def normal_number(text: str) -> str:
+    mantissa, _, exponent = text.replace("E", "e").partition("e")
+    if mantissa.startswith("."):
+        mantissa = "0" + mantissa
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return mantissa + (f"e{exponent}" if exponent else "")
+
