@@ -507,7 +507,9 @@ _TABLE: list[Op] = [
            "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
            mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",)),
     Op("leaky_relu", 2, _np_leaky_relu,
-       lambda a, alpha: sympy.Piecewise((a, a > 0), (alpha * a, True)),
+       # relu(a) - alpha*relu(-a): a for a > 0, alpha*a below, in sympy functions that
+       # from_sympy reads back (a Piecewise would not be).
+       lambda a, alpha: sympy.Max(0, a) - alpha * sympy.Max(0, -a),
        (lambda m, a, alpha, out: alpha + (1 - alpha) * (1 - m.step(-a)),
         lambda m, a, alpha, out: a - m.relu(a)),
        "leaky_relu({0}, {1})", "\\operatorname{{LeakyReLU}}_{{{1}}}\\left({0}\\right)",
