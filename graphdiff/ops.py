@@ -34,6 +34,7 @@ and tested):
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -708,6 +709,8 @@ def undefine_op(name: str) -> None:
     for word in (name, *op.words):
         _CALLABLE.pop(word, None)
         _ALIASES.pop(word, None)
+    for namespace in _NAMESPACES:
+        namespace.forget(name)
 
 
 _BUILTIN = frozenset(_REGISTRY)
@@ -745,16 +748,27 @@ class Namespace:
     def __init__(self, name: str, implementation: Callable[[Op], Callable[..., Any]]):
         self.name = name
         self._implementation = implementation
+        _NAMESPACES.add(self)
 
     def __getattr__(self, op_name: str) -> Callable[..., Any]:
+        # Only called on a miss: the function is then kept as an attribute, so the hot
+        # loops of the sweeps pay a plain attribute lookup (undefine_op forgets it).
         op = _REGISTRY.get(op_name)
         if op is None:
             raise AttributeError(f"no op named {op_name!r}")
-        return self._implementation(op)
+        function = self._implementation(op)
+        setattr(self, op_name, function)
+        return function
+
+    def forget(self, op_name: str) -> None:
+        """Drop the kept function of a removed op."""
+        self.__dict__.pop(op_name, None)
 
     def __repr__(self) -> str:
         return f"<Namespace {self.name}>"
 
+
+_NAMESPACES: weakref.WeakSet[Namespace] = weakref.WeakSet()
 
 NUMPY = Namespace("numpy", lambda op: op.numpy)
 SYMPY = Namespace("sympy", lambda op: op.sympy)
