@@ -189,6 +189,10 @@ class Intake:
         Names of the answers files to grade, sorted.
     skipped : list of (str, Message)
         Every other entry (its name, printable) and why it is not graded.
+
+    >>> intake = Intake(["ann.toml"], [("notes.txt", Message("intake_not_toml"))])
+    >>> intake.files, intake.skipped[0][1].render("ru")
+    (['ann.toml'], 'не файл ответов (имя не оканчивается на .toml)')
     """
 
     files: list[str] = field(default_factory=list)
