@@ -15,7 +15,7 @@ from graphdiff.checker import grade
 from graphdiff.checker import grading as grading_module
 from graphdiff.checker.synthetic import PROBLEMS, make_class
 
-VERDICTS = {"correct", "incorrect", "invalid", "undecided", "missing"}
+VERDICTS = {"correct", "incorrect", "invalid", "undecided", "missing", "error"}
 SET = ",".join(PROBLEMS)
 
 
@@ -106,29 +106,77 @@ def test_json_gradebook_and_changed_problems(tmp_path):
     assert again.reused == 0
 
 
-def test_checkpoints_survive_a_crash_and_the_rerun_resumes(tmp_path, monkeypatch):
+def test_an_interrupted_run_keeps_the_old_book_and_resumes_from_the_journal(tmp_path,
+                                                                          monkeypatch):
     make_class(tmp_path / "subs", 40, seed=9, broken_rate=0, hostile_rate=0)
     book = tmp_path / "book.csv"
-    real = grading_module.grade_submission
+    journal = tmp_path / "book.csv.journal"
+    grade("seed004-ex1", tmp_path / "subs", book, progress=False)  # the previous book
+    book.chmod(0o640)
+    previous = book.read_text(encoding="utf-8")
+    real = grading_module._Journal.add
     count = {"n": 0}
 
-    def crashing(*args, **kwargs):
+    def interrupted(self, row):
         count["n"] += 1
         if count["n"] == 25:
-            raise KeyboardInterrupt  # the teacher's Ctrl-C, or a crash
-        return real(*args, **kwargs)
+            raise KeyboardInterrupt  # the teacher's Ctrl-C, after 24 rows
+        return real(self, row)
 
-    monkeypatch.setattr(grading_module, "grade_submission", crashing)
-    monkeypatch.setattr(grading_module, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(grading_module._Journal, "add", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        grade(SET, tmp_path / "subs", book, jobs=1, progress=False)
-    rows = read_csv(book)  # a well-formed gradebook of what was graded
-    assert len(rows) == 24 and all(r["status"] == "graded" for r in rows)
+        grade(SET, tmp_path / "subs", book, jobs=2, progress=False, force=True)
+    # The old book is untouched (not a partial one that looks complete) ...
+    assert book.read_text(encoding="utf-8") == previous
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["journal"] == 1 and len(lines) == 1 + 24
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    monkeypatch.setattr(grading_module, "grade_submission", real)
-    summary = grade(SET, tmp_path / "subs", book, jobs=1, progress=False)
-    assert summary.reused == 24 and summary.graded == 16
-    assert len(read_csv(book)) == 40
+    # ... and the re-run grades only what is left, into what one run would have written.
+    monkeypatch.setattr(grading_module._Journal, "add", real)
+    summary = grade(SET, tmp_path / "subs", book, jobs=2, progress=False, force=True)
+    assert (summary.resumed, summary.graded, summary.total) == (24, 16, 40)
+    assert not journal.exists()
+    assert oct(book.stat().st_mode & 0o777) == "0o640"  # permissions kept
+    grade(SET, tmp_path / "subs", tmp_path / "once.csv", jobs=2, progress=False)
+    assert book.read_text(encoding="utf-8") == (tmp_path / "once.csv").read_text(encoding="utf-8")
+
+
+def test_a_journal_of_another_grading_is_not_resumed(tmp_path):
+    make_class(tmp_path / "subs", 4, seed=9, broken_rate=0, hostile_rate=0)
+    journal = tmp_path / "book.csv.journal"
+    journal.write_text('{"journal": 1, "problems_sha": "other"}\n'
+                       '{"file": "student_00000.toml", "status": "graded", "score": 99}\n',
+                       encoding="utf-8")
+    summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", progress=False)
+    assert (summary.resumed, summary.graded) == (0, 4)
+    assert "99" not in (tmp_path / "book.csv").read_text(encoding="utf-8")
+    assert not journal.exists()
+
+
+def test_a_torn_journal_line_is_cut_off(tmp_path, monkeypatch):
+    make_class(tmp_path / "subs", 6, seed=9, broken_rate=0, hostile_rate=0)
+    book = tmp_path / "book.csv"
+    journal = tmp_path / "book.csv.journal"
+    real = grading_module._Journal.add
+    count = {"n": 0}
+
+    def interrupted(self, row):
+        count["n"] += 1
+        if count["n"] == 4:
+            raise KeyboardInterrupt
+        return real(self, row)
+
+    monkeypatch.setattr(grading_module._Journal, "add", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        grade(SET, tmp_path / "subs", book, progress=False)
+    monkeypatch.setattr(grading_module._Journal, "add", real)
+    # As a power failure could leave it: three rows, then half of a fourth line.
+    with journal.open("a", encoding="utf-8") as fh:
+        fh.write('{"file": "student_00005.toml", "status": "gra')
+    summary = grade(SET, tmp_path / "subs", book, progress=False)
+    assert (summary.resumed, summary.graded) == (3, 3)
+    grade(SET, tmp_path / "subs", tmp_path / "once.csv", progress=False)
+    assert book.read_text(encoding="utf-8") == (tmp_path / "once.csv").read_text(encoding="utf-8")
 
 
 def test_write_atomic_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
@@ -163,19 +211,64 @@ def test_a_dying_worker_costs_one_error_row(tmp_path, monkeypatch):
     assert "crashed" in bad[0]["error"]
 
 
+def test_a_worker_that_dies_once_is_replaced_and_the_file_graded(tmp_path, monkeypatch):
+    make_class(tmp_path / "subs", 6, seed=3, broken_rate=0, hostile_rate=0)
+    grade(SET, tmp_path / "subs", tmp_path / "once.csv", jobs=2, progress=False)
+    real = grading_module.grade_submission
+    flag = tmp_path / "died"
+
+    def dies_once(name, *args, **kwargs):
+        if name == "student_00003.toml" and not flag.exists():
+            flag.touch()
+            os._exit(1)  # the first worker to get it dies; the retry succeeds
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(grading_module, "grade_submission", dies_once)
+    summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", jobs=2, progress=False)
+    assert flag.exists() and summary.errors == 0 and summary.graded == 6
+    assert (tmp_path / "book.csv").read_text() == (tmp_path / "once.csv").read_text()
+
+
+def test_a_crash_in_one_part_costs_that_part_only(tmp_path, monkeypatch):
+    from graphdiff.checker.problems import Part
+
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ann.toml").write_text(
+        'dfdx = "4x + 3y"\ndfdy = "3x + 2y"\npaths_x = "boom"\n', encoding="utf-8")
+    real = Part.grade
+
+    def crashing(self, answer, **kwargs):
+        if answer == "boom":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(self, answer, **kwargs)
+
+    monkeypatch.setattr(Part, "grade", crashing)
+    summary = grade("seed004-ex1", tmp_path / "subs", tmp_path / "book.csv", progress=False)
+    row = summary.rows[0]
+    assert (row["status"], row["score"], summary.errors) == ("graded", 4.0, 0)
+    parts = row["problems"]["seed004-ex1"]["parts"]
+    assert [(k, p["verdict"], p["points"]) for k, p in parts.items()][:4] == [
+        ("dfdx", "correct", 2.0), ("dfdy", "correct", 2.0), ("paths_x", "error", 0.0),
+        ("paths_y", "missing", 0.0)]
+    assert parts["paths_x"]["reason"] == (
+        "internal error while grading: RecursionError: maximum recursion depth exceeded")
+    book = read_csv(tmp_path / "book.csv")[0]
+    assert (book["seed004-ex1:paths_x"], book["seed004-ex1:dfdx:points"]) == ("error", "2")
+
+
 def test_a_slow_submission_is_stopped(tmp_path, monkeypatch):
     make_class(tmp_path / "subs", 3, seed=4, broken_rate=0, hostile_rate=0)
-    from graphdiff.checker.problems import Problem
+    from graphdiff.checker.problems import Part
 
-    real = Problem.grade
+    real = Part.grade
 
-    def slow(self, answers, **kwargs):
-        if any("Student 1" in str(v) for v in answers.values()) or answers.get("slow"):
+    def slow(self, answer, **kwargs):
+        if answer == "slow":
             time.sleep(5)
-        return real(self, answers, **kwargs)
+        return real(self, answer, **kwargs)
 
-    (tmp_path / "subs" / "student_00001.toml").write_text('slow = "1"\n', encoding="utf-8")
-    monkeypatch.setattr(Problem, "grade", slow)
+    (tmp_path / "subs" / "student_00001.toml").write_text('dsdz = "slow"\n', encoding="utf-8")
+    monkeypatch.setattr(Part, "grade", slow)
     start = time.perf_counter()
     summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", jobs=1, progress=False,
                     per_submission=0.5)

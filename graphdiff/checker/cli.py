@@ -62,7 +62,10 @@ def add_checker_parsers(subparsers: Any) -> None:
         "grade", help="grade a folder of answers files into a gradebook",
         description="Grade every *.toml answers file in SUBMISSIONS_DIR against PROBLEMS "
         "(a problem file, a folder of problem files, or bank ids) into a CSV or JSON "
-        "gradebook. Unchanged submissions already in the gradebook are skipped.")
+        "gradebook. Unchanged submissions already in the gradebook are skipped; every "
+        "other entry of the folder is listed with the reason it is skipped. The gradebook "
+        "is replaced only when complete; an interrupted run resumes from its journal "
+        "(GRADEBOOK.journal) when run again.")
     grade_p.add_argument("problems", help="problem file, folder, or bank id(s) "
                          "(comma-separated; 'bank' for all)")
     grade_p.add_argument("submissions", help="folder of answers files, one per student")
@@ -75,7 +78,8 @@ def add_checker_parsers(subparsers: Any) -> None:
                          help="grade everything again, even unchanged submissions")
     grade_p.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade_p.add_argument("--per-submission", type=float, default=60.0,
-                         help="seconds allowed to one submission (default 60)")
+                         help="seconds allowed to one submission (default 60; a worker "
+                         "still busy 2 s later is killed)")
     _common(grade_p)
     grade_p.set_defaults(func=cmd_grade)
 
@@ -187,6 +191,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     except OSError as err:
         raise GraphdiffError(f"cannot write the gradebook {args.output}: "
                              f"{err.strerror or err}") from None
+    except KeyboardInterrupt:
+        # The gradebook is untouched; what was graded is in the journal.
+        print(f"\ninterrupted: {args.output} is unchanged; run the same command again to "
+              f"resume from {args.output}.journal", file=sys.stderr)
+        return 130
     print(summary.text(args.lang))
     return 0
 

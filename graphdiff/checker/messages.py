@@ -441,4 +441,33 @@ CATALOG: dict[str, dict[str, str]] = {
                            "{part}"},
     "selftest_mistake": {"en": "mistake '{answer}' in {part}", "ru": "ошибка «{answer}» в пункте "
                          "{part}"},
+    "grading_killed": {"en": "grading took longer than {seconds} s and was stopped from outside",
+                       "ru": "проверка заняла больше {seconds} с и была остановлена извне"},
+    "worker_died": {"en": "the grading process crashed twice on this file ({how})",
+                    "ru": "процесс проверки дважды аварийно завершился на этом файле ({how})"},
+    "duplicate_student": {"en": "the student id '{student}' is also used by {files}",
+                          "ru": "имя студента «{student}» есть также в {files}"},
+    "intake_hidden": {"en": "a hidden entry (the name starts with '.')",
+                      "ru": "скрытый элемент (имя начинается с «.»)"},
+    "intake_folder": {"en": "a folder: only files directly in the submissions folder are graded",
+                      "ru": "папка: проверяются только файлы непосредственно в папке с работами"},
+    "intake_not_regular": {"en": "not a regular file ({kind}): never opened",
+                           "ru": "не обычный файл ({kind}): не открывался"},
+    "intake_not_toml": {"en": "not an answers file (the name does not end in .toml)",
+                        "ru": "не файл ответов (имя не оканчивается на .toml)"},
+    "intake_bad_name": {"en": "the file name is not valid UTF-8",
+                        "ru": "имя файла не в кодировке UTF-8"},
+    "intake_unreadable": {"en": "cannot look at this entry: {reason}",
+                          "ru": "не удалось посмотреть этот элемент: {reason}"},
+    "intake_hard_link": {"en": "the same file as {other} (a hard link): graded once, as {other}",
+                         "ru": "тот же файл, что {other} (жёсткая ссылка): проверен один раз, "
+                               "как {other}"},
+    "intake_link_dangling": {"en": "a symbolic link to nothing (dangling)",
+                             "ru": "символьная ссылка в никуда (битая)"},
+    "intake_link_outside": {"en": "a symbolic link to outside the submissions folder: refused",
+                            "ru": "символьная ссылка за пределы папки с работами: отклонена"},
+    "intake_link_inside": {"en": "a symbolic link to {target} in this folder: not graded again "
+                                 "(links are never followed)",
+                           "ru": "символьная ссылка на {target} в этой папке: повторно не "
+                                 "проверяется (по ссылкам проверка не переходит)"},
 }

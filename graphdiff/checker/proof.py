@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -120,7 +123,44 @@ def _short(expr: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _worker_main(conn: Any) -> None:  # pragma: no cover - runs in the child process
+def _set_parent_death_signal(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    The kernel does it even when the parent is killed with SIGKILL, so a child never
+    outlives the process that started it.  False where this is not available.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(1, int(sig), 0, 0, 0) == 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _close_inherited_fds(keep: int) -> None:
+    """Close every descriptor but stdio and ``keep``.
+
+    A forked process inherits all of its parent's pipes; holding a grading worker's
+    result pipe, the proof process would hide that worker's death from the supervisor
+    (no end of file while the pipe is open somewhere).
+    """
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _worker_main(conn: Any, parent: int | None = None
+                 ) -> None:  # pragma: no cover - runs in the child process
+    _set_parent_death_signal()
+    if parent is not None and os.getppid() != parent:  # orphaned before the line above
+        return
+    _close_inherited_fds(conn.fileno())
     while True:
         try:
             message = conn.recv()
@@ -168,7 +208,7 @@ class ProofWorker:
     def start(self) -> None:
         ctx = self._context()
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child,), daemon=True,
+        process = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
                               name="graphdiff-proof")
         process.start()
         child.close()

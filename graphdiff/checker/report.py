@@ -12,6 +12,20 @@ from typing import Any
 from .equivalence import Verdict
 from .messages import Message
 
+#: Reports and gradebooks quote at most this many characters of a student's text.
+EXCERPT_CHARS = 200
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with "…" when it was cut.
+
+    >>> excerpt("2x + y")
+    '2x + y'
+    >>> excerpt("x + " * 100, 12)
+    'x + x + x + …'
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 @dataclass(frozen=True)
 class PartResult:
@@ -44,7 +58,8 @@ class PartResult:
     max_points: float
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {"part": self.part, "ask": self.ask, "answer": self.answer,
+        answer = None if self.answer is None else excerpt(self.answer)
+        return {"part": self.part, "ask": self.ask, "answer": answer,
                 "points": self.points, "max_points": self.max_points,
                 **self.verdict.to_dict(lang)}
 
@@ -116,9 +131,9 @@ class Report:
             out.append(f"{head}: {verdict.upper()}  [{points}: {_num(p.points)}/"
                        f"{_num(p.max_points)}]")
             if p.answer is not None:
-                out.append(f"  > {p.answer}")
+                out.append(f"  > {excerpt(p.answer)}")
             if v.read_as is not None and v.read_as != (p.answer or "").strip():
-                out.append(f"  {Message('report_read_as').render(lang)}: {v.read_as}")
+                out.append(f"  {Message('report_read_as').render(lang)}: {excerpt(v.read_as)}")
             out.append(f"  {Message('report_reason').render(lang)}: {v.reason_text(lang)}")
             if v.excerpt:
                 out.extend("  " + line for line in v.excerpt.splitlines())
