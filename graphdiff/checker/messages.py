@@ -12,6 +12,7 @@ language is one more column here.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,11 +93,38 @@ def render(message: Message, lang: str = "en") -> str:
 def _shown(value: Any, lang: str) -> Any:
     if isinstance(value, Message):
         return value.render(lang)
+    if isinstance(value, str):
+        return visible(value)
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, list | tuple):
         return ", ".join(str(_shown(v, lang)) for v in value)
     return value
+
+
+#: Unicode categories that cannot be shown as themselves: surrogates, format characters
+#: (zero-width space, direction overrides), line and paragraph separators, private use,
+#: unassigned, and control characters other than newline and tab.
+_INVISIBLE = frozenset({"Cs", "Cf", "Zl", "Zp", "Co", "Cn", "Cc"})
+
+
+def visible(text: str, *, keep_width: bool = False) -> str:
+    """``text`` with every character that cannot be shown replaced: by ``U+XXXX``, or
+    by ``�`` with ``keep_width`` (a caret excerpt must stay aligned).
+
+    A lone surrogate cannot even be written to a UTF-8 terminal; an invisible character
+    would make a message quote an answer that looks different from what it is.
+
+    >>> visible("x\\u200b+1"), visible("x\\ud800", keep_width=True), visible("a\\tb")
+    ('xU+200B+1', 'x�', 'a\\tb')
+    """
+    out = []
+    for ch in text:
+        if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        else:
+            out.append("\ufffd" if keep_width else f"U+{ord(ch):04X}")
+    return "".join(out)
 
 
 def text(code: str, lang: str = "en", **params: Any) -> str:

@@ -137,58 +137,72 @@ class Problem:
             self.timeout = float(data.get("timeout", DEFAULT_TIMEOUT))
         except (TypeError, ValueError):
             raise ProblemError(f"{origin}.timeout: expected seconds") from None
-        functions = data.get("functions") or {}
-        if not isinstance(functions, Mapping) or not all(
-                isinstance(v, str) and v in FUNCTIONS for v in functions.values()):
-            raise ProblemError(f"{origin}.functions: expected a table such as "
-                               "{f = \"sigmoid\"} naming functions of the op table")
-        self.functions = dict(functions)
-        self.graph: Graph | None = None
-        if self.function is not None:
-            output = string_key(data, "output", origin)
-            try:
-                self.graph = parse(self.function, naming=self.naming,
-                                   outputs=[output] if output else None,
-                                   limits=FUNCTION_LIMITS)
-            except ParseError as err:
-                raise ProblemError(f"{origin}.function: {err}") from None
-            if len(self.graph.outputs) != 1:
-                raise ProblemError(f"{origin}.function: give one output")
-        variables = data.get("variables")
-        if variables is None:
-            self.variables = tuple(self.graph.inputs) if self.graph else ()
-        else:
-            if not isinstance(variables, list) or not all(isinstance(v, str)
-                                                          for v in variables):
-                raise ProblemError(f"{origin}.variables: expected a list of names")
-            self.variables = tuple(variables)
-            if self.graph is not None:
-                missing = [v for v in self.graph.inputs if v not in self.variables]
-                if missing:
-                    raise ProblemError(f"{origin}.variables: the function also uses "
-                                       f"{', '.join(missing)}")
-        for v in self.variables:
-            if v in FUNCTIONS or v in ("pi", "e") or not re.fullmatch(r"[A-Za-z]\w*", v):
-                raise ProblemError(f"{origin}.variables: {v!r} cannot be a variable name")
+        self.functions = self._functions(data)
+        self.graph = self._graph(data)
+        self.variables = self._variables(data)
         try:
             self.domain = Domain.of(data.get("domain"))
         except GraphdiffError as err:
             raise ProblemError(f"{origin}.domain: {err}") from None
         self.name_graphs = self._names(data)
-        raw_parts = data.get("parts")
+        self.parts = self._parts(data)
+
+    def _functions(self, data: Mapping[str, Any]) -> dict[str, str]:
+        functions = data.get("functions") or {}
+        if not isinstance(functions, Mapping) or not all(
+                isinstance(v, str) and v in FUNCTIONS for v in functions.values()):
+            raise ProblemError(f"{self.origin}.functions: expected a table such as "
+                               "{f = \"sigmoid\"} naming functions of the op table")
+        return dict(functions)
+
+    def _graph(self, data: Mapping[str, Any]) -> Graph | None:
+        if self.function is None:
+            return None
+        output = string_key(data, "output", self.origin)
+        try:
+            graph = parse(self.function, naming=self.naming,
+                          outputs=[output] if output else None, limits=FUNCTION_LIMITS)
+        except ParseError as err:
+            raise ProblemError(f"{self.origin}.function: {err}") from None
+        if len(graph.outputs) != 1:
+            raise ProblemError(f"{self.origin}.function: give one output")
+        return graph
+
+    def _variables(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        origin, variables = self.origin, data.get("variables")
+        if variables is None:
+            result = tuple(self.graph.inputs) if self.graph else ()
+        else:
+            if not isinstance(variables, list) or not all(isinstance(v, str)
+                                                          for v in variables):
+                raise ProblemError(f"{origin}.variables: expected a list of names")
+            result = tuple(variables)
+            if self.graph is not None:
+                missing = [v for v in self.graph.inputs if v not in result]
+                if missing:
+                    raise ProblemError(f"{origin}.variables: the function also uses "
+                                       f"{', '.join(missing)}")
+        for v in result:
+            if v in FUNCTIONS or v in ("pi", "e") or not re.fullmatch(r"[A-Za-z]\w*", v):
+                raise ProblemError(f"{origin}.variables: {v!r} cannot be a variable name")
+        return result
+
+    def _parts(self, data: Mapping[str, Any]) -> list[Part]:
+        origin, raw_parts = self.origin, data.get("parts")
         if not isinstance(raw_parts, list) or not raw_parts:
             raise ProblemError(f"{origin}: a problem needs [[parts]]")
         if len(raw_parts) > MAX_PARTS:
             raise ProblemError(f"{origin}: more than {MAX_PARTS} parts")
-        self.parts: list[Part] = []
+        parts: list[Part] = []
         for k, part in enumerate(raw_parts):
             if not isinstance(part, Mapping):
                 raise ProblemError(f"{origin}: parts[{k}] is not a table")
-            self.parts.append(make_part(self, part, k))
-        ids = [p.id for p in self.parts]
+            parts.append(make_part(self, part, k))
+        ids = [p.id for p in parts]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
             raise ProblemError(f"{origin}: part id {sorted(dupes)[0]!r} is used twice")
+        return parts
 
     def _names(self, data: Mapping[str, Any]) -> dict[str, Graph]:
         origin = self.origin

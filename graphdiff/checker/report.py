@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .equivalence import Verdict
-from .messages import Message
+from .messages import Message, visible
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,14 @@ class Report:
             out.append(f"{head}: {verdict.upper()}  [{points}: {_num(p.points)}/"
                        f"{_num(p.max_points)}]")
             if p.answer is not None:
-                out.append(f"  > {p.answer}")
+                out.append(f"  > {visible(p.answer)}")
             if v.read_as is not None and v.read_as != (p.answer or "").strip():
-                out.append(f"  {Message('report_read_as').render(lang)}: {v.read_as}")
-            out.append(f"  {Message('report_reason').render(lang)}: {v.reason_text(lang)}")
+                out.append(f"  {Message('report_read_as').render(lang)}: {visible(v.read_as)}")
+            out.append(f"  {Message('report_reason').render(lang)}: "
+                       f"{visible(v.reason_text(lang))}")
             if v.excerpt:
-                out.extend("  " + line for line in v.excerpt.splitlines())
+                out.extend("  " + visible(line, keep_width=True)
+                           for line in v.excerpt.splitlines())
             for w in v.warnings:
                 out.append(f"  ! {w.render(lang)}")
             for n in v.notes:

@@ -160,7 +160,7 @@ class Tolerance:
             return d <= place / 2 * (1 + Fraction(1, 10**9)) + slack, None
         if literal is None:
             # A formula (1/16, e^2) is exact or wrong.
-            return d <= max(abs(r), Fraction(1, 10**300)) / 10**9 + slack, None
+            return d <= abs(r) / 10**9 + slack, None
         return self._check_digits(r, literal, d, slack)
 
     def _check_digits(self, r: Fraction, literal: DecimalLiteral, d: Fraction,
