@@ -183,14 +183,6 @@ def _constant_text(value: Any) -> tuple[str, int]:
     return f"({text})", 5
 
 
-#: Core codes about the size of the text the core parsed: that is the answer translated
-#: (with added ``*`` and brackets), so its numbers would not match what the student typed.
-_TRANSLATED_SIZE_CODES = frozenset({
-    "too_long", "too_deep", "too_complex", "too_many_nodes", "too_many_lines",
-    "number_too_long", "constant_power_too_large",
-})
-
-
 def core_message(err: ParseError) -> Message:
     """A :class:`Message` for an error of the core parser, looked up by its code.
 
@@ -210,7 +202,10 @@ def core_message(err: ParseError) -> Message:
     ...     print(core_message(err).render("ru"))
     выражение log(0) не имеет действительного значения
     """
-    if err.code in _TRANSLATED_SIZE_CODES:
+    # Codes about the size of the text the core parsed: that is the answer translated
+    # (with added * and brackets), so their numbers would not be what the student typed.
+    if err.code in ("too_long", "too_deep", "too_complex", "too_many_nodes",
+                    "too_many_lines", "number_too_long", "constant_power_too_large"):
         return Message("expression_too_large")
     return Message(err.code, err.params)
 
