@@ -243,6 +243,10 @@ def _reachable_backwards(args: Sequence[tuple[Arg, ...]], starts: Sequence[int])
 
 
 _W_NAME = re.compile(r"^([a-z])(\d+)$")
+#: Prefixes of generated names, preferred first: w as in the seeds, then letters from the
+#: end of the alphabet, which name variables less often.
+_PREFIXES = "wvutsrqpk" + "".join(sorted(set("abcdefghijklmnopqrstuvwxyz") - set("wvutsrqpk"),
+                                         reverse=True))
 
 
 def _display_names(user_names: Sequence[str | None], *, naming: str,
@@ -255,7 +259,9 @@ def _display_names(user_names: Sequence[str | None], *, naming: str,
         # Use w1, w2, ... unless the user's names already look like that (seed 004
         # Ex2 has weights w1, w2, w3); then the first free letter of v, u, t, ...
         used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))}
-        prefix = next(p for p in "wvutsrqpk" if p not in used_prefixes)
+        # With every letter taken (a1 + b1 + ... + z1), w stays and _unique suffixes the
+        # names that collide.
+        prefix = next((p for p in _PREFIXES if p not in used_prefixes), "w")
         generated = (f"{prefix}{i + 1}" for i in range(len(user_names)))
         names = []
         for given, candidate in zip(user_names, generated, strict=True):

@@ -26,6 +26,8 @@ from __future__ import annotations
 import ast
 import math
 import re
+import unicodedata
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -34,7 +36,7 @@ import numpy as np
 import sympy
 
 from .builder import GraphBuilder
-from .errors import DomainError, LimitError, ParseError
+from .errors import DomainError, LimitError, ParseError, excerpt
 from .graph import Graph, is_node
 from .ops import FUNCTION_ALIASES, FUNCTIONS, OPS
 
@@ -105,15 +107,25 @@ def _function_list() -> str:
     """The functions accepted in text, by their own names (read from the registry)."""
     return ", ".join(sorted({op.name for op in FUNCTIONS.values()}))
 
+
+
+#: Statement type -> (its keyword, as messages in any language quote it; a description).
 _STATEMENT_NAMES = {
-    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "def",
-    ast.AsyncFunctionDef: "def", ast.ClassDef: "class", ast.For: "a for loop",
-    ast.While: "a while loop", ast.If: "an if statement", ast.With: "with",
-    ast.AugAssign: "an augmented assignment (+= and the like)", ast.Return: "return",
-    ast.Delete: "del", ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Try: "try",
-    ast.Raise: "raise", ast.Assert: "assert", ast.Pass: "pass",
-    ast.AnnAssign: "an annotated assignment",
+    ast.Import: ("import", "import"), ast.ImportFrom: ("from", "import"),
+    ast.FunctionDef: ("def", "def"), ast.AsyncFunctionDef: ("async def", "def"),
+    ast.ClassDef: ("class", "class"), ast.For: ("for", "a for loop"),
+    ast.AsyncFor: ("async for", "a for loop"), ast.While: ("while", "a while loop"),
+    ast.If: ("if", "an if statement"), ast.With: ("with", "with"),
+    ast.AsyncWith: ("async with", "with"),
+    ast.AugAssign: ("+=", "an augmented assignment (+= and the like)"),
+    ast.Return: ("return", "return"), ast.Delete: ("del", "del"),
+    ast.Global: ("global", "global"), ast.Nonlocal: ("nonlocal", "nonlocal"),
+    ast.Try: ("try", "try"), ast.Raise: ("raise", "raise"), ast.Assert: ("assert", "assert"),
+    ast.Pass: ("pass", "pass"), ast.Break: ("break", "break"),
+    ast.Continue: ("continue", "continue"), ast.AnnAssign: (":", "an annotated assignment"),
+    ast.Match: ("match", "match"),
 }
+_UNARY_SYMBOLS = {ast.Not: "not", ast.Invert: "~"}
 
 _NODE_DESCRIPTIONS = {
     ast.Attribute: "attribute access (a dot after a name)",
@@ -183,7 +195,7 @@ def parse(
     source = _check_text(text, limits)
     python_text, column_maps = _caret_to_power(source)
     tree = _python_parse(python_text, source, column_maps, limits)
-    converter = _Converter(source, column_maps, limits)
+    converter = _Converter(source, python_text, column_maps, limits)
     return converter.program(tree, outputs=outputs, inputs=inputs, naming=naming, order=order)
 
 
@@ -192,19 +204,57 @@ def parse(
 
 def _check_text(text: Any, limits: Limits) -> str:
     if not isinstance(text, str):
-        raise ParseError(f"expected text (str), got {type(text).__name__}")
+        raise ParseError(f"expected text (str), got {type(text).__name__}", code="not_text",
+                         params={"type": type(text).__name__})
     if len(text) > limits.max_chars:
+        line, column = _line_column(text, limits.max_chars)
         raise LimitError(
             f"input is {len(text):,} characters long, over the limit of {limits.max_chars:,}",
+            code="too_long", params={"length": f"{len(text):,}", "limit": f"{limits.max_chars:,}"},
+            line=line, column=column, source=text,
             expected="a shorter text, or a larger Limits.max_chars for trusted input",
         )
+    _check_characters(text)
+    _check_brackets(text, limits)
+    _check_digit_runs(text, limits)
+    return text
+
+
+def _check_characters(text: str) -> None:
+    """Refuse characters Python's parser would choke on or that would hide text.
+
+    Control characters, lone surrogates (which make ``ast.parse`` fail while encoding
+    the text), invisible format characters (zero-width space, bidirectional overrides
+    that display text in another order than it is read) and line separators other than
+    ``\\n`` and ``\\r`` (which would shift line numbers).
+    """
     for pos, ch in enumerate(text):
-        if (ord(ch) < 32 and ch not in "\n\t\r") or ch == "\x7f":
-            line, column = _line_column(text, pos)
+        if ch.isprintable() or ch in "\n\t\r" or ch == " ":
+            continue
+        category = unicodedata.category(ch)
+        line, column = _line_column(text, pos)
+        shown = _char_code(ch)
+        if category == "Cc":
             raise ParseError(
-                f"control character {ch!r} in the input", line=line, column=column,
-                expected="printable text", source=text,
+                f"control character {ch!r} in the input", code="control_character",
+                params={"char": shown}, line=line, column=column, expected="printable text",
+                source=text,
             )
+        if category in ("Cs", "Cf", "Zl", "Zp"):
+            what = "a lone surrogate" if category == "Cs" else "an invisible character"
+            raise ParseError(
+                f"unexpected character {shown} ({what})", code="unexpected_character",
+                params={"char": shown}, line=line, column=column, expected="printable text",
+                source=text,
+            )
+
+
+def _char_code(ch: str) -> str:
+    """``U+200B``: how a message names a character it cannot show."""
+    return f"U+{ord(ch):04X}"
+
+
+def _check_brackets(text: str, limits: Limits) -> None:
     # Bracket depth is checked before Python's parser sees the text, which would
     # otherwise recurse on it.
     depth = 0
@@ -215,13 +265,35 @@ def _check_text(text: Any, limits: Limits) -> str:
                 line, column = _line_column(text, pos)
                 raise LimitError(
                     f"brackets nested deeper than {limits.max_depth} levels",
+                    code="too_deep", params={"limit": limits.max_depth},
                     line=line, column=column,
                     expected="a flatter expression (or a larger Limits.max_depth)",
                     source=text,
                 )
         elif ch in ")]}":
             depth = max(0, depth - 1)
-    return text
+
+
+# A run of digits that does not continue a name (x123) or an exponent (1e999).
+_DIGIT_RUN = re.compile(r"(?<![\w.])[0-9][0-9_]*(?:\.[0-9_]*)?|(?<![\w.])\.[0-9][0-9_]*")
+
+
+def _check_digit_runs(text: str, limits: Limits) -> None:
+    """Refuse a long number before Python's parser converts it.
+
+    Python refuses integers of more than 4,300 digits itself, with a message about its
+    own settings; and converting even shorter ones costs quadratic time.
+    """
+    for match in _DIGIT_RUN.finditer(text):
+        digits = sum(ch.isdigit() for ch in match.group(0).lstrip("0."))
+        if digits > limits.max_constant_digits:
+            line, column = _line_column(text, match.start())
+            raise LimitError(
+                f"a number with {digits} digits", code="number_too_long",
+                params={"digits": digits, "limit": limits.max_constant_digits},
+                line=line, column=column, source=text,
+                expected=f"at most {limits.max_constant_digits} digits",
+            )
 
 
 def _line_column(text: str, pos: int) -> tuple[int, int]:
@@ -250,7 +322,7 @@ def _caret_to_power(text: str) -> tuple[str, list[list[int]]]:
 
 
 def _original_column(maps: list[list[int]], line: int, offset: int) -> int:
-    """1-based original column of 0-based ``offset`` on 1-based ``line``."""
+    """1-based original column of 0-based character ``offset`` on 1-based ``line``."""
     if 1 <= line <= len(maps):
         column_map = maps[line - 1]
         return column_map[min(max(offset, 0), len(column_map) - 1)] + 1
@@ -264,60 +336,108 @@ def _python_parse(
     python_text: str, source: str, maps: list[list[int]], limits: Limits
 ) -> ast.Module:
     try:
-        tree = ast.parse(python_text, mode="exec")
+        # Python's tokenizer warns about text such as 1if x (SyntaxWarning, printed on
+        # stderr); what it warns about is refused or read below, with our own message.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(python_text, mode="exec")
     except SyntaxError as err:
         line = err.lineno or 1
         column = _original_column(maps, line, (err.offset or 1) - 1)
-        reason, expected = _explain_syntax_error(err, source, line, column)
-        raise ParseError(reason, line=line, column=column, expected=expected,
+        explained = _explain_syntax_error(err, source, line, column)
+        raise ParseError(explained.reason, code=explained.code, params=explained.params,
+                         line=line, column=column, expected=explained.expected,
                          source=source) from None
     except (RecursionError, MemoryError):
+        line = _longest_line(source)
         raise LimitError(
-            "expression nested too deeply to parse",
+            "expression nested too deeply to parse", code="too_complex", params={},
+            line=line, column=1, source=source,
             expected="a flatter expression: split long sums or chains into several "
             "assignments, one per line",
         ) from None
-    except ValueError as err:  # e.g. too many digits in an integer literal
-        raise LimitError(str(err), expected="a shorter number") from None
+    except ValueError:
+        # The checks above leave no known ValueError; Python's own wording would talk
+        # about its settings, not about the text.
+        raise ParseError("the text cannot be read as an expression", code="syntax_error",
+                         params={"reason": "the text cannot be read as an expression"},
+                         line=1, column=1, source=source,
+                         expected=_EXPECTED_OPERAND) from None
     return tree
+
+
+def _longest_line(text: str) -> int:
+    """1-based number of the longest line: where a too-complex statement must be."""
+    lengths = [len(line) for line in text.split("\n")]
+    return lengths.index(max(lengths)) + 1
 
 
 _BINARY_OPERATORS = set("+*/^")
 
 
-def _explain_syntax_error(
-    err: SyntaxError, source: str, line: int, column: int
-) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class _Explained:
+    """A syntax error in the words of an expression language."""
+
+    reason: str
+    code: str
+    params: dict[str, Any]
+    expected: str | None = _EXPECTED_OPERAND
+
+
+def _explain_syntax_error(err: SyntaxError, source: str, line: int, column: int) -> _Explained:
     """Turn Python's message into what a user of an expression language expects."""
     msg = err.msg or "invalid syntax"
-    lines = source.splitlines() or [""]
+    lines = source.split("\n")
     text = lines[line - 1] if 1 <= line <= len(lines) else ""
     before = text[: column - 1].rstrip()
     here = text[column - 1 : column]
-    if "never closed" in msg or "was never closed" in msg:
-        return msg.replace("'(' was never closed", "'(' is never closed"), "')'"
+    quoted = re.findall(r"'(.)'", msg)  # the brackets Python's message names
+    if "never closed" in msg:
+        opening = quoted[0] if quoted else "("
+        closing = _CLOSING.get(opening, ")")
+        return _Explained(f"{opening!r} is never closed", "expected_closing",
+                          {"opening": opening, "closing": closing}, repr(closing))
     if "unmatched" in msg:
-        return msg, "an opening bracket before it, or nothing"
-    if "does not match" in msg:
-        return msg, "a matching bracket"
+        return _Explained(msg, "unmatched_closing", {"closing": quoted[0] if quoted else ")"},
+                          "an opening bracket before it, or nothing")
+    if "does not match" in msg and len(quoted) == 2:
+        return _Explained(msg, "mismatched_brackets",
+                          {"opening": quoted[1], "closing": quoted[0]}, "a matching bracket")
+    if "nested parentheses" in msg or "too complex" in msg:
+        return _Explained(msg, "too_complex", {}, "a flatter expression")
+    if "invalid character" in msg or "non-printable character" in msg:
+        visible = here.isprintable() and bool(here.strip())
+        shown = here if visible else _char_code(here or " ")
+        return _Explained(f"unexpected character {repr(here) if visible else shown}",
+                          "unexpected_character",
+                          {"char": shown}, "an operator, a number or a name")
     if "unexpected EOF" in msg or "unexpected end" in msg or not text[column - 1 :].strip():
-        return "the expression ends too early", _EXPECTED_OPERAND
+        return _Explained("the expression ends too early", "ends_early", {})
     if before and (before[-1] in _BINARY_OPERATORS or before.endswith("**")) and (
         here in _BINARY_OPERATORS or here == ")" or here == ""
     ):
-        return f"{here!r} cannot follow an operator", _EXPECTED_OPERAND
+        return _Explained(f"{here!r} cannot follow an operator", "misplaced_operator",
+                          {"text": here})
     if "invalid decimal literal" in msg:
-        return "a number directly followed by a name", "an operator between them, as in 2*x"
+        return _Explained("a number directly followed by a name", "missing_operator", {},
+                          "an operator between them, as in 2*x")
     if "invalid syntax" in msg or "Perhaps" in msg:
         if before and (before[-1].isalnum() or before[-1] in "._)") and (
             here.isalnum() or here in "(_."
         ):
-            return "two operands in a row", "an operator such as * between them"
+            return _Explained("two operands in a row", "missing_operator", {},
+                              "an operator such as * between them")
         if here in _BINARY_OPERATORS and not before:
-            return f"{here!r} at the start of an expression", _EXPECTED_OPERAND
+            return _Explained(f"{here!r} at the start of an expression",
+                              "misplaced_operator", {"text": here})
         if here == "=" or "=" in msg:
-            return "misplaced '='", "an assignment of the form name = expression"
-    return msg, _EXPECTED_OPERAND
+            return _Explained("misplaced '='", "misplaced_equals", {},
+                              "an assignment of the form name = expression")
+    return _Explained(msg, "syntax_error", {"reason": msg})
+
+
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
 # --- stage 3: whitelist conversion -------------------------------------------------------
@@ -326,8 +446,11 @@ def _explain_syntax_error(
 class _Converter:
     """Converts a checked ``ast.Module`` into graph nodes, iteratively."""
 
-    def __init__(self, source: str, maps: list[list[int]], limits: Limits) -> None:
+    def __init__(self, source: str, python_text: str, maps: list[list[int]],
+                 limits: Limits) -> None:
         self.source = source
+        # ast positions are UTF-8 byte offsets into the text Python parsed.
+        self.python_lines = [line.encode("utf-8") for line in python_text.split("\n")]
         self.maps = maps
         self.limits = limits
         self.builder = GraphBuilder()
@@ -337,20 +460,42 @@ class _Converter:
         self.ast_nodes = 0
 
     def error(self, node: ast.AST, reason: str, expected: str | None = None,
-              cls: type[ParseError] = ParseError) -> ParseError:
+              cls: type[ParseError] = ParseError, *, code: str,
+              params: dict[str, Any] | None = None) -> ParseError:
         line = getattr(node, "lineno", 1)
-        column = _original_column(self.maps, line, getattr(node, "col_offset", 0))
-        return cls(reason, line=line, column=column, expected=expected, source=self.source)
+        offset = self.char_offset(line, getattr(node, "col_offset", 0))
+        column = _original_column(self.maps, line, offset)
+        return cls(reason, code=code, params=params or {}, line=line, column=column,
+                   expected=expected, source=self.source)
+
+    def char_offset(self, line: int, byte_offset: int) -> int:
+        """The character offset of a UTF-8 byte offset on ``line`` (both from ast)."""
+        if not 1 <= line <= len(self.python_lines):
+            return byte_offset
+        return len(self.python_lines[line - 1][:byte_offset].decode("utf-8", "ignore"))
+
+    def segment(self, node: ast.AST) -> str:
+        """The text of ``node`` as written (one line; longer nodes are cut there)."""
+        line = getattr(node, "lineno", 1)
+        if not 1 <= line <= len(self.python_lines):
+            return ""
+        start = getattr(node, "col_offset", 0)
+        end = getattr(node, "end_col_offset", None)
+        if getattr(node, "end_lineno", line) != line:
+            end = None
+        return self.python_lines[line - 1][start:end].decode("utf-8", "replace")
 
     def program(self, tree: ast.Module, *, outputs: Sequence[str] | None,
                 inputs: Sequence[str] | None, naming: str, order: str | None) -> Graph:
         body = tree.body
         if not body:
-            raise ParseError("the input is empty", line=1, column=1,
+            raise ParseError("the input is empty", code="empty", params={}, line=1, column=1,
                              expected="an expression such as x**2 + y", source=self.source)
         if len(body) > self.limits.max_lines:
-            raise LimitError(f"{len(body)} statements, over the limit of "
-                             f"{self.limits.max_lines}", expected="a shorter program")
+            raise self.error(body[self.limits.max_lines], f"{len(body)} statements, over the "
+                             f"limit of {self.limits.max_lines}", "a shorter program",
+                             LimitError, code="too_many_lines",
+                             params={"count": len(body), "limit": self.limits.max_lines})
         last_value: Any = None
         last_name: str | None = None
         for k, stmt in enumerate(body):
@@ -358,7 +503,7 @@ class _Converter:
             if isinstance(stmt, ast.Assign):
                 if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
                     raise self.error(stmt, "only single assignments are allowed",
-                                     "name = expression")
+                                     "name = expression", code="multiple_assignment")
                 name = self.check_name(stmt.targets[0], binding=True)
                 value = self.expression(stmt.value)
                 self.bind(stmt.targets[0], name, value)
@@ -367,11 +512,13 @@ class _Converter:
                 last_value, last_name = self.expression(stmt.value), None
             elif isinstance(stmt, ast.Expr):
                 raise self.error(stmt, "an expression that is not the last line is unused",
-                                 "an assignment name = expression")
+                                 "an assignment name = expression", code="unused_expression")
             else:
-                raise self.error(stmt, f"{_STATEMENT_NAMES.get(type(stmt), 'this statement')} "
-                                 "is not allowed",
-                                 "an expression, or assignments name = expression")
+                keyword, description = _STATEMENT_NAMES.get(type(stmt),
+                                                            ("?", "this statement"))
+                raise self.error(stmt, f"{description} is not allowed",
+                                 "an expression, or assignments name = expression",
+                                 code="statement_not_allowed", params={"statement": keyword})
         if outputs is None:
             output_values = [last_value]
             output_names = [last_name]
@@ -379,7 +526,9 @@ class _Converter:
             output_values, output_names = [], []
             for name in outputs:
                 if name not in self.bound:
+                    # About the outputs= argument, not a spot in the text: no position.
                     raise ParseError(f"output {name!r} is not assigned in the program",
+                                     code="unknown_output", params={"name": excerpt(name)},
                                      expected=", ".join(self.bound) or "an assigned name")
                 output_values.append(self.bound[name])
                 output_names.append(name)
@@ -399,23 +548,29 @@ class _Converter:
         name = node.id
         if name.startswith("_"):
             raise self.error(node, f"name {name!r} is not allowed",
-                             "a name that does not start with '_'")
+                             "a name that does not start with '_'", code="private_name",
+                             params={"name": excerpt(name)})
         if name in FUNCTIONS or name in CONSTANTS:
             what = "function" if name in FUNCTIONS else "constant"
             if binding:
                 raise self.error(node, f"{name!r} is a {what} and cannot be assigned",
-                                 "another name")
+                                 "another name", code="reserved_name", params={"name": name})
         return name
 
     def bind(self, target: ast.Name, name: str, value: Any) -> None:
         if name in self.assigned_at:
+            first = self.assigned_at[name]
             raise self.error(target, f"{name!r} is assigned twice (lines "
-                             f"{self.assigned_at[name]} and {target.lineno})",
-                             "a new name for the second assignment")
+                             f"{first} and {target.lineno})",
+                             "a new name for the second assignment", code="assigned_twice",
+                             params={"name": excerpt(name), "first": first,
+                                     "second": target.lineno})
         if name in self.input_used_at:
+            used = self.input_used_at[name]
             raise self.error(target, f"{name!r} is used as an input on line "
-                             f"{self.input_used_at[name]} before it is assigned",
-                             "assignments before their use")
+                             f"{used} before it is assigned",
+                             "assignments before their use", code="assigned_after_use",
+                             params={"name": excerpt(name), "line": used})
         self.assigned_at[name] = target.lineno
         self.bound[name] = value
         if is_node(value):
@@ -446,11 +601,13 @@ class _Converter:
             if self.ast_nodes > limits.max_nodes:
                 raise self.error(node, f"more than {limits.max_nodes:,} syntax nodes",
                                  "a smaller expression (or a larger Limits.max_nodes)",
-                                 LimitError)
+                                 LimitError, code="too_many_nodes",
+                                 params={"limit": limits.max_nodes})
             if depth > limits.max_depth:
                 raise self.error(node, f"expression nested deeper than {limits.max_depth} "
                                  "levels", "a flatter expression (or a larger "
-                                 "Limits.max_depth)", LimitError)
+                                 "Limits.max_depth)", LimitError, code="too_deep",
+                                 params={"limit": limits.max_depth})
             group = _chain_group(node)
             for k, child in enumerate(ast.iter_child_nodes(node)):
                 # The left operand of a same-precedence chain (a + b + c) is not deeper.
@@ -470,18 +627,21 @@ class _Converter:
     def check_call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Attribute):
             raise self.error(node.func, f"attribute access (.{node.func.attr}) is not allowed",
-                             f"a call of one of {_function_list()}")
+                             f"a call of one of {_function_list()}", code="attribute",
+                             params={"name": excerpt(node.func.attr)})
         if not isinstance(node.func, ast.Name):
             raise self.error(node.func, "only plain function names can be called",
-                             f"one of {_function_list()}")
+                             f"one of {_function_list()}", code="call_not_name")
         name = node.func.id
         if name not in FUNCTIONS:
             raise self.error(node.func, f"unknown function {name!r}",
-                             f"one of {_function_list()}")
+                             f"one of {_function_list()}", code="unknown_function",
+                             params={"name": excerpt(name), "known": _function_list()})
         if node.keywords:
             raise self.error(node.keywords[0].value if node.keywords[0].arg is None
                              else node, "keyword arguments are not allowed",
-                             f"{name}(...) with positional arguments")
+                             f"{name}(...) with positional arguments", code="keyword_argument",
+                             params={"name": name})
         op = FUNCTIONS[name]
         n_args = len(node.args)
         least = op.arity - len(op.defaults)
@@ -489,10 +649,12 @@ class _Converter:
             wanted = str(op.arity) if least == op.arity else f"{least} or {op.arity}"
             raise self.error(node, f"{name} takes {wanted} argument"
                              f"{'s' if wanted != '1' else ''}, got {n_args}",
-                             f"{name}({', '.join('ab'[:op.arity])})")
+                             f"{name}({', '.join('ab'[:op.arity])})", code="wrong_arity",
+                             params={"name": name, "expected": wanted, "got": n_args})
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                raise self.error(arg, "starred arguments are not allowed", "plain arguments")
+                raise self.error(arg, "starred arguments are not allowed", "plain arguments",
+                                 code="starred_argument")
 
     def convert(self, node: ast.AST, results: dict[int, Any]) -> Any:
         if isinstance(node, ast.Constant):
@@ -504,7 +666,8 @@ class _Converter:
             if op_type not in _BINOPS:
                 symbol = _OPERATOR_SYMBOLS.get(op_type, op_type.__name__)
                 raise self.error(node, f"operator {symbol} is not supported",
-                                 "one of + - * / ** ^")
+                                 "one of + - * / ** ^", code="unsupported_operator",
+                                 params={"symbol": symbol})
             left, right = results[id(node.left)], results[id(node.right)]
             if op_type is ast.Pow:
                 self.check_power(node, left, right)
@@ -515,8 +678,10 @@ class _Converter:
                 return operand
             if isinstance(node.op, ast.USub):
                 return self.apply(node, OPS["neg"], (operand,))
+            symbol = _UNARY_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise self.error(node, f"operator {type(node.op).__name__} is not supported",
-                             "unary minus or plus")
+                             "unary minus or plus", code="unsupported_operator",
+                             params={"symbol": symbol})
         if isinstance(node, ast.Call):
             op = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
             args = tuple(results[id(a)] for a in node.args)
@@ -524,7 +689,9 @@ class _Converter:
                 args) < op.arity else ()
             return self.apply(node, op, args)
         description = _NODE_DESCRIPTIONS.get(type(node), type(node).__name__)
-        raise self.error(node, f"{description} is not allowed", _EXPECTED_OPERAND)
+        raise self.error(node, f"{description} is not allowed", _EXPECTED_OPERAND,
+                         code="not_allowed",
+                         params={"construct": description, "text": excerpt(self.segment(node))})
 
     def apply(self, node: ast.AST, op: Any, args: tuple[Any, ...]) -> Any:
         if op.domain is not None and any(is_node(a) for a in args):
@@ -534,11 +701,19 @@ class _Converter:
                 always_bad = op.domain(*(np.nan if is_node(a) else float(a) for a in args))
             if np.any(always_bad):
                 where = node.right if isinstance(node, ast.BinOp) else node
-                raise self.error(where, op.domain_message, "a valid constant argument")
+                raise self.error(where, op.domain_message, "a valid constant argument",
+                                 code="constant_domain",
+                                 params={"expression": excerpt(self.segment(node)),
+                                         "reason": op.domain_message})
         try:
             value = self.builder.apply(op, args)
         except DomainError as err:
-            raise self.error(node, str(err), "a constant expression with a real value") from None
+            # The message quotes the folded constants: keep the quote short.
+            shown = excerpt(err.expression)
+            reason = str(err).replace(err.expression, shown)
+            raise self.error(node, reason, "a constant expression with a real value",
+                             code="constant_domain",
+                             params={"expression": shown, "reason": reason}) from None
         if not is_node(value):
             self.check_constant(node, value)
         return value
@@ -547,22 +722,38 @@ class _Converter:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "a string" if isinstance(value, str | bytes) else repr(value)
-            raise self.error(node, f"{kind} is not allowed", "a number")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise self.error(node, "number too large", "a finite number", LimitError)
-        digits = (int(value.bit_length() * math.log10(2)) + 1 if isinstance(value, int)
-                  else len(re.sub(r"\D", "", repr(value))))
-        if digits > self.limits.max_constant_digits:
-            raise self.error(node, f"a number with {digits} digits",
-                             f"at most {self.limits.max_constant_digits} digits", LimitError)
+            raise self.error(node, f"{kind} is not allowed", "a number",
+                             code="non_numeric_constant",
+                             params={"text": excerpt(self.segment(node) or repr(value))})
+        written = self.segment(node).replace("_", "") or repr(value)
+        shown = excerpt(written)
         if isinstance(value, int):
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            self.check_digits(node, digits)
             if value.bit_length() > 1023:  # beyond float range: it could not be evaluated
                 raise self.error(node, "number too large", "a number below 1.8e308",
-                                 LimitError)
+                                 LimitError, code="number_too_large", params={"text": shown})
             return sympy.Integer(value)
-        # Decimal literals are exact: 0.1 means 1/10, so 0.5*(h - y)**2 differentiates
-        # to h - y, as on paper.
-        return sympy.Rational(repr(value))
+        mantissa = re.split(r"[eE]", written)[0]
+        self.check_digits(node, sum(ch.isdigit() for ch in mantissa.lstrip("0.")))
+        if not math.isfinite(value):
+            raise self.error(node, "number too large", "a finite number", LimitError,
+                             code="number_too_large", params={"text": shown})
+        if value == 0 and mantissa.strip("0.") != "":
+            # 1e-400 is not 0, but every floating-point evaluation would make it 0.
+            raise self.error(node, "number too small to compute with",
+                             "0, or a number above 5e-324 in absolute value", LimitError,
+                             code="number_too_small", params={"text": shown})
+        # Decimal literals are exact, read from the text as written: 0.1 means 1/10, so
+        # 0.5*(h - y)**2 differentiates to h - y, as on paper.
+        return sympy.Rational(written) if value else sympy.Integer(0)
+
+    def check_digits(self, node: ast.AST, digits: int) -> None:
+        if digits > self.limits.max_constant_digits:
+            raise self.error(node, f"a number with {digits} digits",
+                             f"at most {self.limits.max_constant_digits} digits", LimitError,
+                             code="number_too_long",
+                             params={"digits": digits, "limit": self.limits.max_constant_digits})
 
     def check_constant(self, node: ast.AST, value: sympy.Expr) -> None:
         if value.is_Integer:
@@ -570,7 +761,9 @@ class _Converter:
             if digits > self.limits.max_constant_digits:
                 raise self.error(node, f"a constant with {digits} digits",
                                  f"at most {self.limits.max_constant_digits} digits",
-                                 LimitError)
+                                 LimitError, code="number_too_long",
+                                 params={"digits": digits,
+                                         "limit": self.limits.max_constant_digits})
 
     def check_power(self, node: ast.BinOp, base: Any, exponent: Any) -> None:
         if is_node(exponent):
@@ -580,14 +773,16 @@ class _Converter:
         if magnitude > limit:
             raise self.error(node.right, f"exponent {_short(exponent)} is too large",
                              f"an exponent of at most {limit:g} in absolute value",
-                             LimitError)
+                             LimitError, code="exponent_too_large",
+                             params={"exponent": _short(exponent), "limit": f"{limit:g}"})
         if not is_node(base):
             # The folded constant would have about |e| * log10|b| digits.
             size = float(abs(base))
             if size > 1 and magnitude * math.log10(size) > self.limits.max_constant_digits:
                 raise self.error(node, "constant power too large",
                                  f"at most {self.limits.max_constant_digits} digits",
-                                 LimitError)
+                                 LimitError, code="constant_power_too_large",
+                                 params={"limit": self.limits.max_constant_digits})
 
     def name_value(self, node: ast.Name) -> Any:
         name = self.check_name(node, binding=False)
@@ -598,7 +793,8 @@ class _Converter:
         if name in FUNCTIONS and name not in FUNCTION_ALIASES:
             # Other words for an op (sigma, th, sgn) are functions only when called:
             # sigma stays a fine variable name.
-            raise self.error(node, f"{name!r} is a function", f"a call such as {name}(x)")
+            raise self.error(node, f"{name!r} is a function", f"a call such as {name}(x)",
+                             code="function_as_value", params={"name": name})
         self.input_used_at.setdefault(name, node.lineno)
         return self.builder.input(name)
 

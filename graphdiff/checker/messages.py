@@ -12,6 +12,7 @@ language is one more column here.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,11 +93,38 @@ def render(message: Message, lang: str = "en") -> str:
 def _shown(value: Any, lang: str) -> Any:
     if isinstance(value, Message):
         return value.render(lang)
+    if isinstance(value, str):
+        return visible(value)
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, list | tuple):
         return ", ".join(str(_shown(v, lang)) for v in value)
     return value
+
+
+#: Unicode categories that cannot be shown as themselves: surrogates, format characters
+#: (zero-width space, direction overrides), line and paragraph separators, private use,
+#: unassigned, and control characters other than newline and tab.
+_INVISIBLE = frozenset({"Cs", "Cf", "Zl", "Zp", "Co", "Cn", "Cc"})
+
+
+def visible(text: str, *, keep_width: bool = False) -> str:
+    """``text`` with every character that cannot be shown replaced: by ``U+XXXX``, or
+    by ``�`` with ``keep_width`` (a caret excerpt must stay aligned).
+
+    A lone surrogate cannot even be written to a UTF-8 terminal; an invisible character
+    would make a message quote an answer that looks different from what it is.
+
+    >>> visible("x\\u200b+1"), visible("x\\ud800", keep_width=True), visible("a\\tb")
+    ('xU+200B+1', 'x�', 'a\\tb')
+    """
+    out = []
+    for ch in text:
+        if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        else:
+            out.append("\ufffd" if keep_width else f"U+{ord(ch):04X}")
+    return "".join(out)
 
 
 def text(code: str, lang: str = "en", **params: Any) -> str:
@@ -401,7 +429,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "exponent_too_large": {"en": "the exponent {exponent} is too large (at most {limit})",
                            "ru": "показатель степени {exponent} слишком велик (не больше "
                                  "{limit})"},
-    "constant_domain": {"en": "{what}", "ru": "{what}"},
+    "constant_domain": {"en": "{reason}",
+                        "ru": "выражение {expression} не имеет действительного значения"},
     "expression_too_large": {"en": "the expression is too large",
                              "ru": "выражение слишком большое"},
     "not_a_number": {"en": "expected a number, got an expression in {names}",
@@ -412,6 +441,82 @@ CATALOG: dict[str, dict[str, str]] = {
                      "ru": "в графе нет вершины «{name}»; вершины: {known}"},
     "bad_order": {"en": "expected an order such as 2, h^2 or O(h^2)",
                   "ru": "ожидался порядок вида 2, h^2 или O(h^2)"},
+    # --- errors of the core parser (the codes of graphdiff.errors.CODES not above) --------
+    "error": {"en": "{reason}", "ru": "ошибка: {reason}"},
+    "syntax_error": {"en": "{reason}", "ru": "синтаксическая ошибка ({reason})"},
+    "limit": {"en": "{reason}", "ru": "превышено ограничение ({reason})"},
+    "domain": {"en": "{reason}", "ru": "{expression}: значение вне области определения"},
+    "shape": {"en": "{reason}", "ru": "размеры не согласованы ({reason})"},
+    "trace": {"en": "{reason}", "ru": "функцию не удалось трассировать ({reason})"},
+    "empty": {"en": "the text is empty", "ru": "текст пустой"},
+    "too_complex": {
+        "en": "the expression is nested or chained too deeply to read; split it into "
+              "several lines name = expression",
+        "ru": "выражение слишком глубоко вложено, чтобы его прочитать; разбейте его на "
+              "несколько строк имя = выражение",
+    },
+    "too_many_nodes": {"en": "the expression has more than {limit} parts",
+                       "ru": "в выражении больше {limit} частей"},
+    "too_many_lines": {"en": "{count} lines, over the limit of {limit}",
+                       "ru": "строк: {count}, а допускается не больше {limit}"},
+    "mismatched_brackets": {"en": "'{closing}' does not match '{opening}'",
+                            "ru": "«{closing}» не соответствует «{opening}»"},
+    "ends_early": {"en": "the expression ends too early",
+                   "ru": "выражение обрывается раньше времени"},
+    "misplaced_operator": {"en": "'{text}' cannot stand here: a number, a name or '(' is "
+                           "expected", "ru": "«{text}» не может стоять здесь: ожидалось число, "
+                           "имя или «(»"},
+    "missing_operator": {"en": "two operands in a row; put an operator such as * between them",
+                         "ru": "два операнда подряд; поставьте между ними знак, например *"},
+    "number_too_large": {"en": "the number {text} is too large (at most about 1.8e308)",
+                         "ru": "число {text} слишком велико (допускается примерно до 1.8e308)"},
+    "number_too_small": {
+        "en": "the number {text} is too close to zero to compute with (write 0, or a number "
+              "above 5e-324)",
+        "ru": "число {text} слишком близко к нулю для вычислений (напишите 0 или число больше "
+              "5e-324)",
+    },
+    "constant_power_too_large": {
+        "en": "a constant power with more than {limit} digits",
+        "ru": "степень константы, в которой больше {limit} цифр",
+    },
+    "non_numeric_constant": {"en": "{text} is not a number", "ru": "{text} — не число"},
+    "private_name": {"en": "the name '{name}' is not allowed (it starts with '_')",
+                     "ru": "имя «{name}» не допускается (оно начинается с «_»)"},
+    "reserved_name": {"en": "'{name}' is a function or a constant and cannot be assigned",
+                      "ru": "«{name}» — функция или константа, ей нельзя присвоить значение"},
+    "function_as_value": {"en": "'{name}' is a function: write {name}(x)",
+                          "ru": "«{name}» — функция: пишите {name}(x)"},
+    "call_not_name": {"en": "only functions can be called, by their names",
+                      "ru": "вызывать можно только функции, по их именам"},
+    "attribute": {"en": "attribute access (.{name}) is not allowed",
+                  "ru": "обращение к атрибуту (.{name}) не допускается"},
+    "keyword_argument": {"en": "{name}(...) takes no keyword arguments",
+                         "ru": "у {name}(...) нет именованных аргументов"},
+    "starred_argument": {"en": "starred arguments are not allowed",
+                         "ru": "аргументы со звёздочкой не допускаются"},
+    "unsupported_operator": {"en": "the operator {symbol} is not supported; use + - * / ^",
+                             "ru": "операция {symbol} не поддерживается; используйте + - * / ^"},
+    "not_allowed": {"en": "{construct} is not allowed: '{text}'",
+                    "ru": "«{text}» не допускается в формуле"},
+    "statement_not_allowed": {
+        "en": "'{statement}' is not allowed; write expressions, or lines name = expression",
+        "ru": "«{statement}» не допускается; пишите выражения или строки имя = выражение",
+    },
+    "multiple_assignment": {"en": "assign one name per line: name = expression",
+                            "ru": "присваивайте по одному имени в строке: имя = выражение"},
+    "unused_expression": {
+        "en": "an expression that is not the last line is unused; assign it: name = ...",
+        "ru": "выражение не в последней строке не используется; присвойте его: имя = ...",
+    },
+    "assigned_twice": {"en": "'{name}' is assigned twice (lines {first} and {second})",
+                       "ru": "«{name}» присваивается дважды (строки {first} и {second})"},
+    "assigned_after_use": {
+        "en": "'{name}' is used as an input on line {line} before it is assigned",
+        "ru": "«{name}» используется как входная переменная в строке {line} до присваивания",
+    },
+    "unknown_output": {"en": "the output '{name}' is not assigned in the program",
+                       "ru": "выход «{name}» в программе не присваивается"},
     # --- reports and files ---------------------------------------------------------------
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},

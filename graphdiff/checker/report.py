@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .equivalence import Verdict
-from .messages import Message
+from .messages import Message, visible
 
 #: Reports and gradebooks quote at most this many characters of a student's text.
 EXCERPT_CHARS = 200
@@ -131,12 +131,15 @@ class Report:
             out.append(f"{head}: {verdict.upper()}  [{points}: {_num(p.points)}/"
                        f"{_num(p.max_points)}]")
             if p.answer is not None:
-                out.append(f"  > {excerpt(p.answer)}")
+                out.append(f"  > {visible(excerpt(p.answer))}")
             if v.read_as is not None and v.read_as != (p.answer or "").strip():
-                out.append(f"  {Message('report_read_as').render(lang)}: {excerpt(v.read_as)}")
-            out.append(f"  {Message('report_reason').render(lang)}: {v.reason_text(lang)}")
+                read_as = visible(excerpt(v.read_as))
+                out.append(f"  {Message('report_read_as').render(lang)}: {read_as}")
+            out.append(f"  {Message('report_reason').render(lang)}: "
+                       f"{visible(v.reason_text(lang))}")
             if v.excerpt:
-                out.extend("  " + line for line in v.excerpt.splitlines())
+                out.extend("  " + visible(line, keep_width=True)
+                           for line in v.excerpt.splitlines())
             for w in v.warnings:
                 out.append(f"  ! {w.render(lang)}")
             for n in v.notes:
