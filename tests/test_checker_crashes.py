@@ -9,12 +9,14 @@ import json
 import re
 import string
 import sys
+import time
 
 import pytest
 
 import graphdiff as gd
 from graphdiff.checker import check, cli, compare, grade, load_problem
 from graphdiff.checker.answers import core_message
+from graphdiff.checker.problems import get_problem
 
 PROBLEM = {
     "id": "q", "title": "numbers", "function": "x*y + exp(-x)",
@@ -313,3 +315,14 @@ def test_parse_error_output_is_ascii_safe_on_a_narrow_terminal():
     with pytest.raises(gd.ParseError) as info:
         gd.parse("x + \ud800")
     str(info.value).encode(sys.stdout.encoding or "utf-8", "replace")
+
+
+@pytest.mark.parametrize("copies", [1_000, 30_000, 400_000])
+def test_a_huge_list_of_paths_is_graded_in_linear_time(copies: int) -> None:
+    part = get_problem("seed004-ex1").part("paths_x")
+    answer = "; ".join(["x -> a -> d -> f", "x -> b -> d -> f", "x -> c -> e -> f"] * copies)
+    start = time.perf_counter()
+    verdict = part.grade(answer)
+    assert time.perf_counter() - start < 2.0
+    assert verdict.verdict in ("correct", "invalid")
+    assert len(verdict.warnings) <= 20

@@ -79,7 +79,12 @@ class PathsPart(Part):
                    ) -> tuple[list[tuple[str, ...]], list[Message]] | Verdict:
         """The distinct paths listed (and warnings), or the verdict of an unreadable list."""
         nodes = set(self.problem.node_names)
+        # Bounded before any work: a list longer than MAX_PATHS paths of the longest
+        # possible length is refused unread.
+        if len(answer) > MAX_PATHS * (len(nodes) + 1) * (max(map(len, nodes), default=1) + 4):
+            return Verdict("invalid", Message("expression_too_large"), method="read")
         given: list[tuple[str, ...]] = []
+        seen: set[tuple[str, ...]] = set()
         warnings: list[Message] = []
         for chunk in (c for c in re.split(r"[;\n|]+", answer) if c.strip()):
             names = [n for n in re.split(r"\s*(?:->|→|—>|=>|-|,|\s)\s*", chunk.strip()) if n]
@@ -92,12 +97,14 @@ class PathsPart(Part):
                         "name": n[:30], "known": ", ".join(self.problem.node_names)}),
                         method="read")
             path = tuple(names)
-            if path in given:
-                warnings.append(Message("path_duplicate", {"path": " → ".join(path)}))
+            if path in seen:
+                if len(warnings) < 20:
+                    warnings.append(Message("path_duplicate", {"path": " → ".join(path)}))
             else:
+                seen.add(path)
                 given.append(path)
-        if len(given) > MAX_PATHS:
-            return Verdict("invalid", Message("expression_too_large"), method="read")
+            if len(given) > MAX_PATHS:
+                return Verdict("invalid", Message("expression_too_large"), method="read")
         return given, warnings
 
     def wrong_paths(self, given: Sequence[tuple[str, ...]],
@@ -106,8 +113,9 @@ class PathsPart(Part):
         g = self.graph
         wrt, output = self.wrt[0], g.outputs[0]
         feedback = []
+        correct = set(expected)
         for path in given:
-            if path in expected:
+            if path in correct:
                 continue
             shown = " → ".join(path)
             if path[0] != wrt or path[-1] != output:
@@ -126,10 +134,11 @@ class PathsPart(Part):
     def missing_paths(self, given: Sequence[tuple[str, ...]],
                       expected: Sequence[tuple[str, ...]]) -> list[Message]:
         """A feedback message for every correct path the answer does not list."""
+        listed = set(given)
         return [Message("missing_path", {"path": " → ".join(path),
                                          "factor": _path_factor(self.graph, path),
                                          "nodes": list(path)})
-                for path in expected if path not in given]
+                for path in expected if path not in listed]
 
 
 def _path_factor(g: Graph, names: Sequence[str]) -> str:
