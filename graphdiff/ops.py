@@ -146,6 +146,10 @@ class Op:
         (``x*1 = x``, ``x + 0 = x``).
     involution : bool
         Whether applying the op twice gives the argument back (``--a = a``).
+    dunder : str or None
+        The Python operator that is this op, by its data-model name (``"add"`` for
+        ``__add__``/``__radd__``, ``"truediv"``, ``"neg"`` for unary minus, ``"abs"`` for
+        ``abs()``): the parser and every class with :func:`overload_operators` read it.
     """
 
     name: str
@@ -170,6 +174,7 @@ class Op:
     words: tuple[str, ...] = ()
     identities: tuple[Identity, ...] = ()
     involution: bool = False
+    dunder: str | None = None
 
     def __repr__(self) -> str:
         return f"<Op {self.name}/{self.arity}>"
@@ -379,17 +384,19 @@ _TABLE: list[Op] = [
        (lambda m, a, b, out: 1, lambda m, a, b, out: 1),
        "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b",
        mpmath=lambda a, b: a + b, precedence=SUM, associativity="full", ufuncs=("add",),
+       dunder="add",
        identities=(Identity(0, 0, _same), Identity(1, 0, _same))),
     Op("sub", 2, np.subtract, lambda a, b: a - b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: -1),
        "{0} - {1}", "{0} - {1}", "{0} − {1}", infix=True, doc="a - b",
        mpmath=lambda a, b: a - b, precedence=SUM, associativity="left",
-       ufuncs=("subtract",), identities=(Identity(1, 0, _same), Identity(0, 0, _negated))),
+       ufuncs=("subtract",), dunder="sub",
+       identities=(Identity(1, 0, _same), Identity(0, 0, _negated))),
     Op("mul", 2, np.multiply, lambda a, b: a * b,
        (lambda m, a, b, out: b, lambda m, a, b, out: a),
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
-       ufuncs=("multiply",),
+       ufuncs=("multiply",), dunder="mul",
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
                    Identity(1, -1, _negated))),
@@ -398,11 +405,11 @@ _TABLE: list[Op] = [
        "{0}/{1}", "\\frac{{{0}}}{{{1}}}", "{0}/{1}", infix=True,
        domain=lambda a, b: np.asarray(b) == 0, domain_message="division by zero",
        doc="a / b", mpmath=_mp_div, precedence=PRODUCT, associativity="left",
-       kinks=lambda m, a, b: (b,), ufuncs=("true_divide", "divide"),
+       kinks=lambda m, a, b: (b,), ufuncs=("true_divide", "divide"), dunder="truediv",
        identities=(Identity(1, 1, _same), Identity(0, 0, _zero))),
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
-       precedence=PREFIX, ufuncs=("negative",), involution=True),
+       precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg"),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
@@ -411,7 +418,7 @@ _TABLE: list[Op] = [
        "with a negative exponent",
        doc="a ** b (also written a ^ b); the exponent may be a variable",
        mpmath=_mp_pow, precedence=POWER, associativity="right",
-       kinks=lambda m, a, b: (a,), ufuncs=("power",),
+       kinks=lambda m, a, b: (a,), ufuncs=("power",), dunder="pow",
        identities=(Identity(1, 1, _same), Identity(1, 0, _one))),
     _unary("exp", np.exp, sympy.exp, lambda m, a, out: out, "e^{{{0}}}", "e^x",
            unicode="exp({0})", mpmath=_mp_exp, ufuncs=("exp",), sympy_heads=(sympy.exp,)),
@@ -520,7 +527,8 @@ _TABLE: list[Op] = [
        words=("LeakyReLU",)),
     _unary("abs", np.abs, sympy.Abs, lambda m, a, out: m.sign(a),
            "\\left|{0}\\right|", "absolute value", unicode="|{0}|", mpmath=abs,
-           kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,), words=("Abs",)),
+           kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,), words=("Abs",),
+           dunder="abs"),
     Op("max", 2, np.maximum, sympy.Max,
        (lambda m, a, b, out: m.step(a - b), lambda m, a, b, out: 1 - m.step(a - b)),
        "max({0}, {1})", "\\max\\left({0}, {1}\\right)", "max({0}, {1})",
@@ -558,6 +566,47 @@ FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
 FUNCTIONS: Mapping[str, Op] = MappingProxyType(_CALLABLE)
 
 _listeners: list[Callable[[Op], None]] = []
+
+
+def op_of_dunder(name: str, arity: int) -> Op | None:
+    """The op that is the Python operator ``name`` (data-model name) with ``arity`` operands.
+
+    >>> op_of_dunder("truediv", 2), op_of_dunder("neg", 1), op_of_dunder("matmul", 2)
+    (<Op div/2>, <Op neg/1>, None)
+    """
+    for op in _REGISTRY.values():
+        if op.dunder == name and op.arity == arity:
+            return op
+    return None
+
+
+def overload_operators(cls: type) -> type:
+    """Class decorator: give ``cls`` the Python operators of the registry's ops.
+
+    Each operator (``+``, ``-``, ``*``, ``/``, ``**``, unary ``-``, ``abs()``; reflected
+    forms too) calls ``self._operate(op, operands)``, so tracers and any other value type
+    of graphdiff get exactly the registry's operators, with no list of their own.
+
+    >>> @overload_operators
+    ... class Shown:
+    ...     def __init__(self, text): self.text = text
+    ...     def _operate(self, op, operands):
+    ...         return Shown(op.format([getattr(o, "text", str(o)) for o in operands]))
+    >>> (2 * Shown("x") + 1).text, (-Shown("y")).text
+    ('2*x + 1', '-y')
+    """
+    for op in _REGISTRY.values():
+        if op.dunder is None:
+            continue
+        if op.arity == 1:
+            setattr(cls, f"__{op.dunder}__",
+                    lambda self, op=op: self._operate(op, (self,)))
+        else:
+            setattr(cls, f"__{op.dunder}__",
+                    lambda self, other, op=op: self._operate(op, (self, other)))
+            setattr(cls, f"__r{op.dunder}__",
+                    lambda self, other, op=op: self._operate(op, (other, self)))
+    return cls
 
 
 def is_function(op: Op) -> bool:

@@ -38,7 +38,7 @@ import sympy
 from .builder import GraphBuilder
 from .errors import DomainError, LimitError, ParseError, excerpt
 from .graph import Graph, is_node
-from .ops import FUNCTION_ALIASES, FUNCTIONS, OPS
+from .ops import FUNCTION_ALIASES, FUNCTIONS, op_of_dunder
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,10 @@ DEFAULT_LIMITS = Limits()
 
 CONSTANTS = {"pi": sympy.pi}
 
-_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+#: Python's operators by their data-model names (grammar, not op knowledge): the op of each
+#: comes from the registry's ``dunder`` column.
+_PYTHON_OPERATORS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+                     ast.Pow: "pow", ast.MatMult: "matmul", ast.USub: "neg"}
 _OPERATOR_SYMBOLS = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
     ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&",
@@ -663,7 +666,8 @@ class _Converter:
             return self.name_value(node)
         if isinstance(node, ast.BinOp):
             op_type = type(node.op)
-            if op_type not in _BINOPS:
+            op = op_of_dunder(_PYTHON_OPERATORS.get(op_type, ""), 2)
+            if op is None:
                 symbol = _OPERATOR_SYMBOLS.get(op_type, op_type.__name__)
                 raise self.error(node, f"operator {symbol} is not supported",
                                  "one of + - * / ** ^", code="unsupported_operator",
@@ -671,13 +675,14 @@ class _Converter:
             left, right = results[id(node.left)], results[id(node.right)]
             if op_type is ast.Pow:
                 self.check_power(node, left, right)
-            return self.apply(node, OPS[_BINOPS[op_type]], (left, right))
+            return self.apply(node, op, (left, right))
         if isinstance(node, ast.UnaryOp):
             operand = results[id(node.operand)]
             if isinstance(node.op, ast.UAdd):
                 return operand
-            if isinstance(node.op, ast.USub):
-                return self.apply(node, OPS["neg"], (operand,))
+            op = op_of_dunder(_PYTHON_OPERATORS.get(type(node.op), ""), 1)
+            if op is not None:
+                return self.apply(node, op, (operand,))
             symbol = _UNARY_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise self.error(node, f"operator {type(node.op).__name__} is not supported",
                              "unary minus or plus", code="unsupported_operator",

@@ -32,9 +32,10 @@ import sympy
 from .builder import GraphBuilder, fold_constant, gc_paused
 from .errors import GraphdiffError, TraceError
 from .graph import Graph, is_node
-from .ops import OPS, Op, is_function
+from .ops import OPS, Op, is_function, overload_operators
 
 
+@overload_operators
 class Tracer:
     """A value under tracing: a node of the graph being built.
 
@@ -60,45 +61,12 @@ class Tracer:
     def __repr__(self) -> str:
         return f"<Tracer node {self.node}>"
 
-    # arithmetic ---------------------------------------------------------------------
-    def __add__(self, other: Any) -> Any:
-        return _apply(OPS["add"], (self, other))
-
-    def __radd__(self, other: Any) -> Any:
-        return _apply(OPS["add"], (other, self))
-
-    def __sub__(self, other: Any) -> Any:
-        return _apply(OPS["sub"], (self, other))
-
-    def __rsub__(self, other: Any) -> Any:
-        return _apply(OPS["sub"], (other, self))
-
-    def __mul__(self, other: Any) -> Any:
-        return _apply(OPS["mul"], (self, other))
-
-    def __rmul__(self, other: Any) -> Any:
-        return _apply(OPS["mul"], (other, self))
-
-    def __truediv__(self, other: Any) -> Any:
-        return _apply(OPS["div"], (self, other))
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return _apply(OPS["div"], (other, self))
-
-    def __pow__(self, other: Any) -> Any:
-        return _apply(OPS["pow"], (self, other))
-
-    def __rpow__(self, other: Any) -> Any:
-        return _apply(OPS["pow"], (other, self))
-
-    def __neg__(self) -> Any:
-        return _apply(OPS["neg"], (self,))
+    # arithmetic: every operator of the registry (+ - * / ** unary - abs), see below
+    def _operate(self, op: Op, operands: Sequence[Any]) -> Any:
+        return _apply(op, operands)
 
     def __pos__(self) -> Tracer:
         return self
-
-    def __abs__(self) -> Any:
-        return _apply(OPS["abs"], (self,))
 
     # what cannot be traced --------------------------------------------------------------
     def __float__(self) -> float:

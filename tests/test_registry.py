@@ -219,3 +219,19 @@ def test_high_precision_evaluation_uses_the_column(name: str) -> None:
     args = sample_point(name, rng)
     value, _ = mpeval.evaluate(g, dict(zip(g.inputs, args, strict=False)), 30)
     assert float(value) == pytest.approx(float(op.numpy(*map(np.float64, args))), rel=1e-12)
+
+
+def test_python_operators_are_the_ops_with_that_dunder() -> None:
+    import operator
+
+    dunders = [(op.dunder, op.arity) for op in OPS.values() if op.dunder]
+    assert len(dunders) == len(set(dunders))
+    assert {d for d, _ in dunders} >= {"add", "sub", "mul", "truediv", "pow", "neg", "abs"}
+    for op in OPS.values():
+        if op.dunder is None:
+            continue
+        python_operator = getattr(operator, op.dunder)
+        g = gd.trace(lambda *t, f=python_operator: f(*t), inputs=["x", "y"][: op.arity])
+        assert g.op(g.outputs[0]) is op, op.name
+        reflected = gd.trace(lambda t, f=python_operator, n=op.arity: f(*([2.0] * (n - 1)), t))
+        assert reflected.op(reflected.outputs[0]) is op, op.name

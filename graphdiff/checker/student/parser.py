@@ -14,13 +14,13 @@ warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ...ops import ATOM, OPS, is_function
+from ...ops import ATOM, OPS, Op, is_function, overload_operators
 from ..messages import Message
 from .lexer import MAX_DEPTH, AnswerError, Token, error_at
 from .vocabulary import OPENERS, arity
@@ -594,6 +594,7 @@ def _real_odd_power(base: Node, exponent: Node) -> Node | None:
                                                             magnitude])
 
 
+@overload_operators
 class _Built:
     """A syntax tree under construction: Python operators build nodes (for partial rules)."""
 
@@ -614,39 +615,12 @@ class _Built:
             return _Built(make("neg", args=[make("num", number[1:])]), make)
         return _Built(make("num", number), make)
 
-    def _apply(self, kind: str, *operands: Any) -> _Built:
+    def _operate(self, op: Op, operands: Sequence[Any]) -> _Built:
+        """``op`` applied to trees: a call (``abs(a)``) or an operator node (``a + b``)."""
         nodes = [_Built.lift(o, self.make).node for o in operands]
-        return _Built(self.make(kind, args=nodes), self.make)
-
-    def __add__(self, other: Any) -> _Built:
-        return self._apply("add", self, other)
-
-    def __radd__(self, other: Any) -> _Built:
-        return self._apply("add", other, self)
-
-    def __sub__(self, other: Any) -> _Built:
-        return self._apply("sub", self, other)
-
-    def __rsub__(self, other: Any) -> _Built:
-        return self._apply("sub", other, self)
-
-    def __mul__(self, other: Any) -> _Built:
-        return self._apply("mul", self, other)
-
-    def __rmul__(self, other: Any) -> _Built:
-        return self._apply("mul", other, self)
-
-    def __truediv__(self, other: Any) -> _Built:
-        return self._apply("div", self, other)
-
-    def __rtruediv__(self, other: Any) -> _Built:
-        return self._apply("div", other, self)
-
-    def __pow__(self, other: Any) -> _Built:
-        return self._apply("pow", self, other)
-
-    def __neg__(self) -> _Built:
-        return self._apply("neg", self)
+        if is_function(op):
+            return _Built(self.make("call", op.name, nodes), self.make)
+        return _Built(self.make(op.name, args=nodes), self.make)
 
 
 class _TreeNamespace:
@@ -656,20 +630,11 @@ class _TreeNamespace:
         self._make = make
 
     def __getattr__(self, name: str) -> Callable[..., _Built]:
-        make = self._make
-
         op = OPS[name]
-
-        def build(*operands: Any) -> _Built:
-            nodes = [_Built.lift(o, make).node for o in operands]
-            if is_function(op):
-                return _Built(make("call", name, nodes), make)
-            return _Built(make(name, args=nodes), make)  # an operator: add, neg, ...
-
-        return build
+        seed = _Built(self._make("num", "0"), self._make)
+        return lambda *operands: seed._operate(op, operands)
 
 
 def _wrap(node: Node) -> str:
     text = to_text(node)
     return text if node.kind in ("num", "name", "call") else f"({text})"
-
