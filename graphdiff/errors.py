@@ -13,6 +13,8 @@ ParseError 1 4
 
 from __future__ import annotations
 
+from .notation import caret_excerpt
+
 
 class GraphdiffError(Exception):
     """Base class of every error graphdiff raises on purpose.
@@ -61,7 +63,7 @@ class ParseError(GraphdiffError, ValueError):
         self.line = line
         self.column = column
         self.expected = expected
-        self.excerpt = _caret_excerpt(source, line, column)
+        self.excerpt = caret_excerpt(source, line, column)
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -134,19 +136,3 @@ class TraceError(GraphdiffError, TypeError):
     ...     print(str(err)[:40])
     a traced value has no number yet: use gr
     """
-
-
-def _caret_excerpt(source: str | None, line: int | None, column: int | None) -> str:
-    """The source line at ``line`` with a caret under ``column`` (both 1-based)."""
-    if source is None or line is None or column is None:
-        return ""
-    lines = source.splitlines() or [""]
-    if not 1 <= line <= len(lines):
-        return ""
-    text = lines[line - 1]
-    # Long lines are cut around the caret so the excerpt stays one screen wide.
-    start = max(0, column - 1 - 60)
-    shown = text[start : start + 120]
-    prefix = "..." if start else ""
-    caret = " " * (len(prefix) + column - 1 - start) + "^"
-    return f"  {prefix}{shown}\n  {caret}"

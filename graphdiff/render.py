@@ -36,25 +36,20 @@ from __future__ import annotations
 import argparse
 import html
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 import numpy as np
 import sympy
-from sympy.printing.conventions import split_super_sub
-from sympy.printing.pretty.pretty_symbology import greek_unicode
-from sympy.printing.str import StrPrinter
 
-from .derive._sweep import BAR, DOT, decorated, to_inputs
 from .errors import GraphdiffError
-from .graph import Graph, is_node
-from .ops import as_expr
-from .tables import format_number
+from .graph import Graph
+from .notation import BAR, DOT, decorated, pretty_name, split_decoration
+from .printing import formula, math_text, node_labels, number_text
 
 if TYPE_CHECKING:
     from .derive.forward import ForwardResult
@@ -200,161 +195,6 @@ class RenderWarning(UserWarning):
     """
 
 
-# --- math as text -----------------------------------------------------------------------
-
-_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
-                     "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUB_CHARS = set("0123456789+-=()aehijklmnoprstuvx")
-_SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
-_SUP_CHARS = set("0123456789+-=()n")
-_MODIFIERS = {"hat": "\u0302", "bar": "\u0304", "dot": "\u0307", "ddot": "\u0308",
-              "tilde": "\u0303", "vec": "\u20d7", "prime": "′"}
-_MARKS = {BAR, DOT}
-_FRACTIONS = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾",
-              (1, 5): "⅕", (1, 6): "⅙", (1, 8): "⅛"}
-
-
-def _split_mark(name: str) -> tuple[str, str]:
-    """``"w̄3"`` -> ``("w3", BAR)``: the derivative mark on a name's first letter, if any."""
-    decomposed = unicodedata.normalize("NFD", name)
-    if len(decomposed) > 1 and decomposed[1] in _MARKS:
-        return decomposed[0] + decomposed[2:], decomposed[1]
-    return name, ""
-
-
-def pretty_name(name: str) -> str:
-    """A node name as a mathematician writes it: subscripts, Greek letters, accents.
-
-    Trailing digits and ``_i`` become subscripts, Greek letter names become letters,
-    ``_hat`` (and ``_bar``, ``_dot``, ``_tilde``) become accents, and the marks of
-    tangents and adjoints (``ẇ3``, ``w̄3``) stay on the letter.
-
-    >>> [pretty_name(n) for n in ("x1", "w12", "y_hat", "alpha", "net_j", "o2", "L")]
-    ['x₁', 'w₁₂', 'ŷ', 'α', 'netⱼ', 'o₂', 'L']
-    >>> pretty_name(decorated("w3", BAR)) == "w\u0304₃", pretty_name(decorated("x1", DOT))
-    (True, 'ẋ₁')
-    """
-    base, mark = _split_mark(name)
-    main, supers, subs = split_super_sub(base)
-    main = greek_unicode.get(main, main)
-    accents = ""
-    while subs and subs[-1] in _MODIFIERS:
-        accents = _MODIFIERS[subs.pop()] + accents
-    if accents and mark == BAR:
-        mark = "\u0305"  # an overline stacks above a hat (ŷ̅); a macron would hide under it
-    text = main[:1] + accents + mark + main[1:]
-    for sub in subs:
-        sub = greek_unicode.get(sub, sub)
-        text += sub.translate(_SUB) if set(sub) <= _SUB_CHARS else f"_{sub}"
-    for sup in supers:
-        text += sup.translate(_SUP) if set(sup) <= _SUP_CHARS else f"^{sup}"
-    return unicodedata.normalize("NFC", text)
-
-
-# A number times a one-letter name or a bracket is written without a dot: 2c, 3x₂², 2(x + y);
-# before a longer name or a function the dot stays: 2·net, 99·step(x).
-_COEFFICIENT = re.compile(r"(?<![\w.)⁰¹²³⁴⁵⁶⁷⁸⁹½⅓⅔¼¾⅕⅙⅛/])(\d+|[½⅓⅔¼¾⅕⅙⅛])\*"
-                          r"([^\W\d_][\w\u0300-\u036f\u0305]*\(?|\(|√)")
-
-
-def _juxtapose(match: re.Match[str]) -> str:
-    number, following = match.groups()
-    letters = sum(1 for ch in following if unicodedata.category(ch) in ("Ll", "Lu", "Lo"))
-    if following in ("(", "√") or (letters == 1 and not following.endswith("(")):
-        return number + following
-    return f"{number}*{following}"
-
-
-def _superscript(text: str) -> str | None:
-    return text.translate(_SUP) if set(text) <= _SUP_CHARS else None
-
-
-class _MathPrinter(StrPrinter):
-    """sympy's str printer with Unicode math: ``2c``, ``x₂²``, ``o₁·(1 − o₁)``, ``½``."""
-
-    _default_settings: ClassVar[dict[str, Any]] = {**StrPrinter._default_settings, "names": {}}
-
-    def _print_Symbol(self, expr: sympy.Symbol) -> str:
-        names = self._settings["names"]
-        return names.get(expr.name) or pretty_name(expr.name)
-
-    def _atom(self, expr: sympy.Expr) -> str:
-        text = self._print(expr)
-        simple = (expr.is_Symbol or (expr.is_Integer and expr >= 0)
-                  or isinstance(expr, sympy.Function))
-        return text if simple else f"({text})"
-
-    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
-        base, exp = expr.as_base_exp()
-        if exp is sympy.S.Half:
-            return "√" + self._atom(base)
-        if exp.is_Integer and exp < 0:
-            return "1/" + self._print(sympy.Pow(base, -exp, evaluate=False))
-        if exp.is_Integer:
-            sup = _superscript(str(exp))
-            if sup is not None:
-                return self._atom(base) + sup
-        return f"{self._atom(base)}^{self._atom(exp)}"
-
-    def _print_Rational(self, expr: sympy.Rational) -> str:
-        key = (abs(int(expr.p)), int(expr.q))
-        if key in _FRACTIONS:
-            return ("-" if expr.p < 0 else "") + _FRACTIONS[key]
-        return super()._print_Rational(expr)
-
-    def _print_Float(self, expr: sympy.Float) -> str:
-        return format_number(float(expr), 4)
-
-    def _print_Mul(self, expr: sympy.Mul) -> str:
-        text = _COEFFICIENT.sub(_juxtapose, super()._print_Mul(expr))
-        return text.replace("*", "·")
-
-    def _print_Pi(self, expr: sympy.Expr) -> str:
-        return "π"
-
-    def _print_Exp1(self, expr: sympy.Expr) -> str:
-        return "e"
-
-    def _print_Heaviside(self, expr: sympy.Heaviside) -> str:
-        return f"step({self._print(expr.args[0])})"
-
-    def _print_log(self, expr: sympy.log) -> str:
-        return f"ln({self._print(expr.args[0])})"
-
-    def _print_Abs(self, expr: sympy.Abs) -> str:
-        return f"|{self._print(expr.args[0])}|"
-
-    def _print_Max(self, expr: sympy.Max) -> str:
-        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-    def _print_Min(self, expr: sympy.Min) -> str:
-        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-
-def math_text(expr: Any, names: Mapping[str, str] | None = None, *, written: bool = False) -> str:
-    """An expression in one line of Unicode math, as a teacher writes it on a drawing.
-
-    ``names`` maps symbol names to the text shown for them (default :func:`pretty_name`);
-    ``written=True`` keeps the terms in the order they are stored (for rules built with
-    ``evaluate=False``).
-
-    >>> x, y, c, o1 = sympy.symbols("x y c o1")
-    >>> [math_text(e) for e in (2*x, 2*c + 2*x + y, 3*x**2, o1*(1 - o1), -x/y**2)]
-    ['2x', '2c + 2x + y', '3x²', 'o₁·(1 − o₁)', '−x/y²']
-    >>> math_text(sympy.Rational(1, 2)), math_text(sympy.sqrt(x)), math_text(sympy.exp(x*y))
-    ('½', '√x', 'exp(x·y)')
-    """
-    settings: dict[str, Any] = {"names": dict(names or {})}
-    if written:
-        settings["order"] = "none"
-    text = _MathPrinter(settings).doprint(as_expr(expr))
-    return text.replace("-", "−")
-
-
-def _number(value: Any, digits: int) -> str:
-    return format_number(value, digits).replace("-", "−")
-
-
 # --- what to draw -------------------------------------------------------------------------
 
 
@@ -392,16 +232,10 @@ def _parse_show(show: str | Iterable[str]) -> frozenset[str]:
 
 def _labels(graph: Graph, names: str) -> list[str]:
     """Display names: the graph's, or seed 003's w1, w2, ... for every node."""
-    if names == "auto":
-        ops = [n for n in graph.order if graph.kind(n) == "op"]
-        generated = all(graph.name(n) == f"w{n + 1}" for n in ops)
-        names = "w" if ops and generated and any(
-            graph.name(n) != f"w{n + 1}" for n in graph.input_ids) else "graph"
-    if names == "w":
-        return [f"w{n + 1}" for n in graph.order]
-    if names == "graph":
-        return [graph.name(n) for n in graph.order]
-    raise RenderError(f"names must be 'auto', 'graph' or 'w', not {names!r}")
+    try:
+        return node_labels(graph, names)
+    except ValueError as err:
+        raise RenderError(str(err)) from None
 
 
 def _roles(graph: Graph, primal: Graph | None) -> list[str]:
@@ -410,7 +244,7 @@ def _roles(graph: Graph, primal: Graph | None) -> list[str]:
     roles = []
     for n in graph.order:
         kind, name = graph.kind(n), graph.name(n)
-        mark = _split_mark(name)[1]
+        mark = split_decoration(name)[1]
         if kind == "input":
             role = "input"
         elif kind == "constant":
@@ -563,22 +397,7 @@ def _font(text: str, color: str | None = None, size: float | None = None) -> str
 
 def _formula(plan: _Plan, n: int) -> str:
     """The node's operation in the display names: ``x²``, ``σ(h₁)``, ``½·v₁₂``."""
-    graph = plan.graph
-    op = graph.op(n)
-    if op is None:
-        if graph.kind(n) == "constant":
-            return math_text(graph.nx.nodes[n]["value"])
-        return pretty_name(graph.name(n))
-    args = []
-    for position, a in enumerate(graph.args(n)):
-        if is_node(a):
-            args.append(plan.names[graph.name(a)])
-        elif op.name == "pow" and position == 1 and a.is_Integer:
-            args.append(str(a))  # the op writes it as a superscript: x⁻², c²
-        else:
-            text = math_text(a)
-            args.append(f"({text})" if text.startswith("−") else text)
-    return op.format(args, "unicode").replace("-", "−")
+    return formula(plan.graph, n, "unicode", plan.names)
 
 
 def _quantity(plan: _Plan, value: Any) -> str:
@@ -587,7 +406,7 @@ def _quantity(plan: _Plan, value: Any) -> str:
         return math_text(value, plan.names)
     if type(value) is int:
         return str(value)
-    return _number(value, plan.digits)
+    return number_text(value, "unicode", plan.digits)
 
 
 def _node_label(plan: _Plan, n: int, size: float) -> str:
@@ -600,7 +419,7 @@ def _node_label(plan: _Plan, n: int, size: float) -> str:
     elif label != pretty_name(graph.name(n)):  # w1 = x1
         first += " = " + _esc(pretty_name(graph.name(n)))
     if plan.values is not None and "values" in plan.show:
-        first += _font(" = " + _esc(_number(plan.values[n], plan.digits)), _VALUE)
+        first += _font(" = " + _esc(number_text(plan.values[n], "unicode", plan.digits)), _VALUE)
     lines = [first]
     small = size * 0.9
     for values, rules, mark, color in (
@@ -635,7 +454,7 @@ def _edge_label(plan: _Plan, u: int, v: int, dimmed: bool) -> str | None:
         parts.append(_font(_esc(math_text(derivative, plan.names)),
                            _DIMMED_TEXT if dimmed else _TEXT))
     if numeric and not (symbolic and derivative.is_Number):
-        value = _number(graph.edge_derivative_value(u, v, plan.values), plan.digits)
+        value = number_text(graph.edge_derivative_value(u, v, plan.values), "unicode", plan.digits)
         parts.append(_font(_esc(("= " if symbolic else "") + value),
                            _DIMMED_TEXT if dimmed else _VALUE))
     return "<" + " ".join(parts) + ">"
@@ -665,7 +484,7 @@ def _legend(plan: _Plan, title: str | None, size: float) -> str | None:
             nodes, factors, product = _path_text(plan, path)
             value = ""
             if path.value is not None:
-                value = " = " + _number(path.value, plan.digits)
+                value = " = " + number_text(path.value, "unicode", plan.digits)
             rows.append(
                 f'<TR><TD ALIGN="LEFT">{_font(stroke, color)}</TD>'
                 f'<TD ALIGN="LEFT">{_esc(nodes)}</TD>'
@@ -676,10 +495,11 @@ def _legend(plan: _Plan, title: str | None, size: float) -> str | None:
         # ∂f/∂x = the products as written = the derivative in the inputs (= its value).
         written = math_text(sympy.Add(*(p.product for p in result.paths), evaluate=False),
                             plan.names, written=True)
-        in_inputs = math_text(sympy.expand(to_inputs(graph, result.sum)))
+        in_inputs = math_text(result.symbolic_derivative)
         total = (f"∂{pretty_name(plan.labels[target])}/∂{pretty_name(plan.labels[source])}"
                  f" = {written}" + (f" = {in_inputs}" if in_inputs != written else ""))
-        value = "" if result.at is None else " = " + _number(result.derivative, plan.digits)
+        value = "" if result.at is None else \
+            " = " + number_text(result.derivative, "unicode", plan.digits)
         value_cell = f"<B>{_esc(value)}</B>" if value else ""
         rows.append(f'<TR><TD></TD><TD COLSPAN="2" ALIGN="LEFT"><B>{_esc(total)}</B></TD>'
                     f'<TD ALIGN="LEFT">{value_cell}</TD></TR>')

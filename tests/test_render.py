@@ -16,8 +16,8 @@ import sympy
 
 import graphdiff as gd
 from graphdiff import seeds
-from graphdiff.derive._sweep import BAR, decorated
 from graphdiff.errors import GraphdiffError
+from graphdiff.notation import BAR, decorated
 from graphdiff.render import (
     NODE_STYLES,
     PALETTE,
@@ -28,7 +28,6 @@ from graphdiff.render import (
     edge_label_text,
     edge_line,
     legend_rows,
-    math_text,
     node_label_text,
     pretty_name,
     render,
@@ -67,36 +66,6 @@ def svg_text(data: str | bytes) -> str:
     root = ET.fromstring(data)
     assert root.tag.endswith("svg")
     return "".join(el.text or "" for el in root.iter() if el.tag.endswith("text"))
-
-
-# --- names and math ---------------------------------------------------------------------
-
-
-def test_pretty_names() -> None:
-    assert pretty_name("x1") == "x₁"
-    assert pretty_name("w12") == "w₁₂"
-    assert pretty_name("y_hat") == "ŷ"
-    assert pretty_name("sigma") == "σ"
-    assert pretty_name("w̄3") == "w\u0304₃"
-    assert pretty_name("ẇ3") == "ẇ₃"
-    assert pretty_name("ẋ1") == "ẋ₁"
-    assert pretty_name("ȳ_hat") == "ŷ\u0305"  # overline above the hat
-    assert pretty_name("h_longname") == "h_longname"
-
-
-def test_math_text_writes_as_on_paper() -> None:
-    x, y, c, o1, w5 = sympy.symbols("x y c o1 w5")
-    assert math_text(2 * x) == "2x"
-    assert math_text(2 * c) == "2c"
-    assert math_text(3 * x**2) == "3x²"
-    assert math_text(o1 * (1 - o1)) == "o₁·(1 − o₁)"
-    assert math_text(-w5 / y**2) == "−w₅/y²"
-    assert math_text(sympy.Rational(1, 2)) == "½"
-    assert math_text(1 / (2 * sympy.sqrt(x))) == "1/(2√x)"
-    assert math_text(1 - sympy.Heaviside(-x, 1)) == "1 − step(−x)"
-    assert math_text(x * sympy.log(2)) == "x·ln(2)"
-    assert math_text(x**y) == "x^y"
-    assert math_text(2 * x, {"x": "w₁"}) == "2w₁"
 
 
 # --- seed 004, exercise 1 -----------------------------------------------------------------

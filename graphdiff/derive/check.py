@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import DomainError, GraphdiffError
 from ..graph import Graph
-from ..tables import format_number, format_table
+from ..notation import format_number, format_table
 from ._sweep import output_id
 from .numeric import NumericDifferentiationError, NumericGradient, gradient
 

@@ -24,11 +24,10 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..notation import DOT, decorated
 from ..ops import as_expr
 from ._sweep import (
-    DOT,
     Displayed,
-    decorated,
     input_id,
     node_values,
     numeric_partials,

@@ -42,7 +42,7 @@ import numpy as np
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ..tables import pretty
+from ..printing import expr_text
 from ._sweep import output_id
 from .forward import forward
 from .paths import DEFAULT_PATH_LIMIT, count_paths, paths
@@ -143,7 +143,7 @@ def _forward(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dic
             rows.append({
                 "node": graph.name(n), "definition": graph.formula(n),
                 "value": _number(numeric.values[n]) if numeric else None,
-                "rule": None if rule is None else pretty(rule),
+                "rule": None if rule is None else expr_text(rule, written=True),
                 "tangent": _number(numeric.tangents[n]) if numeric else
                 _text(as_expr(symbolic.tangents[n])),
             })
@@ -162,7 +162,7 @@ def _reverse(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, lis
         rows.append({
             "node": graph.name(n), "definition": graph.formula(n),
             "value": _number(numeric.values[n]) if numeric else None,
-            "rule": pretty(symbolic.rules[n]),
+            "rule": expr_text(symbolic.rules[n], written=True),
             "adjoint": _number(numeric.adjoints[n]) if numeric else
             _text(as_expr(symbolic.adjoints[n])),
         })

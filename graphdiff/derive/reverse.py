@@ -27,11 +27,10 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..notation import BAR, decorated
 from ..ops import as_expr
 from ._sweep import (
-    BAR,
     Displayed,
-    decorated,
     node_values,
     numeric_partials,
     output_id,
