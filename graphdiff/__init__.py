@@ -21,6 +21,7 @@ from .derive.graphs import forward_graph, reverse_graph
 from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
 from .derive.reverse import ReverseResult, reverse
 from .derive.symbolic import readable, symbolic_diff
+from .display import install as _install_display
 from .errors import (
     DomainError,
     GraphdiffError,
@@ -38,6 +39,9 @@ from .trace import Tracer, trace
 
 __version__ = "0.1.0"
 
+# The core imports nothing above it, so presentation is set on its classes from here: the
+# notebook display of graphs and results, and the results' worked tables (table()).
+_install_display()
 
 
 def __getattr__(name: str) -> Any:

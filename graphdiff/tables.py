@@ -18,11 +18,14 @@ f     op     d + e         12
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy
 
+from .derive.forward import ForwardResult
+from .derive.paths import PathsResult
+from .derive.reverse import ReverseResult
 from .graph import Graph
 from .notation import BAR, DOT, TABLE_STYLES, decorated, format_number, format_table, latex_name
 from .ops import as_expr
@@ -30,6 +33,7 @@ from .printing import expr_text, formula, node_labels
 
 __all__ = [
     "STYLES",
+    "WORKED_TABLES",
     "edge_table",
     "format_number",
     "format_table",
@@ -289,3 +293,11 @@ def paths_table(result: Any, style: str = "text") -> str:
     rows.append(last)
     align = ["l", "l", "r"] + (["r"] if numeric else [])
     return format_table(headers, rows, style, align)
+
+
+#: The worked table of each sweep's result: its ``table()`` (installed by graphdiff.display).
+WORKED_TABLES: Mapping[type, Callable[..., str]] = {
+    ForwardResult: forward_table,
+    ReverseResult: reverse_table,
+    PathsResult: paths_table,
+}

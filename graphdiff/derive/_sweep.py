@@ -13,28 +13,6 @@ from ..graph import Graph
 from ..ops import NUMPY, SYMPY, as_expr
 
 
-class Displayed:
-    """Rich display of a sweep's result in notebooks: the drawing above the worked table.
-
-    Subclasses provide ``table(style)``.
-
-    >>> import graphdiff as gd
-    >>> gd.reverse(gd.parse("x*y"))._repr_markdown_().splitlines()[0]
-    '| node | adjoint | w̄ |'
-    """
-
-    def table(self, style: str = "text") -> str:
-        raise NotImplementedError
-
-    def _repr_markdown_(self) -> str:
-        return self.table("markdown")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..render import repr_mimebundle
-
-        return repr_mimebundle(self, include, exclude)
-
-
 def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
     """Σ factor·symbol kept in the order written (print with ``order="none"``).
 
