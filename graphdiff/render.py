@@ -38,9 +38,7 @@ stays fast on thousands of nodes; above ``limit`` nodes :class:`RenderError` ref
 
 from __future__ import annotations
 
-import argparse
 import warnings
-from pathlib import Path
 from typing import Any
 
 from .display import NOTEBOOK_MAX_NODES, repr_html, repr_mimebundle, repr_svg
@@ -51,7 +49,6 @@ from .drawing.output import FORMATS, dot_available
 from .drawing.overview import MAX_SPAN
 from .drawing.plan import SHOW, Node
 from .drawing.readback import edge_label_text, edge_line, legend_rows, node_label_text
-from .graph import Graph
 from .notation import pretty_name
 from .printing import math_text
 from .show import Renderable, pipe, png, render, svg, to_file, write_figures
@@ -74,8 +71,6 @@ __all__ = [
     "RenderError",
     "RenderWarning",
     "Renderable",
-    "add_render_parser",
-    "cmd_render",
     "dot_available",
     "edge_label_text",
     "edge_line",
@@ -95,104 +90,20 @@ __all__ = [
 ]
 
 
-# --- command line -----------------------------------------------------------------------
+# Moved up to the command line (graphdiff.cli.render); importable from here until removed.
+_MOVED_TO_CLI = ("add_render_parser", "cmd_render")
 
 
-def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``graphdiff render`` to the subparsers of the ``graphdiff`` command.
+def __getattr__(name: str) -> Any:
+    """``add_render_parser`` and ``cmd_render``: deprecated here, see graphdiff.cli.render.
 
-    >>> parser = argparse.ArgumentParser(prog="graphdiff")
-    >>> add_render_parser(parser.add_subparsers(dest="command")).prog
-    'graphdiff render'
-    >>> args = parser.parse_args(["render", "x*y", "-o", "g.svg", "--at", "x=1,y=2"])
-    >>> args.func is cmd_render, args.at, args.naming, args.rankdir
-    (True, 'x=1,y=2', 'w', 'LR')
+    The drawing API is below the command line, so it must not import it; these two names
+    are looked up in the command line only when someone asks for them here.
     """
-    parser = subparsers.add_parser(
-        "render", help="draw the computation graph with Graphviz (SVG, PNG, PDF or DOT)",
-        description="Draw the computation graph of an expression or program: nodes with "
-        "their operations, edges with their local derivatives, optionally values, "
-        "tangents, adjoints and highlighted paths. The format comes from the file's "
-        "suffix (.svg .png .pdf .dot .gv); .dot needs no Graphviz.",
-    )
-    parser.add_argument("expression", help="an expression or program, e.g. 'x**2 + x*y'")
-    parser.add_argument("-o", "--file", required=True, metavar="FILE",
-                        help="the file to write: .svg, .png, .pdf, .dot or .gv")
-    parser.add_argument("--at", help="a point, e.g. x=1,y=2")
-    parser.add_argument("--show", help="what to show, comma-separated: "
-                        + ", ".join(SHOW) + " (default: derivatives, and values with --at)")
-    parser.add_argument("--paths", help="highlight every path from these inputs to the output "
-                        "(comma-separated, e.g. x or x,y)")
-    parser.add_argument("--wrt", help="the input for tangents (default: the only input)")
-    parser.add_argument("--output", help="the output for adjoints and paths (default: the "
-                        "only one)")
-    parser.add_argument("--naming", choices=["w", "letters"], default="w",
-                        help="names of intermediate nodes: w3, w4, ... or a, b, c, ...")
-    parser.add_argument("--names", choices=["auto", "graph", "w"], default="auto",
-                        help="labels: the graph's names, or w1, w2, ... for every node "
-                        "as in seed 003 (default: auto)")
-    parser.add_argument("--graph", choices=["function", "reverse", "forward"],
-                        default="function", help="draw the function's graph (default), its "
-                        "adjoint graph (reverse mode as a graph) or its tangent graph")
-    parser.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
-                        help="layout direction (default: left to right)")
-    parser.add_argument("--title", help="a caption under the drawing")
-    parser.set_defaults(func=cmd_render)
-    return parser
+    if name in _MOVED_TO_CLI:
+        from .cli import render as command
 
-
-def cmd_render(args: argparse.Namespace) -> int:
-    """``graphdiff render``: write the drawing and say where.
-
-    Without Graphviz, a ``.svg``/``.png``/``.pdf`` request writes the DOT source next to
-    the requested file and fails with the install instructions (exit status 2).
-
-    A ``.dot`` file needs no Graphviz:
-
-    >>> import contextlib, io, tempfile
-    >>> parser = argparse.ArgumentParser(prog="graphdiff")
-    >>> _ = add_render_parser(parser.add_subparsers(dest="command"))
-    >>> out = io.StringIO()
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     target = str(Path(tmp) / "g.dot")
-    ...     args = parser.parse_args(["render", "x*y + sin(x)", "-o", target, "--paths", "x"])
-    ...     with contextlib.redirect_stdout(out):
-    ...         status = cmd_render(args)
-    ...     written = Path(target).read_text(encoding="utf-8").splitlines()[0]
-    >>> status, written
-    (0, 'digraph "x*y + sin(x)" {')
-    >>> print(out.getvalue())  # doctest: +ELLIPSIS
-    wrote .../g.dot (5 nodes, 5 edges)
-    """
-    from .cli import parse_point
-    from .derive.graphs import forward_graph, reverse_graph
-    from .parse import parse
-
-    graph = parse(args.expression, naming=args.naming)
-    point = parse_point(args.at)
-    target: Graph = graph
-    primal = None
-    if args.graph == "reverse":
-        target, primal = reverse_graph(graph, args.output), graph
-    elif args.graph == "forward":
-        target, primal = forward_graph(graph, args.wrt), graph
-    paths = args.paths.split(",") if args.paths else None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RenderWarning)
-        drawing = render(target, at=point, show=args.show, paths=paths, wrt=args.wrt,
-                         output=args.output if args.graph == "function" else None,
-                         names=args.names, primal=primal, rankdir=args.rankdir,
-                         title=args.title)
-    path = Path(args.file)
-    for warning in caught:
-        print(f"graphdiff: note: {warning.message}")
-    try:
-        to_file(drawing, path)
-    except RenderError as err:
-        if not err.missing_dot:
-            raise
-        fallback = to_file(drawing, path.with_suffix(".dot"))
-        raise RenderError(f"{err} The DOT source was written to {fallback}.",
-                          missing_dot=True) from None
-    print(f"wrote {path} ({len(target)} nodes, {target.nx.number_of_edges()} edges)")
-    return 0
+        warnings.warn(f"graphdiff.render.{name} moved to graphdiff.cli.render.{name}",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(command, name)
+    raise AttributeError(f"module 'graphdiff.render' has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import struct
@@ -23,7 +22,6 @@ from graphdiff.render import (
     PALETTE,
     RenderError,
     RenderWarning,
-    add_render_parser,
     dot_available,
     edge_label_text,
     edge_line,
@@ -333,11 +331,7 @@ def test_missing_dot_gives_install_hint_and_dot_source_still_works(
         assert repr_svg(ex1) is None
     bundle = repr_mimebundle(ex1)
     assert list(bundle) == ["text/plain"] and "brew install graphviz" in bundle["text/plain"]
-    # The command line writes the DOT source instead and says so.
-    args = cli(["render", "x*y", "-o", str(tmp_path / "cli.svg")])
-    with pytest.raises(RenderError, match="DOT source was written to"):
-        args.func(args)
-    assert (tmp_path / "cli.dot").read_text(encoding="utf-8").startswith("digraph")
+    # The command line writes the DOT source instead: tests/test_cli.py.
 
 
 def test_missing_dot_via_graphviz_exception(ex1: gd.Graph, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -416,46 +410,3 @@ def test_5000_node_graph_renders_to_svg_in_reasonable_time() -> None:
     titles = [el.text for el in root.iter() if el.tag.endswith("title")]
     assert sum(1 for t in titles if t and re.fullmatch(r"n\d+", t)) == 5001
     assert elapsed < 60, f"rendering 5,001 nodes took {elapsed:.1f} s"
-
-
-# --- command line ---------------------------------------------------------------------------
-
-
-def cli(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="graphdiff")
-    add_render_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
-
-
-@needs_dot
-def test_cli_render_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "ex1.svg"
-    args = cli(["render", "x**2 + x*y + (x+y)**2", "-o", str(out), "--at", "x=1,y=2",
-                "--paths", "x", "--naming", "letters"])
-    assert args.func(args) == 0
-    assert f"wrote {out}" in capsys.readouterr().out
-    text = svg_text(out.read_bytes())
-    assert "x → c → e → f" in text and "4x + 3y" in text
-    png_path = tmp_path / "rev.png"
-    args = cli(["render", "exp(x1*x2) + x2**3", "-o", str(png_path), "--at", "x1=0,x2=1",
-                "--show", "values,adjoints", "--rankdir", "TB"])
-    assert args.func(args) == 0
-    assert png_path.read_bytes()[:4] == b"\x89PNG"
-
-
-def test_cli_render_dot_options(tmp_path: Path) -> None:
-    out = tmp_path / "fwd.dot"
-    args = cli(["render", "x1*x2 + sin(x1)", "-o", str(out), "--at", "x1=0,x2=2",
-                "--show", "tangents", "--wrt", "x1"])
-    assert args.func(args) == 0
-    assert "ẇ₅ = 3" in out.read_text(encoding="utf-8")
-    out = tmp_path / "adjoint.gv"
-    args = cli(["render", "exp(x1*x2) + x2**3", "-o", str(out), "--graph", "reverse"])
-    assert args.func(args) == 0
-    assert "x̄₂" in out.read_text(encoding="utf-8")
-    with pytest.raises(GraphdiffError, match="--at"):
-        args = cli(["render", "x*y", "-o", str(out), "--at", "x=one"])
-        args.func(args)
-    with pytest.raises(RenderError, match="unknown item"):
-        args = cli(["render", "x*y", "-o", str(out), "--show", "everything"])
-        args.func(args)
