@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from .derive.methods import METHODS
 from .drawing.draw import DEFAULT_MAX_DOT_NODES
 from .drawing.errors import RenderError, RenderWarning
 from .graph import Graph
@@ -152,9 +153,9 @@ def _markdown(result: Any) -> str:
 
 
 def install() -> None:
-    """Set the notebook methods on :class:`~graphdiff.Graph` and, on every result class
-    with a worked table, ``table()`` and the notebook methods.  Idempotent;
-    ``import graphdiff`` runs it.
+    """Set the notebook methods on :class:`~graphdiff.Graph` and, for every derivative
+    method whose result has a worked table, ``table()`` and the notebook methods on the
+    result's class.  Idempotent; ``import graphdiff`` runs it.
 
     >>> install()
     >>> import graphdiff as gd
@@ -163,7 +164,9 @@ def install() -> None:
     ['node', 'tangent', 'ẇ']
     """
     Graph._repr_svg_ = repr_svg  # type: ignore[attr-defined]
-    for result_type, table in WORKED_TABLES.items():
-        result_type.table = table
-        result_type._repr_markdown_ = _markdown
-        result_type._repr_mimebundle_ = repr_mimebundle
+    for method in METHODS.values():
+        table = WORKED_TABLES.get(method.result_type)
+        if table is not None:
+            method.result_type.table = table
+            method.result_type._repr_markdown_ = _markdown
+            method.result_type._repr_mimebundle_ = repr_mimebundle

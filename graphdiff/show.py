@@ -26,6 +26,7 @@ import graphviz
 import numpy as np
 
 from .derive.forward import ForwardResult, forward
+from .derive.methods import method_of
 from .derive.paths import PathLimitError, PathsResult
 from .derive.paths import paths as find_paths
 from .derive.reverse import ReverseResult, reverse
@@ -75,13 +76,14 @@ def _graph_of(obj: Any) -> Graph:
 def _handed(obj: Any, at: Mapping[str, Any] | None, paths: Any) -> _Handed:
     if isinstance(obj, Graph):
         return _Handed(obj, at, paths=paths)
-    if not isinstance(obj, ForwardResult | ReverseResult | PathsResult):
+    method = method_of(obj)  # which sweep's result, by the registry of methods
+    if method is None or method.draws is None:
         raise _refusal(obj)
     handed = _Handed(obj.graph, obj.at if at is None and obj.at is not None else at,
                      paths=paths)
-    if isinstance(obj, ForwardResult):
+    if method.draws == "tangents":
         handed.forward = obj
-    elif isinstance(obj, ReverseResult):
+    elif method.draws == "adjoints":
         handed.reverse = obj
     elif paths is None:
         handed.paths = obj

@@ -12,13 +12,11 @@ import argparse
 import json
 from typing import Any
 
-from ..derive.forward import forward
-from ..derive.paths import paths
-from ..derive.report import ALL_METHODS, diff_report
-from ..derive.reverse import reverse
+from ..derive.methods import METHODS
+from ..derive.report import ALL_METHODS, DiffRun, run_report
 from ..errors import GraphdiffError
-from ..graph import Graph
 from ..notation import format_number
+from ..tables import WORKED_TABLES
 from .args import graph_from_args, parse_point
 
 
@@ -65,30 +63,43 @@ def cmd_diff(args: argparse.Namespace) -> int:
     graph = graph_from_args(args)
     point = parse_point(args.at)
     methods = list(ALL_METHODS) if args.method == "all" else [args.method]
-    if "numeric" in methods and point is None:
-        if args.method == "numeric":
-            raise GraphdiffError("the numeric method needs a point: give --at x=...,y=...")
-        methods.remove("numeric")
+    numeric = [m for m in methods if METHODS[m].needs_point]
+    if numeric and point is None:
+        if args.method != "all":
+            raise GraphdiffError(f"the {args.method} method needs a point: give "
+                                 "--at x=...,y=...")
+        methods = [m for m in methods if m not in numeric]
     wrt = args.wrt.split(",") if args.wrt else None
-    report = diff_report(graph, wrt, point, methods, output=args.output)
+    run = run_report(graph, wrt, point, methods, output=args.output)
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(run.report, indent=2, ensure_ascii=False))
         return 0
-    print(_diff_text(graph, report, args, point))
+    print(diff_text(run, graph.source or "", style=args.format, table=args.table))
     return 0
 
 
-def _diff_text(graph: Graph, report: dict[str, Any], args: argparse.Namespace,
-               point: dict[str, float] | None) -> str:
-    style = args.format
+def diff_text(run: DiffRun, source: str, style: str = "text", table: bool = False) -> str:
+    """The report as ``graphdiff diff`` prints it; with ``table``, each method's work:
+    the worked tables of the results the report already holds, and its notes.
+
+    >>> import graphdiff as gd
+    >>> from graphdiff.derive.report import run_report
+    >>> run = run_report(gd.parse("x**2"), methods=["symbolic"])
+    >>> print(diff_text(run, "x**2", table=True))
+    w2 = x**2
+    <BLANKLINE>
+    symbolic:
+      ∂w2/∂x = 2*x
+      readable: ∂w2/∂x = 2*x
+    """
+    report = run.report
     out = report["output"]
-    source = graph.source or ""
     if "\n" in source or ";" in source:  # a program: show it, then what is differentiated
         lines = [*source.splitlines(), f"(differentiating {out})"]
     else:
         lines = [f"{out} = {source}"]
-    if point is not None:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in point.items())
+    if report["at"] is not None:
+        where = ", ".join(f"{k} = {format_number(v)}" for k, v in report["at"].items())
         lines.append(f"at {where}: {out} = {format_number(report['value'])}")
     for result in report["results"]:
         method = result["method"]
@@ -99,28 +110,8 @@ def _diff_text(graph: Graph, report: dict[str, Any], args: argparse.Namespace,
                                   if d["value"] is not None else None) if part
             )
             lines.append(f"  ∂{out}/∂{name} = {shown}")
-        if not args.table:
-            continue
-        wrt = list(result["derivatives"])
-        if method == "paths":
-            for name in wrt:
-                if result["trace"][name]["paths"] is None:
-                    lines.append(f"  ({result['trace'][name]['count']:,} paths from {name}: "
-                                 "too many to list; the value is their sum by dynamic "
-                                 "programming)")
-                    continue
-                lines.append(paths(graph, name, point, output=out).table(style))
-        elif method == "forward":
-            for name in wrt:
-                lines.append(forward(graph, wrt=name, at=point).table(style))
-        elif method == "reverse":
-            lines.append(reverse(graph, output=out, at=point).table(style))
-        elif method == "symbolic":
-            for name in wrt:
-                lines.append(f"  readable: ∂{out}/∂{name} = {result['trace'][name]['readable']}")
-        elif method == "numeric":
-            for name in wrt:
-                t = result["trace"][name]
-                lines.append(f"  {name}: step h = {t['step']:.3g}, "
-                             f"error estimate {t['error_estimate']:.3g}")
+        if table:
+            lines.extend(item if isinstance(item, str) else
+                         WORKED_TABLES[type(item)](item, style=style)
+                         for item in run.runs[method].work)
     return "\n".join(lines)
