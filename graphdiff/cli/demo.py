@@ -1,10 +1,4 @@
-"""``graphdiff demo``: the main job on the built-in seed example.
-
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="graphdiff")
->>> add_demo_parser(parser.add_subparsers(dest="command")).prog
-'graphdiff demo'
-"""
+"""``graphdiff demo``: the main job on the built-in seed example."""
 
 from __future__ import annotations
 

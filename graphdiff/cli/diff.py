@@ -1,10 +1,4 @@
-"""``graphdiff diff``: differentiate by one or every method, optionally showing the work.
-
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="graphdiff")
->>> add_diff_parser(parser.add_subparsers(dest="command")).prog
-'graphdiff diff'
-"""
+"""``graphdiff diff``: differentiate by one or every method, optionally showing the work."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""``graphdiff graph``: the computation graph of an expression, as tables or JSON.
-
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="graphdiff")
->>> add_graph_parser(parser.add_subparsers(dest="command")).prog
-'graphdiff graph'
-"""
+"""``graphdiff graph``: the computation graph of an expression, as tables or JSON."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""``graphdiff render``: draw an expression's graph (or its derivative graph) to a file.
-
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="graphdiff")
->>> add_render_parser(parser.add_subparsers(dest="command")).prog
-'graphdiff render'
-"""
+"""``graphdiff render``: draw an expression's graph (or its derivative graph) to a file."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""``graphdiff verify``: every method at random points; exit status 1 if any two disagree.
-
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="graphdiff")
->>> add_verify_parser(parser.add_subparsers(dest="command")).prog
-'graphdiff verify'
-"""
+"""``graphdiff verify``: every method at random points; exit status 1 if any two disagree."""
 
 from __future__ import annotations
 
