@@ -1,4 +1,4 @@
-"""Arguments the commands share: a point (``--at x=1,y=2``), an expression's graph.
+"""Arguments the commands share: the expression, ``--naming``, ``--format``, a point.
 
 >>> parse_point("x=1, y=-2.5")
 {'x': 1.0, 'y': -2.5}
@@ -11,6 +11,12 @@ import argparse
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..parse import parse
+
+#: ``add_argument`` options of the arguments several commands take.
+EXPRESSION = {"help": "an expression or program, e.g. 'x**2 + x*y'"}
+NAMING = {"choices": ["w", "letters"], "default": "w",
+          "help": "names of intermediate nodes: w3, w4, ... or a, b, c, ..."}
+TABLE_FORMAT = {"choices": ["text", "markdown", "latex", "json"], "default": "text"}
 
 
 def parse_point(text: str | None) -> dict[str, float] | None:

@@ -11,7 +11,7 @@ from ..derive.report import ALL_METHODS, DiffRun, run_report
 from ..errors import GraphdiffError
 from ..notation import format_number
 from ..tables import WORKED_TABLES
-from .args import graph_from_args, parse_point
+from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point
 
 
 def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -24,7 +24,7 @@ def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
     """
     diff = subparsers.add_parser("diff", help="differentiate an expression (paths, forward, "
                                  "reverse, symbolic, numeric), showing the work")
-    diff.add_argument("expression", help="an expression or program, e.g. 'x**2 + x*y'")
+    diff.add_argument("expression", **EXPRESSION)
     diff.add_argument("--wrt", help="inputs to differentiate by, comma-separated "
                       "(default: all)")
     diff.add_argument("--at", help="a point, e.g. x=1,y=2 (default: symbolic only)")
@@ -32,10 +32,8 @@ def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
     diff.add_argument("--output", help="which output of a program (default: the last)")
     diff.add_argument("--table", action="store_true",
                       help="show the worked steps: paths or Wengert tables")
-    diff.add_argument("--naming", choices=["w", "letters"], default="w",
-                      help="names of intermediate nodes: w3, w4, ... or a, b, c, ...")
-    diff.add_argument("--format", choices=["text", "markdown", "latex", "json"],
-                      default="text")
+    diff.add_argument("--naming", **NAMING)
+    diff.add_argument("--format", **TABLE_FORMAT)
     diff.set_defaults(func=cmd_diff)
     return diff
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..graph import Graph
 from ..notation import format_number
 from ..tables import edge_table, node_table
-from .args import graph_from_args, parse_point
+from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point
 
 
 def add_graph_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -21,12 +21,10 @@ def add_graph_parser(subparsers: Any) -> argparse.ArgumentParser:
     'json'
     """
     graph = subparsers.add_parser("graph", help="print the computation graph of an expression")
-    graph.add_argument("expression", help="an expression or program, e.g. 'x**2 + x*y'")
+    graph.add_argument("expression", **EXPRESSION)
     graph.add_argument("--at", help="a point, e.g. x=1,y=2")
-    graph.add_argument("--naming", choices=["w", "letters"], default="w",
-                       help="names of intermediate nodes: w3, w4, ... or a, b, c, ...")
-    graph.add_argument("--format", choices=["text", "markdown", "latex", "json"],
-                       default="text")
+    graph.add_argument("--naming", **NAMING)
+    graph.add_argument("--format", **TABLE_FORMAT)
     graph.set_defaults(func=cmd_graph)
     return graph
 

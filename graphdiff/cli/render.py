@@ -13,7 +13,7 @@ from ..drawing.plan import SHOW
 from ..graph import Graph
 from ..parse import parse
 from ..show import render, to_file
-from .args import parse_point
+from .args import EXPRESSION, NAMING, parse_point
 
 
 def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
         "tangents, adjoints and highlighted paths. The format comes from the file's "
         "suffix (.svg .png .pdf .dot .gv); .dot needs no Graphviz.",
     )
-    parser.add_argument("expression", help="an expression or program, e.g. 'x**2 + x*y'")
+    parser.add_argument("expression", **EXPRESSION)
     parser.add_argument("-o", "--file", required=True, metavar="FILE",
                         help="the file to write: .svg, .png, .pdf, .dot or .gv")
     parser.add_argument("--at", help="a point, e.g. x=1,y=2")
@@ -44,8 +44,7 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--wrt", help="the input for tangents (default: the only input)")
     parser.add_argument("--output", help="the output for adjoints and paths (default: the "
                         "only one)")
-    parser.add_argument("--naming", choices=["w", "letters"], default="w",
-                        help="names of intermediate nodes: w3, w4, ... or a, b, c, ...")
+    parser.add_argument("--naming", **NAMING)
     parser.add_argument("--names", choices=["auto", "graph", "w"], default="auto",
                         help="labels: the graph's names, or w1, w2, ... for every node "
                         "as in seed 003 (default: auto)")

@@ -316,25 +316,24 @@ def _numeric_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
     return MethodRun(derivatives, trace, tuple(work))
 
 
-register_method(Method(
-    "paths", "the sum over paths of the edge-derivative products (seed 004)",
-    paths, PathsResult, exact=True, needs_point=False,
-    gradient=_paths_gradient, run=_paths_run, draws="paths"))
-register_method(Method(
-    "forward", "forward mode: one sweep of tangents per input (seed 003)",
-    forward, ForwardResult, exact=True, needs_point=False,
-    gradient=_forward_gradient, run=_forward_run, draws="tangents"))
-register_method(Method(
-    "reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
-    reverse, ReverseResult, exact=True, needs_point=False,
-    gradient=_reverse_gradient, run=_reverse_run, draws="adjoints"))
-register_method(Method(
-    "symbolic", "sympy.diff of the whole expression: the independent reference",
-    symbolic_diff, sympy.Expr, exact=True, needs_point=False,
-    gradient=_symbolic_gradient, run=_symbolic_run))
-register_method(Method(
-    "numeric", "central differences with an error estimate (needs a point)",
-    numeric_diff, NumericGradient, exact=False, needs_point=True,
-    gradient=_numeric_gradient, run=_numeric_run))
+_BUILT_IN = (
+    Method("paths", "the sum over paths of the edge-derivative products (seed 004)",
+           paths, PathsResult, exact=True, needs_point=False,
+           gradient=_paths_gradient, run=_paths_run, draws="paths"),
+    Method("forward", "forward mode: one sweep of tangents per input (seed 003)",
+           forward, ForwardResult, exact=True, needs_point=False,
+           gradient=_forward_gradient, run=_forward_run, draws="tangents"),
+    Method("reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
+           reverse, ReverseResult, exact=True, needs_point=False,
+           gradient=_reverse_gradient, run=_reverse_run, draws="adjoints"),
+    Method("symbolic", "sympy.diff of the whole expression: the independent reference",
+           symbolic_diff, sympy.Expr, exact=True, needs_point=False,
+           gradient=_symbolic_gradient, run=_symbolic_run),
+    Method("numeric", "central differences with an error estimate (needs a point)",
+           numeric_diff, NumericGradient, exact=False, needs_point=True,
+           gradient=_numeric_gradient, run=_numeric_run),
+)
+for _method in _BUILT_IN:
+    register_method(_method)
 
-_BUILTIN = frozenset(_REGISTRY)
+_BUILTIN = frozenset(m.name for m in _BUILT_IN)

@@ -64,7 +64,16 @@ def _add_edges(dot: graphviz.Digraph, plan: Plan,
 
 def detailed(plan: Plan, *, engine: str, rankdir: str, fontname: str, fontsize: float,
              title: str | None) -> graphviz.Digraph:
-    """The full drawing of a plan (see the module's example)."""
+    """The full drawing of a plan: its nodes, edges and legend as the plan says.
+
+    >>> import graphdiff as gd
+    >>> from graphdiff.drawing.plan import make_plan
+    >>> g = gd.parse("sin(x)")
+    >>> plan = make_plan(g, ["x", "s"], show=frozenset({"derivatives"}))
+    >>> detailed(plan, engine="dot", rankdir="TB", fontname="Arial", fontsize=20.0,
+    ...          title=None).graph_attr["rankdir"]
+    'TB'
+    """
     dot = new_digraph(engine, rankdir, fontname, plan.graph.source)
     dot.graph_attr.update(
         bgcolor="white", pad="0.3", nodesep="0.35", ranksep="0.75",

@@ -60,7 +60,18 @@ def draw(plan: Plan, *, title: str | None = None, rankdir: str = "LR",
          engine: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
          max_dot_nodes: int = DEFAULT_MAX_DOT_NODES) -> graphviz.Digraph:
     """The drawing of a plan: in full detail, or above ``max_nodes`` nodes the overview,
-    with a warning that says what it left out (see the module's example)."""
+    with a warning that says what it left out.
+
+    >>> import warnings, graphdiff as gd
+    >>> from graphdiff.drawing.plan import make_plan
+    >>> g = gd.parse("x*y + sin(x)")
+    >>> plan = make_plan(g, [g.name(n) for n in g.order], show=frozenset())
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     dot = draw(plan, max_nodes=3, max_dot_nodes=4)
+    >>> dot.engine, caught[0].category.__name__
+    ('sfdp', 'RenderWarning')
+    """
     n = len(plan.graph)
     if n <= max_nodes:
         return detailed(plan, engine=engine or "dot", rankdir=rankdir, fontname=fontname,

@@ -24,7 +24,16 @@ MAX_SPAN = 3
 
 def overview(plan: Plan, *, engine: str, rankdir: str, fontname: str,
              title: str | None) -> graphviz.Digraph:
-    """The compact drawing of a plan (see the module's example)."""
+    """The compact drawing of a plan: names only, long edges cut into dashed stubs.
+
+    >>> import graphdiff as gd
+    >>> from graphdiff.drawing.plan import make_plan
+    >>> g = gd.parse("sin(x)")
+    >>> dot = overview(make_plan(g, ["x", "s"], show=frozenset()), engine="sfdp",
+    ...                rankdir="LR", fontname="Arial", title="a sine")
+    >>> dot.engine, dot.graph_attr["label"]
+    ('sfdp', 'a sine')
+    """
     graph = plan.graph
     dot = new_digraph(engine, rankdir, fontname, graph.source)
     dot.graph_attr.update(bgcolor="white", pad="0.2", nodesep="0.1", ranksep="0.25",
