@@ -13,6 +13,7 @@ derivatives.
 from typing import Any
 
 from . import checker
+from ._version import __version__ as __version__
 from .convert import from_sympy
 from .derive.api import grad, hessian, jacobian, jvp, vjp
 from .derive.check import VerifyReport, numeric_diff, verify
@@ -21,6 +22,7 @@ from .derive.graphs import forward_graph, reverse_graph
 from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
 from .derive.reverse import ReverseResult, reverse
 from .derive.symbolic import readable, symbolic_diff
+from .display import install as _install_display
 from .errors import (
     DomainError,
     GraphdiffError,
@@ -36,8 +38,9 @@ from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
 from .trace import Tracer, trace
 
-__version__ = "0.1.0"
-
+# The core imports nothing above it, so presentation is set on its classes from here: the
+# notebook display of graphs and results, and the results' worked tables (table()).
+_install_display()
 
 
 def __getattr__(name: str) -> Any:
@@ -71,6 +74,7 @@ __all__ = [
     "TraceError",
     "Tracer",
     "VerifyReport",
+    "__version__",
     "checker",
     "count_paths",
     "define_op",

@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .notation import caret_excerpt
+
 
 @dataclass(frozen=True)
 class ErrorCode:
@@ -220,7 +222,7 @@ class ParseError(GraphdiffError, ValueError):
         self.line = line
         self.column = column
         self.expected = expected
-        self.excerpt = _caret_excerpt(source, line, column)
+        self.excerpt = caret_excerpt(source, line, column)
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -303,27 +305,3 @@ class TraceError(GraphdiffError, TypeError):
     """
 
     code: str = "trace"
-
-
-def _caret_excerpt(source: str | None, line: int | None, column: int | None) -> str:
-    """The source line at ``line`` with a caret under ``column`` (both 1-based)."""
-    if source is None or line is None or column is None:
-        return ""
-    lines = source.splitlines() or [""]
-    if not 1 <= line <= len(lines):
-        return ""
-    text = lines[line - 1]
-    # Long lines are cut around the caret so the excerpt stays one screen wide.
-    start = max(0, column - 1 - 60)
-    shown = "".join(_displayable(ch) for ch in text[start : start + 120])
-    prefix = "..." if start else ""
-    caret = " " * (len(prefix) + column - 1 - start) + "^"
-    return f"  {prefix}{shown}\n  {caret}"
-
-
-def _displayable(ch: str) -> str:
-    """``ch``, or U+FFFD for a character a terminal cannot show as one column (a lone
-    surrogate cannot even be encoded; a control character could move the cursor)."""
-    if ch == "\t":
-        return " "
-    return ch if ch.isprintable() or ch == " " else "\ufffd"

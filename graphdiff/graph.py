@@ -57,6 +57,7 @@ import networkx as nx
 import numpy as np
 import sympy
 
+from . import printing
 from .errors import DomainError, GraphdiffError
 from .ops import NUMPY, SYMPY, Op, as_expr
 
@@ -326,32 +327,29 @@ class Graph:
     # --- printing one node ----------------------------------------------------------
 
     def format_arg(self, arg: Arg, style: str = "text") -> str:
-        """Print one argument (a node's name or a constant) in ``style``."""
-        if is_node(arg):
-            name = self._names[arg]
-            if style == "latex":
-                return sympy.latex(sympy.Symbol(name))
-            return name  # text and unicode: as named, so tables read w2 everywhere
-        text = sympy.latex(arg) if style == "latex" else str(arg)
-        if style == "unicode":
-            text = text.replace("pi", "π")
-        if arg.is_negative or (arg.is_Rational and not arg.is_Integer):
-            text = f"({text})"
-        return text
+        """Print one argument (a node's name or a constant) in ``style``.
+
+        Names print as named, except in LaTeX (see :func:`graphdiff.printing.arg_text`).
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("x1*(-2)")
+        >>> g.format_arg(0, "unicode"), g.format_arg(0, "latex"), g.format_arg(g.args(1)[1])
+        ('x1', 'x_{1}', '(-2)')
+        """
+        return printing.arg_text(self, arg, style, _names_as_named(style))
 
     def formula(self, node: int | str, style: str = "text") -> str:
         """The node's own operation on its arguments, such as ``"x*y"`` or ``"c²"``.
+
+        Names print as named (``w2``, so that tables read w2 everywhere), except in
+        LaTeX; :func:`graphdiff.printing.formula` prints with any names.
 
         >>> import graphdiff as gd
         >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
         >>> g.formula("e"), g.formula("e", "unicode"), g.formula("x")
         ('c**2', 'c²', 'x')
         """
-        i = self.id(node)
-        op = self._ops[i]
-        if op is None:
-            return self._names[i] if i not in self._constants else str(self._constants[i])
-        return op.format([self.format_arg(a, style) for a in self._args[i]], style)
+        return printing.formula(self, node, style, _names_as_named(style))
 
     # --- symbolic views -------------------------------------------------------------
 
@@ -585,10 +583,8 @@ class Graph:
         outs = tuple(_plain(all_values[i]) for i in self._output_ids)
         return outs[0] if len(outs) == 1 else outs
 
-    def _repr_svg_(self) -> str | None:
-        from .render import repr_svg
-
-        return repr_svg(self)
+    # The notebook display (_repr_svg_) is presentation: graphdiff.display installs it, as
+    # the core imports nothing above it (docs/architecture.md).
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with positional inputs in the order of :attr:`inputs`."""
@@ -609,6 +605,11 @@ class _Symbols:
 
     def __getitem__(self, node: int) -> sympy.Symbol:
         return self._graph.symbol(node)
+
+
+def _names_as_named(style: str) -> printing.Names:
+    """Tables read a graph's own names (w2, not w₂) in every style but LaTeX."""
+    return None if style == "latex" else printing.as_named
 
 
 def _plain(value: Any) -> Any:

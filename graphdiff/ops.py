@@ -45,6 +45,7 @@ import numpy as np
 import sympy
 
 from .errors import GraphdiffError
+from .notation import integer_superscript
 
 Rule = Callable[..., Any]
 
@@ -182,22 +183,20 @@ class Op:
     def format(self, args: list[str], style: str = "text") -> str:
         """Print the op applied to already-printed arguments.
 
+        Deprecated: :mod:`graphdiff.printing` prints nodes, graphs and expressions in
+        every style, with brackets from :attr:`precedence` and :attr:`associativity`.
+
         >>> OPS["pow"].format(["c", "2"], "unicode")
         'c²'
         >>> OPS["mul"].format(["x", "y"], "latex")
         'x \\\\cdot y'
         """
-        if style == "unicode" and self.name == "pow" and _is_superscriptable(args[1]):
-            return args[0] + args[1].translate(_SUPERSCRIPT)
+        raised = integer_superscript(args[1]) if style == "unicode" and self.name == "pow" \
+            else None
+        if raised is not None:
+            return args[0] + raised
         template = {"text": self.text, "latex": self.latex, "unicode": self.unicode}[style]
         return template.format(*args)
-
-
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def _is_superscriptable(text: str) -> bool:
-    return bool(text) and all(ch in "0123456789-" for ch in text)
 
 
 # --- numpy implementations that need care ------------------------------------------

@@ -18,76 +18,34 @@ f     op     d + e         12
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
+import sympy
 
+from .derive.forward import ForwardResult
+from .derive.paths import PathsResult
+from .derive.reverse import ReverseResult
 from .graph import Graph
+from .notation import BAR, DOT, TABLE_STYLES, decorated, format_number, format_table, latex_name
 from .ops import as_expr
+from .printing import expr_text, formula, node_labels
 
-STYLES = ("text", "markdown", "latex")
+__all__ = [
+    "STYLES",
+    "WORKED_TABLES",
+    "edge_table",
+    "format_number",
+    "format_table",
+    "forward_table",
+    "node_table",
+    "paths_table",
+    "pretty",
+    "reverse_table",
+]
 
-
-def format_number(value: Any, digits: int = 6) -> str:
-    """A number as a teacher writes it: ``12``, ``0.25``, ``1.41421``; arrays in brackets.
-
-    >>> format_number(12.0), format_number(2 ** 0.5), format_number(-1e-12)
-    ('12', '1.41421', '-1e-12')
-    """
-    if value is None:
-        return ""
-    if np.ndim(value) > 0:
-        flat = np.asarray(value).ravel()
-        shown = ", ".join(format_number(v, digits) for v in flat[:6])
-        return f"[{shown}{', ...' if flat.size > 6 else ''}]"
-    value = float(value)
-    if value == 0:
-        return "0"
-    text = f"{value:.{digits}g}"
-    return text
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: str = "text",
-                 align: Sequence[str] | None = None) -> str:
-    """Lay out a table of strings: aligned text columns, a Markdown table or LaTeX tabular.
-
-    ``align`` holds ``"l"`` or ``"r"`` per column (numbers read best right-aligned).
-
-    >>> print(format_table(["a", "b"], [["1", "22"]], "markdown"))
-    | a | b |
-    |---|---|
-    | 1 | 22 |
-    """
-    if style not in STYLES:
-        raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
-    align = list(align or ["l"] * len(headers))
-    if style == "markdown":
-        line = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
-        return "\n".join(
-            ["| " + " | ".join(headers) + " |", line]
-            + ["| " + " | ".join(row) + " |" for row in rows]
-        )
-    if style == "latex":
-        body = [" & ".join(headers) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in rows]
-        return "\n".join([r"\begin{tabular}{" + "".join(align) + "}", *body, r"\end{tabular}"])
-    widths = [max(_width(h), *(_width(r[k]) for r in rows)) if rows else _width(h)
-              for k, h in enumerate(headers)]
-
-    def fmt(cells: Sequence[str]) -> str:
-        parts = []
-        for cell, width, side in zip(cells, widths, align, strict=True):
-            pad = " " * (width - _width(cell))
-            parts.append(pad + cell if side == "r" else cell + pad)
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([fmt(headers), *(fmt(r) for r in rows)])
-
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: combining marks (the bar of w̄) take none."""
-    return sum(1 for ch in text if not unicodedata.combining(ch))
+#: The layouts of every table (``format_table``'s styles).
+STYLES = TABLE_STYLES
 
 
 def node_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "text") -> str:
@@ -109,10 +67,10 @@ def node_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     rows = []
     for n in graph.order:
         name = graph.format_arg(n, "latex") if style == "latex" else graph.name(n)
-        formula = graph.formula(n, formula_style)
+        operation = graph.formula(n, formula_style)
         if style == "latex":
-            name, formula = f"${name}$", f"${formula}$"
-        row = [name, graph.kind(n), formula]
+            name, operation = f"${name}$", f"${operation}$"
+        row = [name, graph.kind(n), operation]
         if values is not None:
             row.append(format_number(values[n]))
         rows.append(row)
@@ -130,8 +88,6 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     x -> b  a
     a -> b  x
     """
-    import sympy
-
     values = graph.values(at) if at is not None else None
     headers = ["edge", "derivative"] + (["value"] if values is not None else [])
     rows = []
@@ -139,7 +95,7 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
         derivative = graph.edge_derivative(u, v)
         if style == "latex":
             edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
-            shown = f"${sympy.latex(derivative)}$"
+            shown = f"${expr_text(derivative, 'latex')}$"
         else:
             edge = f"{graph.name(u)} -> {graph.name(v)}"
             shown = str(derivative)
@@ -153,48 +109,21 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
 
 # --- worked traces of the derivative engines --------------------------------------------
 
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
 
 def pretty(expr: Any) -> str:
     """An expression as a teacher writes it in plain text: ``2·c``, ``x2²``, order kept.
 
-    >>> import sympy
+    The text style of :func:`graphdiff.printing.expr_text`, terms in the order written.
+
     >>> a, b = sympy.symbols("a b")
     >>> pretty(sympy.Mul(3, a**2, b, evaluate=False))
     '3·a²·b'
     """
-    import re
-
-    import sympy
-
-    text = sympy.sstr(expr, order="none")
-    text = re.sub(r"\*\*(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
-    return text.replace("*", "·")
-
-
-def _labels(graph: Graph, names: str) -> list[str]:
-    """Row labels: the graph's names, or w1, w2, ... for every node (seed 003 style)."""
-    if names == "auto":
-        generated = [graph.name(n) for n in graph.order if graph.kind(n) == "op"]
-        names = "w" if generated and all(
-            name == f"w{graph.nx.nodes[n]['index']}"
-            for n, name in zip((n for n in graph.order if graph.kind(n) == "op"), generated,
-                               strict=True)
-        ) else "graph"
-    if names == "w":
-        return [f"w{graph.nx.nodes[n]['index']}" for n in graph.order]
-    if names == "graph":
-        return [graph.name(n) for n in graph.order]
-    raise ValueError(f"names must be 'auto', 'w' or 'graph', not {names!r}")
+    return expr_text(expr, "text", written=True)
 
 
 def _renamer(graph: Graph, labels: list[str], marks: Sequence[str]) -> dict[Any, Any]:
     """Symbol substitutions from graph names to labels, plain and decorated."""
-    import sympy
-
-    from .derive._sweep import decorated
-
     mapping = {}
     for n in graph.order:
         name, label = graph.name(n), labels[n]
@@ -205,59 +134,32 @@ def _renamer(graph: Graph, labels: list[str], marks: Sequence[str]) -> dict[Any,
     return mapping
 
 
-def _math(expr: Any, style: str, mapping: dict[Any, Any], latex_names: dict[Any, str]) -> str:
-    import sympy
-
+def _math(expr: Any, style: str, mapping: dict[Any, Any]) -> str:
     expr = as_expr(expr)
     if mapping:
         with sympy.evaluate(False):  # keep the rule's terms in the order written
             expr = expr.xreplace(mapping)
     if style == "latex":
-        return "$" + sympy.latex(expr, order="none", symbol_names=latex_names) + "$"
+        return "$" + expr_text(expr, "latex", written=True) + "$"
     return pretty(expr)
 
 
-def _latex_names(labels: list[str], marks: dict[str, str]) -> dict[Any, str]:
-    """LaTeX for every label and decorated label: w3 -> w_{3}, ẇ3 -> \\dot{w}_{3}."""
-    import sympy
-
-    from .derive._sweep import decorated
-
-    names = {}
-    for label in labels:
-        plain_latex = sympy.latex(sympy.Symbol(label))
-        names[sympy.Symbol(label)] = plain_latex
-        head, sep, tail = plain_latex.partition("_")
-        for mark, command in marks.items():
-            names[sympy.Symbol(decorated(label, mark))] = f"{command}{{{head}}}{sep}{tail}"
-    return names
-
-
-def _definition(graph: Graph, n: int, labels: list[str], style: str,
-                mapping: dict[Any, Any], latex_names: dict[Any, str]) -> str:
+def _definition(graph: Graph, n: int, labels: list[str], style: str) -> str:
     """``w3 = w1·w2`` for a node (``w1 = x1`` for an input)."""
-    import sympy
-
     label = labels[n]
     if graph.kind(n) == "input":
         rhs = graph.name(n)
         if style == "latex":
-            lhs = latex_names[sympy.Symbol(label)]
-            return f"${lhs} = {sympy.latex(sympy.Symbol(rhs))}$"
+            return f"${latex_name(label)} = {latex_name(rhs)}$"
         return f"{label} = {rhs}" if rhs != label else label
     if graph.kind(n) == "constant":
         return f"{label} = {graph.nx.nodes[n]['value']}"
-    op = graph.op(n)
-    assert op is not None
-    args = [
-        (latex_names[sympy.Symbol(labels[a])] if style == "latex" else labels[a])
-        if type(a) is int else graph.format_arg(a, "latex" if style == "latex" else "unicode")
-        for a in graph.args(n)
-    ]
-    body = op.format(args, "latex" if style == "latex" else "unicode")
+    by_label = {graph.name(k): labels[k] for k in graph.order}
     if style == "latex":
-        return f"${latex_names[sympy.Symbol(label)]} = {body}$"
-    return f"{label} = {body}"
+        body = formula(graph, n, "latex", {name: latex_name(shown)
+                                           for name, shown in by_label.items()})
+        return f"${latex_name(label)} = {body}$"
+    return f"{label} = {formula(graph, n, 'unicode', by_label)}"
 
 
 def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
@@ -274,20 +176,15 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
     w4 = sin(w1)  ẇ4 = cos(w1)·ẇ1          cos(x1)
     w5 = w3 + w4  ẇ5 = ẇ3 + ẇ4        x2 + cos(x1)
     """
-    import sympy
-
-    from .derive._sweep import DOT, decorated, to_inputs
-
     graph = result.graph
-    labels = _labels(graph, names)
+    labels = node_labels(graph, names)
     mapping = _renamer(graph, labels, [DOT])
-    latex_names = _latex_names(labels, {DOT: "\\dot"})
     numeric = result.values is not None
     header = "$\\dot{w}$" if style == "latex" else "ẇ"
     headers = ["node"] + (["value"] if numeric else []) + ["tangent", header]
     rows = []
     for n in graph.order:
-        row = [_definition(graph, n, labels, style, mapping, latex_names)]
+        row = [_definition(graph, n, labels, style)]
         if numeric:
             row.append(format_number(result.values[n]))
         dot = sympy.Symbol(decorated(labels[n], DOT))
@@ -296,21 +193,19 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
             seed = result.direction.get(graph.name(n), 0)
             rule = sympy.Rational(repr(float(seed))) if isinstance(seed, float) else \
                 as_expr(seed)
-        row.append(_equation(dot, rule, style, mapping, latex_names))
-        tangent = result.tangents[n]
+        row.append(_equation(dot, rule, style, mapping))
         if numeric:
-            row.append(format_number(tangent))
+            row.append(format_number(result.tangents[n]))
         else:
-            row.append(_math(to_inputs(graph, as_expr(tangent)), style, {}, latex_names))
+            row.append(_math(result.output_tangent(n), style, {}))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
 
 
-def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any],
-              latex_names: dict[Any, str]) -> str:
-    left = _math(lhs, style, mapping, latex_names)
-    right = _math(rhs, style, mapping, latex_names)
+def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any]) -> str:
+    left = _math(lhs, style, mapping)
+    right = _math(rhs, style, mapping)
     if style == "latex":
         return f"{left[:-1]} = {right[1:]}"
     return f"{left} = {right}"
@@ -332,20 +227,14 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
     w2 = x2       w̄2 = w1·w̄3 + 3·w2²·w̄4  3·x2² + x1·exp(x1·x2)
     w1 = x1       w̄1 = w2·w̄3                     x2·exp(x1·x2)
     """
-    import sympy
-
-    from .derive._sweep import BAR, decorated, to_inputs
-
     if notation not in ("bar", "D"):
         raise ValueError(f"notation must be 'bar' or 'D', not {notation!r}")
     graph = result.graph
-    labels = _labels(graph, names)
+    labels = node_labels(graph, names)
     mapping = _renamer(graph, labels, [BAR])
-    latex_names = _latex_names(labels, {BAR: "\\bar"})
-    if notation == "D":
+    if notation == "D":  # Dw3 prints as D before the label's own LaTeX: Dw_{3}
         for n in graph.order:
             mapping[sympy.Symbol(decorated(graph.name(n), BAR))] = sympy.Symbol(f"D{labels[n]}")
-            latex_names[sympy.Symbol(f"D{labels[n]}")] = "D" + latex_names[sympy.Symbol(labels[n])]
     numeric = result.values is not None
     header = "w̄" if notation == "bar" else "Dw"
     if style == "latex":
@@ -353,16 +242,15 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
     headers = ["node"] + (["value"] if numeric else []) + ["adjoint", header]
     rows = []
     for n in reversed(graph.order):
-        row = [_definition(graph, n, labels, style, mapping, latex_names)]
+        row = [_definition(graph, n, labels, style)]
         if numeric:
             row.append(format_number(result.values[n]))
         bar = sympy.Symbol(decorated(graph.name(n), BAR))
-        row.append(_equation(bar, result.rules[n], style, mapping, latex_names))
-        adjoint = result.adjoints[n]
+        row.append(_equation(bar, result.rules[n], style, mapping))
         if numeric:
-            row.append(format_number(adjoint))
+            row.append(format_number(result.adjoints[n]))
         else:
-            row.append(_math(to_inputs(graph, as_expr(adjoint)), style, {}, latex_names))
+            row.append(_math(result.adjoint(n), style, {}))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
@@ -380,8 +268,6 @@ def paths_table(result: Any, style: str = "text") -> str:
     x → c → e → f  1 · 2·c · 1            2·c
     sum                         2·x + y + 2·c
     """
-    import sympy
-
     graph = result.graph
     numeric = result.at is not None
     headers = ["path", "factors", "product"] + (["value"] if numeric else [])
@@ -390,8 +276,8 @@ def paths_table(result: Any, style: str = "text") -> str:
     for path in result.paths:
         if style == "latex":
             names = "$" + arrow.join(graph.format_arg(n, "latex") for n in path.nodes) + "$"
-            factors = "$" + " \\cdot ".join(sympy.latex(f) for f in path.factors) + "$"
-            product = f"${sympy.latex(path.product)}$"
+            factors = "$" + " \\cdot ".join(expr_text(f, "latex") for f in path.factors) + "$"
+            product = f"${expr_text(path.product, 'latex')}$"
         else:
             names = arrow.join(path.names)
             factors = " · ".join(pretty(f) for f in path.factors)
@@ -401,8 +287,17 @@ def paths_table(result: Any, style: str = "text") -> str:
             row.append(format_number(path.value))
         rows.append(row)
     written = sympy.Add(*(p.product for p in result.paths), evaluate=False)
-    total = f"${sympy.latex(written, order='none')}$" if style == "latex" else pretty(written)
+    total = f"${expr_text(written, 'latex', written=True)}$" if style == "latex" else \
+        pretty(written)
     last = ["sum", "", total] + ([format_number(result.derivative)] if numeric else [])
     rows.append(last)
     align = ["l", "l", "r"] + (["r"] if numeric else [])
     return format_table(headers, rows, style, align)
+
+
+#: The worked table of each sweep's result: its ``table()`` (installed by graphdiff.display).
+WORKED_TABLES: Mapping[type, Callable[..., str]] = {
+    ForwardResult: forward_table,
+    ReverseResult: reverse_table,
+    PathsResult: paths_table,
+}

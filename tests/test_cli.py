@@ -1,14 +1,23 @@
-"""The command line: demo, graph, diff (text and the JSON schema), verify, errors."""
+"""The command line: demo, graph, diff (text and the JSON schema), verify, render, errors."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from graphdiff.cli import main
+from graphdiff.cli.render import add_render_parser, cmd_render
+from graphdiff.errors import GraphdiffError
+from graphdiff.render import RenderError, dot_available
+
+needs_dot = pytest.mark.skipif(not dot_available(), reason="Graphviz's dot is not installed")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -116,3 +125,78 @@ def test_verify_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "all methods agree" in out
     assert out.count("yes") == 6  # 3 points x 2 inputs
+
+
+# --- graphdiff render ----------------------------------------------------------------------
+
+
+def cli(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="graphdiff")
+    add_render_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+@needs_dot
+def test_cli_render_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ex1.svg"
+    args = cli(["render", "x**2 + x*y + (x+y)**2", "-o", str(out), "--at", "x=1,y=2",
+                "--paths", "x", "--naming", "letters"])
+    assert args.func(args) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    text = svg_text(out.read_bytes())
+    assert "x → c → e → f" in text and "4x + 3y" in text
+    png_path = tmp_path / "rev.png"
+    args = cli(["render", "exp(x1*x2) + x2**3", "-o", str(png_path), "--at", "x1=0,x2=1",
+                "--show", "values,adjoints", "--rankdir", "TB"])
+    assert args.func(args) == 0
+    assert png_path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_render_without_dot_writes_the_dot_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    # The command line writes the DOT source instead and says so.
+    args = cli(["render", "x*y", "-o", str(tmp_path / "cli.svg")])
+    with pytest.raises(RenderError, match="DOT source was written to"):
+        args.func(args)
+    assert (tmp_path / "cli.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_cli_render_dot_options(tmp_path: Path) -> None:
+    out = tmp_path / "fwd.dot"
+    args = cli(["render", "x1*x2 + sin(x1)", "-o", str(out), "--at", "x1=0,x2=2",
+                "--show", "tangents", "--wrt", "x1"])
+    assert args.func(args) == 0
+    assert "ẇ₅ = 3" in out.read_text(encoding="utf-8")
+    out = tmp_path / "adjoint.gv"
+    args = cli(["render", "exp(x1*x2) + x2**3", "-o", str(out), "--graph", "reverse"])
+    assert args.func(args) == 0
+    assert "x̄₂" in out.read_text(encoding="utf-8")
+    with pytest.raises(GraphdiffError, match="--at"):
+        args = cli(["render", "x*y", "-o", str(out), "--at", "x=one"])
+        args.func(args)
+    with pytest.raises(RenderError, match="unknown item"):
+        args = cli(["render", "x*y", "-o", str(out), "--show", "everything"])
+        args.func(args)
+
+
+def svg_text(data: str | bytes) -> str:
+    """All the text drawn in an SVG, concatenated, after parsing it as XML."""
+    root = ET.fromstring(data)
+    assert root.tag.endswith("svg")
+    return "".join(el.text or "" for el in root.iter() if el.tag.endswith("text"))
+
+
+def test_the_render_command_is_still_importable_from_graphdiff_render() -> None:
+    # graphdiff.render, the attribute, is the function; the module is in sys.modules
+    drawing_api = sys.modules["graphdiff.render"]
+
+    with pytest.warns(DeprecationWarning, match="moved to graphdiff.cli.render"):
+        assert drawing_api.add_render_parser is add_render_parser
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert drawing_api.cmd_render is cmd_render
+    with pytest.raises(AttributeError):
+        drawing_api.no_such_name  # noqa: B018

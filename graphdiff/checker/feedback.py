@@ -26,7 +26,6 @@ your answer misses the path x → c → e → f (factor 2c)
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -35,6 +34,7 @@ import numpy as np
 
 from ..derive.paths import count_paths, path_sum, paths
 from ..graph import Graph
+from ..printing import expr_text
 from .equivalence import Outcome, Reference
 from .messages import Message
 
@@ -47,15 +47,14 @@ MAX_COMBINATIONS = 60_000
 
 
 def pretty(expr: Any) -> str:
-    """A factor as a teacher writes it: ``2c`` for ``2*c``.
+    """A factor as a teacher writes it: ``2c`` for ``2*c`` (the printer's plain style).
 
     >>> import sympy
     >>> c, o2 = sympy.symbols("c o2")
     >>> pretty(2*c), pretty(o2*(1 - o2))
     ('2c', 'o2*(1 - o2)')
     """
-    text = str(expr)
-    return re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z(])", r"\1", text)
+    return expr_text(expr, "plain")
 
 
 def _match(a: np.ndarray, target: np.ndarray, scale: float) -> bool:

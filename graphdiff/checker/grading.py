@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .._version import __version__
 from ..errors import GraphdiffError
 from .equivalence import Verdict
 from .messages import Message
@@ -1108,8 +1109,6 @@ def grade(
     fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
     if fmt not in ("csv", "json"):
         raise GraphdiffError("the gradebook format must be csv or json")
-    from .. import __version__  # here: graphdiff imports this module while it initialises
-
     problems_sha = _problems_sha(problem_list)
     options = {"lang": lang, "proof": proof, "timeout": timeout,
                "per_submission": per_submission, "problems_sha": problems_sha,

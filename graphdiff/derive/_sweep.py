@@ -1,8 +1,7 @@
-"""What the forward and reverse sweeps share: points, local partials, notation."""
+"""What the forward and reverse sweeps share: points, local partials, seeds, outputs."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,43 +11,6 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import NUMPY, SYMPY, as_expr
-
-DOT = "\u0307"  # combining dot above: ẇ
-BAR = "\u0304"  # combining macron: w̄
-
-
-class Displayed:
-    """Rich display of a sweep's result in notebooks: the drawing above the worked table.
-
-    Subclasses provide ``table(style)``.
-
-    >>> import graphdiff as gd
-    >>> gd.reverse(gd.parse("x*y"))._repr_markdown_().splitlines()[0]
-    '| node | adjoint | w̄ |'
-    """
-
-    def table(self, style: str = "text") -> str:
-        raise NotImplementedError
-
-    def _repr_markdown_(self) -> str:
-        return self.table("markdown")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..render import repr_mimebundle
-
-        return repr_mimebundle(self, include, exclude)
-
-
-def decorated(name: str, mark: str) -> str:
-    """``w3`` -> ``ẇ3`` / ``w̄3``: the mark goes on the name's first letter.
-
-    Names are NFC-normalized, so ``ẋ`` is the single character U+1E8B where Unicode
-    has one (as typed on a keyboard) and a letter plus a combining mark elsewhere.
-
-    >>> decorated("w3", BAR) == "w\u03043", decorated("x1", DOT) == "\u1e8b1"
-    (True, True)
-    """
-    return unicodedata.normalize("NFC", name[:1] + mark + name[1:])
 
 
 def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:

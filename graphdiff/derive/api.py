@@ -26,26 +26,27 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ..ops import as_expr
 from ._sweep import output_id, plain
 from .forward import forward
 from .graphs import reverse_graph
-from .paths import DEFAULT_PATH_LIMIT, count_paths, path_sum, paths
+from .methods import METHODS, get_method
 from .reverse import reverse
-from .symbolic import symbolic_diff
+from .symbolic import evaluate_expr
 
-#: The methods :func:`grad` accepts.
-METHODS = ("reverse", "forward", "paths", "symbolic", "numeric")
+__all__ = ["METHODS", "evaluate_expr", "grad", "hessian", "jacobian", "jvp", "vjp"]
+
+# METHODS, the methods grad accepts, is the registry itself (graphdiff.derive.methods):
+# iterate it for their names.
 
 
 def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "reverse", *,
          output: str | None = None) -> dict[str, Any]:
     """∂y/∂x for every input x, by any method; symbolic without ``at``.
 
-    Methods: ``"reverse"`` (one backward sweep), ``"forward"`` (one sweep per input),
-    ``"paths"`` (sum over paths; by dynamic programming when there are too many to
-    list), ``"symbolic"`` (sympy.diff of the whole expression) and ``"numeric"``
-    (central differences; needs ``at``).
+    Methods (the registry :data:`~graphdiff.derive.methods.METHODS`): ``"reverse"`` (one
+    backward sweep), ``"forward"`` (one sweep per input), ``"paths"`` (sum over paths; by
+    dynamic programming when there are too many to list), ``"symbolic"`` (sympy.diff of
+    the whole expression) and ``"numeric"`` (central differences; needs ``at``).
 
     >>> import graphdiff as gd
     >>> g = gd.parse("x1*x2 + sin(x1)")
@@ -55,60 +56,7 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     {'x1': 3.0, 'x2': 0.0}
     """
     out = output_id(graph, output)
-    name = graph.name(out)
-    if method == "reverse":
-        return reverse(graph, output=name, at=at).gradient
-    if method == "forward":
-        return {x: forward(graph, wrt=x, at=at).output_tangent(out) for x in graph.inputs}
-    if method == "paths":
-        result = {}
-        for x in graph.inputs:
-            if count_paths(graph, x, out) <= DEFAULT_PATH_LIMIT:
-                # Listed paths, multiplied out one by one: independent of forward mode.
-                result[x] = paths(graph, x, at, output=name).derivative
-            else:
-                result[x] = path_sum(graph, x, at, output=name)
-        return result
-    if method == "symbolic":
-        derivatives = {x: symbolic_diff(graph, x, output=name) for x in graph.inputs}
-        if at is None:
-            return derivatives
-        return {x: evaluate_expr(d, graph, at) for x, d in derivatives.items()}
-    if method == "numeric":
-        if at is None:
-            raise GraphdiffError("the numeric method needs a point: pass at=")
-        from .check import numeric_diff
-
-        result = numeric_diff(graph, at, output=name)
-        return dict(zip(graph.inputs, (float(v) for v in result.value), strict=True))
-    raise GraphdiffError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-
-
-def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
-    """A sympy expression of the inputs at a point, without lambdify or eval.
-
-    Exact sympy evaluation at 30 digits for scalar points; numpy for batches through
-    graphdiff's own evaluator (via :func:`graphdiff.from_sympy`).
-
-    >>> import sympy, graphdiff as gd
-    >>> g = gd.parse("x*y")
-    >>> x, y = sympy.symbols("x y")
-    >>> evaluate_expr(x**2 + y, g, {"x": 2.0, "y": 1.0})
-    5.0
-    """
-    expr = as_expr(expr)
-    if not expr.free_symbols:
-        return float(expr) if np.ndim(next(iter(at.values()), 0)) == 0 else \
-            np.broadcast_to(float(expr), np.broadcast(*at.values()).shape).copy()
-    if all(np.ndim(v) == 0 for v in at.values()):
-        subs = {graph.symbol(name): sympy.Float(float(at[name]), 30) for name in graph.inputs
-                if name in at}
-        value = expr.evalf(30, subs=subs)
-        return float(value)
-    from ..convert import from_sympy
-
-    names = [s.name for s in expr.free_symbols]
-    return plain(from_sympy(expr, inputs=sorted(names)).evaluate({n: at[n] for n in names}))
+    return get_method(method).gradient(graph, at, graph.name(out))
 
 
 def jvp(graph: Graph, at: Mapping[str, Any] | None, tangent: Mapping[str, Any]) -> tuple[Any, Any]:

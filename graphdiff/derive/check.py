@@ -1,4 +1,4 @@
-"""Cross-checks: finite differences on a graph, and every method against each other.
+"""Cross-checks: every method against each other (and finite differences, re-exported).
 
 :func:`verify` runs paths, forward, reverse, symbolic (sympy.diff) and numeric
 (central differences with an error estimate) at random points inside the domain and
@@ -18,16 +18,19 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import DomainError, GraphdiffError
 from ..graph import Graph
-from ..tables import format_number, format_table
+from ..notation import format_number, format_table
 from ._sweep import output_id
-from .numeric import NumericDifferentiationError, NumericGradient, gradient
+from .api import grad
+from .differences import numeric_diff
+from .numeric import NumericDifferentiationError
+
+__all__ = ["Check", "VerifyReport", "numeric_diff", "verify"]
 
 #: Relative tolerance between the exact methods.
 EXACT_RTOL = 1e-9
@@ -41,36 +44,6 @@ NUMERIC_RTOL = 1e-6
 NUMERIC_ATOL = 1e-9
 #: Graphs larger than this skip sympy (its expression would be the bottleneck).
 SYMBOLIC_SIZE_LIMIT = 2_000
-
-
-def numeric_diff(graph: Graph, at: Mapping[str, float], *, output: str | None = None,
-                 scheme: str = "central", h: float | None = None) -> NumericGradient:
-    """The gradient of ``output`` at ``at`` by finite differences, with an error vector.
-
-    The step is chosen per coordinate as in seed 000 (order ∛ε for central
-    differences, √ε for one-sided ones, scaled by the coordinate);
-    see :mod:`graphdiff.derive.numeric`.
-
-    >>> import graphdiff as gd
-    >>> result = gd.numeric_diff(gd.parse("x**2*y"), {"x": 1.0, "y": 3.0})
-    >>> [round(float(v), 6) for v in result.value]
-    [6.0, 1.0]
-    >>> bool(all(result.error < 1e-8))
-    True
-    """
-    out = output_id(graph, output)
-    names = graph.inputs
-    missing = [n for n in names if n not in at]
-    if missing:
-        raise GraphdiffError(f"no value given for {', '.join(missing)}")
-    if any(np.ndim(at[n]) > 0 for n in names):
-        raise GraphdiffError("numeric differentiation takes one point, not a batch")
-
-    def f(point: np.ndarray) -> float:
-        return float(graph.values(dict(zip(names, point, strict=True)))[out])
-
-    x0 = np.array([float(at[n]) for n in names])
-    return gradient(f, x0, h=h, scheme=scheme)
 
 
 @dataclass(frozen=True)
@@ -153,8 +126,6 @@ def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None =
     else:
         skipped.append(f"symbolic (graph of {len(graph)} nodes > {SYMBOLIC_SIZE_LIMIT})")
     methods.append("numeric")
-    from .api import grad
-
     checks: list[Check] = []
     found = tries = 0
     while found < points and tries < max_tries:

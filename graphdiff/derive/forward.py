@@ -14,21 +14,19 @@ x2 + cos(x1)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..notation import DOT, decorated
 from ..ops import as_expr
 from ._sweep import (
-    DOT,
-    Displayed,
-    decorated,
     input_id,
     node_values,
     numeric_partials,
@@ -42,7 +40,7 @@ from ._sweep import (
 
 
 @dataclass(frozen=True, repr=False)
-class ForwardResult(Displayed):
+class ForwardResult:
     """Tangents of every node for one direction, with the sweep's trace.
 
     Attributes
@@ -69,6 +67,11 @@ class ForwardResult(Displayed):
     at: dict[str, Any] | None
     values: list[Any] | None
     tangents: list[Any]
+
+    #: The worked table (:func:`graphdiff.tables.forward_table`), and the notebook display: the
+    #: presentation layer installs them (graphdiff.display), as the core imports nothing
+    #: above it.
+    table: ClassVar[Callable[..., str]]
 
     @cached_property
     def rules(self) -> list[sympy.Expr | None]:
@@ -102,12 +105,6 @@ class ForwardResult(Displayed):
     def value(self) -> Any:
         """The output value at the point (None when symbolic)."""
         return output_value(self.graph, self.values)
-
-    def table(self, style: str = "text", names: str = "auto") -> str:
-        """The forward Wengert table (wᵢ, value, ẇᵢ rule, ẇᵢ value); see graphdiff.tables."""
-        from ..tables import forward_table
-
-        return forward_table(self, style=style, names=names)
 
     def __repr__(self) -> str:
         wrt = ", ".join(f"{k}={v}" for k, v in self.direction.items())

@@ -29,9 +29,10 @@ import sympy
 
 from ..builder import GraphBuilder, gc_paused
 from ..graph import Graph, is_node
+from ..notation import BAR, DOT, decorated
 from ..ops import Namespace, as_expr
 from ..trace import Tracer, function_of
-from ._sweep import BAR, DOT, decorated, input_id, output_id, seed_expr
+from ._sweep import input_id, output_id, seed_expr
 
 #: The op table's functions on tracers: the namespace that turns rules into nodes.
 GRAPH = Namespace("graph", function_of)

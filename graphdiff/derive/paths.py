@@ -24,16 +24,16 @@ elimination in the order of evaluation).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import Displayed, input_id, node_values, output_id, plain, to_inputs
+from ._sweep import input_id, node_values, output_id, plain, to_inputs
 
 #: Default largest number of paths :func:`paths` enumerates.
 DEFAULT_PATH_LIMIT = 10_000
@@ -108,7 +108,7 @@ def _is_scalar(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class PathsResult(Displayed):
+class PathsResult:
     """Every path from ``source`` to ``target`` and their sum.
 
     Attributes
@@ -130,6 +130,11 @@ class PathsResult(Displayed):
     paths: tuple[Path, ...]
     at: dict[str, Any] | None
 
+    #: The worked table (:func:`graphdiff.tables.paths_table`), and the notebook display: the
+    #: presentation layer installs them (graphdiff.display), as the core imports nothing
+    #: above it.
+    table: ClassVar[Callable[..., str]]
+
     @property
     def count(self) -> int:
         return len(self.paths)
@@ -148,12 +153,6 @@ class PathsResult(Displayed):
     def symbolic_derivative(self) -> sympy.Expr:
         """The sum of the path products in the inputs, whether or not there is a point."""
         return sympy.expand(to_inputs(self.graph, self.sum)) if self.paths else sympy.S.Zero
-
-    def table(self, style: str = "text") -> str:
-        """The paths with their factors and products; see graphdiff.tables."""
-        from ..tables import paths_table
-
-        return paths_table(self, style=style)
 
 
 def count_paths(graph: Graph, source: str | int, target: str | int) -> int:

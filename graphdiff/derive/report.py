@@ -35,47 +35,42 @@ are too many to list); ``forward`` -> ``{input: [{"node", "definition", "value",
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ..ops import as_expr
-from ..tables import pretty
 from ._sweep import output_id
-from .forward import forward
-from .paths import DEFAULT_PATH_LIMIT, count_paths, paths
-from .reverse import reverse
-from .symbolic import readable, symbolic_diff
+from .methods import METHODS, MethodRun, number
 
 SCHEMA = "graphdiff.diff/1"
-#: Methods of ``graphdiff diff --method all``, in the order they are shown.
-ALL_METHODS = ("paths", "forward", "reverse", "symbolic", "numeric")
+#: Methods of ``graphdiff diff --method all``, in the order they are shown: the registry.
+ALL_METHODS = METHODS
 
 
-def _number(value: Any) -> float | list[Any] | None:
-    if value is None:
-        return None
-    if np.ndim(value) > 0:
-        return np.asarray(value, dtype=float).tolist()
-    return float(value)
+@dataclass(frozen=True)
+class DiffRun:
+    """A diff report and the work behind it.
+
+    ``report`` is the JSON-ready data (schema above); ``runs`` holds, per method, what it
+    did, with the results whose worked tables show the steps (``graphdiff diff --table``
+    formats them instead of running the sweeps again).
+    """
+
+    report: dict[str, Any]
+    runs: dict[str, MethodRun]
 
 
-def _text(expr: Any) -> str | None:
-    return None if expr is None else str(expr)
-
-
-def diff_report(graph: Graph, wrt: Sequence[str] | None = None,
-                at: Mapping[str, float] | None = None,
-                methods: Sequence[str] = ALL_METHODS, *,
-                output: str | None = None) -> dict[str, Any]:
-    """Run each method on ``graph`` for the inputs ``wrt`` and collect results and traces.
+def run_report(graph: Graph, wrt: Sequence[str] | None = None,
+               at: Mapping[str, float] | None = None,
+               methods: Sequence[str] = ALL_METHODS, *,
+               output: str | None = None) -> DiffRun:
+    """Run each method on ``graph`` for the inputs ``wrt``: the report and the work.
 
     >>> import graphdiff as gd
-    >>> report = diff_report(gd.parse("x**3"), methods=["forward", "symbolic"])
-    >>> [(r["method"], r["derivatives"]["x"]["symbolic"]) for r in report["results"]]
-    [('forward', '3*x**2'), ('symbolic', '3*x**2')]
+    >>> run = run_report(gd.parse("x*y"), methods=["reverse", "symbolic"])
+    >>> [type(w).__name__ for w in run.runs["reverse"].work], run.runs["symbolic"].work
+    (['ReverseResult'], ('  readable: ∂w3/∂x = y', '  readable: ∂w3/∂y = x'))
     """
     out = output_id(graph, output)
     out_name = graph.name(out)
@@ -90,107 +85,30 @@ def diff_report(graph: Graph, wrt: Sequence[str] | None = None,
         "inputs": list(graph.inputs),
         "output": out_name,
         "at": None if at is None else {k: float(v) for k, v in at.items()},
-        "value": None if at is None else _number(graph.values(at)[out]),
+        "value": None if at is None else number(graph.values(at)[out]),
         "results": [],
     }
-    builders = {"paths": _paths, "forward": _forward, "reverse": _reverse,
-                "symbolic": _symbolic, "numeric": _numeric}
+    runs: dict[str, MethodRun] = {}
     for method in methods:
-        if method not in builders:
+        if method not in METHODS:
             raise GraphdiffError(f"unknown method {method!r}; choose from "
                                  f"{', '.join(ALL_METHODS)} or all")
-        derivatives, trace = builders[method](graph, wrt, at, out_name)
-        report["results"].append({"method": method, "derivatives": derivatives, "trace": trace})
-    return report
+        run = METHODS[method].run(graph, wrt, at, out_name)
+        runs[method] = run
+        report["results"].append({"method": method, "derivatives": run.derivatives,
+                                  "trace": run.trace})
+    return DiffRun(report, runs)
 
 
-def _paths(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dict]:
-    derivatives, trace = {}, {}
-    for name in wrt:
-        count = count_paths(graph, name, out)
-        if count > DEFAULT_PATH_LIMIT:
-            from .paths import path_sum
+def diff_report(graph: Graph, wrt: Sequence[str] | None = None,
+                at: Mapping[str, float] | None = None,
+                methods: Sequence[str] = ALL_METHODS, *,
+                output: str | None = None) -> dict[str, Any]:
+    """Run each method on ``graph`` for the inputs ``wrt`` and collect results and traces.
 
-            value = path_sum(graph, name, at, output=out)
-            derivatives[name] = {"symbolic": None if at is not None else _text(value),
-                                 "value": _number(value) if at is not None else None}
-            trace[name] = {"count": count, "paths": None}
-            continue
-        result = paths(graph, name, at, output=out)
-        derivatives[name] = {"symbolic": _text(result.symbolic_derivative),
-                             "value": _number(result.derivative) if at is not None else None}
-        trace[name] = {"count": count, "paths": [
-            {"path": list(p.names), "factors": [str(f) for f in p.factors],
-             "product": str(p.product), "value": _number(p.value)}
-            for p in result.paths
-        ]}
-    return derivatives, trace
-
-
-def _forward(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dict]:
-    derivatives, trace = {}, {}
-    node = graph.id(out)
-    for name in wrt:
-        symbolic = forward(graph, wrt=name)
-        numeric = forward(graph, wrt=name, at=at) if at is not None else None
-        derivatives[name] = {
-            "symbolic": _text(symbolic.output_tangent(node)),
-            "value": _number(numeric.output_tangent(node)) if numeric else None,
-        }
-        rows = []
-        for n in graph.order:
-            rule = symbolic.rules[n]
-            rows.append({
-                "node": graph.name(n), "definition": graph.formula(n),
-                "value": _number(numeric.values[n]) if numeric else None,
-                "rule": None if rule is None else pretty(rule),
-                "tangent": _number(numeric.tangents[n]) if numeric else
-                _text(as_expr(symbolic.tangents[n])),
-            })
-        trace[name] = rows
-    return derivatives, trace
-
-
-def _reverse(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, list]:
-    symbolic = reverse(graph, output=out)
-    numeric = reverse(graph, output=out, at=at) if at is not None else None
-    derivatives = {name: {"symbolic": _text(symbolic.adjoint(name)),
-                          "value": _number(numeric.adjoint(name)) if numeric else None}
-                   for name in wrt}
-    rows = []
-    for n in reversed(graph.order):
-        rows.append({
-            "node": graph.name(n), "definition": graph.formula(n),
-            "value": _number(numeric.values[n]) if numeric else None,
-            "rule": pretty(symbolic.rules[n]),
-            "adjoint": _number(numeric.adjoints[n]) if numeric else
-            _text(as_expr(symbolic.adjoints[n])),
-        })
-    return derivatives, rows
-
-
-def _symbolic(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dict]:
-    from .api import evaluate_expr
-
-    derivatives, trace = {}, {}
-    for name in wrt:
-        expr = symbolic_diff(graph, name, output=out)
-        derivatives[name] = {"symbolic": _text(expr),
-                             "value": _number(evaluate_expr(expr, graph, at)) if at else None}
-        trace[name] = {"readable": _text(readable(expr))}
-    return derivatives, trace
-
-
-def _numeric(graph: Graph, wrt: list[str], at: Any, out: str) -> tuple[dict, dict]:
-    if at is None:
-        raise GraphdiffError("the numeric method needs a point: give --at")
-    from .check import numeric_diff
-
-    result = numeric_diff(graph, at, output=out)
-    derivatives, trace = {}, {}
-    for k, name in enumerate(graph.inputs):
-        if name not in wrt:
-            continue
-        derivatives[name] = {"symbolic": None, "value": float(result.value[k])}
-        trace[name] = {"step": float(result.steps[k]), "error_estimate": float(result.error[k])}
-    return derivatives, trace
+    >>> import graphdiff as gd
+    >>> report = diff_report(gd.parse("x**3"), methods=["forward", "symbolic"])
+    >>> [(r["method"], r["derivatives"]["x"]["symbolic"]) for r in report["results"]]
+    [('forward', '3*x**2'), ('symbolic', '3*x**2')]
+    """
+    return run_report(graph, wrt, at, methods, output=output).report

@@ -17,21 +17,19 @@ used many times (``x*x``, ``a + a``) accumulate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
+from ..notation import BAR, decorated
 from ..ops import as_expr
 from ._sweep import (
-    BAR,
-    Displayed,
-    decorated,
     node_values,
     numeric_partials,
     output_id,
@@ -45,7 +43,7 @@ from ._sweep import (
 
 
 @dataclass(frozen=True, repr=False)
-class ReverseResult(Displayed):
+class ReverseResult:
     """Adjoints of every node for one cotangent, with the sweep's trace.
 
     Attributes
@@ -72,6 +70,11 @@ class ReverseResult(Displayed):
     at: dict[str, Any] | None
     values: list[Any] | None
     adjoints: list[Any]
+
+    #: The worked table (:func:`graphdiff.tables.reverse_table`), and the notebook display: the
+    #: presentation layer installs them (graphdiff.display), as the core imports nothing
+    #: above it.
+    table: ClassVar[Callable[..., str]]
 
     def adjoint(self, node: str | int) -> Any:
         """w̄ of one node; symbolic results are expressed in the inputs."""
@@ -118,12 +121,6 @@ class ReverseResult(Displayed):
                     as_expr(seed), rule, evaluate=False)
             rules.append(rule)
         return rules
-
-    def table(self, style: str = "text", names: str = "auto", notation: str = "bar") -> str:
-        """The reverse Wengert table (wᵢ, value, w̄ᵢ rule, w̄ᵢ value); see graphdiff.tables."""
-        from ..tables import reverse_table
-
-        return reverse_table(self, style=style, names=names, notation=notation)
 
     def __repr__(self) -> str:
         seeds = ", ".join(f"{decorated(k, BAR)}={v}" for k, v in self.cotangent.items())

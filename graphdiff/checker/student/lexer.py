@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ...errors import GraphdiffError
 from ...parse import Limits
@@ -35,8 +35,25 @@ from .vocabulary import (
     latex_functions,
 )
 
-if TYPE_CHECKING:
-    from .reader import Reader
+
+class Vocabulary(Protocol):
+    """What the lexer and the parser ask of one reading (:class:`~.reader.Reader` is it):
+    the words it knows and where its warnings and notes go."""
+
+    names: set[str]
+    functions: dict[str, str]
+    words: dict[str, str]
+
+    def resolve(self, word: str, pos: int, lexer: Lexer, paren: bool = False
+                ) -> list[tuple[str, str]]: ...
+
+    def join_subscript(self, word: str, sub: str, lexer: Lexer, start: int) -> str: ...
+
+    def warn(self, code: str, **params: Any) -> None: ...
+
+    def note(self, code: str, **params: Any) -> None: ...
+
+    def note_once(self, code: str, **params: Any) -> None: ...
 
 #: Longest answer accepted (characters), checked before anything else.
 MAX_CHARS = 2_000
@@ -121,7 +138,7 @@ def error_at(message: Message, source: str, pos: int | None) -> AnswerError:
 class Lexer:
     """Turns the answer into tokens, resolving words against the known names."""
 
-    def __init__(self, source: str, start: int, end: int, reader: Reader) -> None:
+    def __init__(self, source: str, start: int, end: int, reader: Vocabulary) -> None:
         self.s = source
         self.i = start
         self.end = end

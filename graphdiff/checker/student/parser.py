@@ -16,18 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy
 
 from ...ops import ATOM, OPS, Op, is_function, overload_operators
 from ..messages import Message
-from .lexer import MAX_DEPTH, AnswerError, Token, error_at
+from .lexer import MAX_DEPTH, AnswerError, Token, Vocabulary, error_at
 from .vocabulary import OPENERS, arity
-
-if TYPE_CHECKING:
-    from .reader import Reader
-
 
 
 @dataclass
@@ -122,7 +118,7 @@ def to_text(node: Node) -> str:
 class Parser:
     """Recursive descent with precedence; recursion is bounded by :data:`MAX_DEPTH`."""
 
-    def __init__(self, tokens: list[Token], source: str, reader: Reader) -> None:
+    def __init__(self, tokens: list[Token], source: str, reader: Vocabulary) -> None:
         self.t = tokens
         self.k = 0
         self.s = source

@@ -1,0 +1,7 @@
+"""``python -m graphdiff.cli``: the ``graphdiff`` command."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())
