@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import printing
 from ..errors import ParseError
 from ..graph import Graph
 from ..parse import parse
@@ -109,52 +110,15 @@ class Reading:
 
 
 
-_OP_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
-
-
 def graph_text(graph: Graph) -> str:
     """A graph's output as answer syntax (``max(x, y)``, ``step(x)``, ``exp(1)``), so that
-    :func:`read_answer` reads it back as the same function.
+    :func:`read_answer` reads it back as the same function (the printer's answer style).
 
     >>> import graphdiff as gd
     >>> graph_text(gd.parse("2*max(x, y)*step(x - y) + exp(1) - x/(2*y)^-3"))
     '2*max(x, y)*step(x - y) + exp(1) - x/(2*y)^(-3)'
     """
-    texts: list[tuple[str, int]] = []
-    for i in graph.order:
-        kind = graph.kind(i)
-        if kind == "input":
-            texts.append((graph.name(i), 5))
-            continue
-        if kind == "constant":
-            texts.append(_constant_text(graph.nx.nodes[i]["value"]))
-            continue
-        op = graph.op(i)
-        assert op is not None
-        args = [texts[a] if type(a) is int else _constant_text(a) for a in graph.args(i)]
-        prec = _OP_PREC.get(op.name, 5)
-        if op.name == "neg":
-            (a,) = args
-            texts.append(("-" + (a[0] if a[1] > 3 else f"({a[0]})"), 3))
-        elif op.name in _OP_PREC:
-            (a, at), (b, bt) = args
-            strict_right = op.name in ("sub", "div", "pow")
-            if at < prec or (op.name == "pow" and at <= prec):
-                a = f"({a})"
-            if bt < prec or (strict_right and bt <= prec and op.name != "pow"):
-                b = f"({b})"
-            texts.append((op.format([a, b], "text").replace("**", "^"), prec))
-        else:
-            texts.append((f"{op.name}({', '.join(t for t, _ in args)})", 5))
-    return texts[graph.output_ids[0]][0]
-
-
-def _constant_text(value: Any) -> tuple[str, int]:
-    text = re.sub(r"\bE\b", "exp(1)", str(value)).replace("**", "^")
-    if (value.is_Integer and value >= 0) or text in ("pi", "exp(1)"):
-        return text, 5
-    return f"({text})", 5
-
+    return printing.graph_text(graph, style="answer")
 
 
 def core_message(err: ParseError) -> Message:

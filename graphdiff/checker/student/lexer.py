@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ...errors import GraphdiffError
+from ...notation import caret_excerpt, line_and_column
 from ...parse import Limits
 from ..messages import Message
 from .vocabulary import (
@@ -121,18 +122,12 @@ class Token:
 
 
 def error_at(message: Message, source: str, pos: int | None) -> AnswerError:
+    """An :class:`AnswerError` at 0-based ``pos`` of the answer (None: the whole answer)."""
     if pos is None:
         return AnswerError(message)
-    pos = min(max(pos, 0), len(source))
-    line = source.count("\n", 0, pos) + 1
-    start = source.rfind("\n", 0, pos) + 1
-    column = pos - start + 1
-    end = source.find("\n", pos)
-    text = source[start: end if end >= 0 else len(source)]
-    lo = max(0, column - 1 - 60)
-    prefix = "..." if lo else ""
-    excerpt = f"  {prefix}{text[lo:lo + 120]}\n  {' ' * (len(prefix) + column - 1 - lo)}^"
-    return AnswerError(message, line=line, column=column, excerpt=excerpt)
+    line, column = line_and_column(source, pos)
+    return AnswerError(message, line=line, column=column,
+                       excerpt=caret_excerpt(source, line, column))
 
 
 class Lexer:

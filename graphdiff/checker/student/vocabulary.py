@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from ...notation import FROM_SUPERSCRIPT
 from ...ops import OPS, is_function
 
 #: Words the parser expands itself (not ops): ``lg x`` is ``log(x)/log(10)``.
@@ -139,8 +140,8 @@ CYRILLIC = {
     "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
     "С": "C", "Т": "T", "Х": "X",
 }
-SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
-                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
+#: Superscript digits and signs as typed (x², e⁻ˣ is not read): the one map, in notation.
+SUPERSCRIPTS = {sup: plain for sup, plain in FROM_SUPERSCRIPT.items() if plain in "0123456789+-"}
 CHAR_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "—": "-", "*": "*", "·": "*", "⋅": "*",
              "×": "*", "∗": "*", "•": "*", "/": "/", "÷": "/", "∕": "/"}
 OPENERS = {"(": ")", "[": "]", "{": "}"}
