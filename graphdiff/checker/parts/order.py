@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 
+from ...notation import FROM_SUPERSCRIPT
 from ..equivalence import Verdict
 from ..messages import Message
 from .base import Part, ProblemError, part_kind
 
-_SUPERSCRIPTS = {"¹": "^1", "²": "^2", "³": "^3", "⁴": "^4"}
+#: A run of superscript digits, as in h² (read with the one superscript map, in notation).
+_DIGIT_SUPERSCRIPTS = "".join(k for k, v in FROM_SUPERSCRIPT.items() if v.isdigit())
+_SUPERSCRIPT_RUN = re.compile(f"[{_DIGIT_SUPERSCRIPTS}]+")
 # LaTeX spacing and the calligraphic O are decoration around the order.
 _DECORATION = re.compile(r"\\left|\\right|\\mathcal\{O\}|\\mathcal O|\\,|\$|\s|\{|\}")
 
@@ -46,8 +49,8 @@ class OrderPart(Part):
     def read_order(self, answer: str) -> int | None:
         """The order written in ``answer``, or None if it is not one."""
         text = answer.strip()
-        for sup, power in _SUPERSCRIPTS.items():
-            text = text.replace(sup, power)
+        text = _SUPERSCRIPT_RUN.sub(
+            lambda m: "^" + "".join(FROM_SUPERSCRIPT[c] for c in m.group()), text)
         text = _DECORATION.sub("", text.replace("\\mathcal{O}", "O"))
         text = text.split("=")[-1]
         h = re.escape(self.variable)
