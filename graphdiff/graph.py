@@ -59,7 +59,7 @@ import sympy
 
 from . import printing
 from .errors import DomainError, GraphdiffError
-from .ops import NUMPY, SYMPY, Op, as_expr
+from .ops import NUMPY, SYMPY, Op, as_expr, is_function
 
 Arg = Any  # an int (node id) or a constant (sympy number)
 
@@ -446,7 +446,7 @@ class Graph:
                 op = self._ops[i]
                 assert op is not None
                 args = [exprs[a] if is_node(a) else a for a in self._args[i]]
-                if op.infix or op.name == "neg":
+                if not is_function(op):  # operators: sympy's own arithmetic
                     exprs[i] = op.sympy(*args)
                 else:
                     # Functions are built unevaluated: their automatic simplification

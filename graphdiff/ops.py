@@ -191,8 +191,8 @@ class Op:
         >>> OPS["mul"].format(["x", "y"], "latex")
         'x \\\\cdot y'
         """
-        raised = integer_superscript(args[1]) if style == "unicode" and self.name == "pow" \
-            else None
+        raised = integer_superscript(args[-1]) if style == "unicode" and \
+            self.unicode.endswith(f"^{{{self.arity - 1}}}") else None
         if raised is not None:
             return args[0] + raised
         template = {"text": self.text, "latex": self.latex, "unicode": self.unicode}[style]

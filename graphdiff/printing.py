@@ -380,7 +380,7 @@ def apply_op(op: Op, operands: Sequence[tuple[str, int]], style: str = "text",
     template = _template(op, style)
     texts = [text if _enclosed(template, k, op.arity) or not _needs_brackets(op, k, prec)
              else _bracket(text, style) for k, (text, prec) in enumerate(operands)]
-    if style == "unicode" and op.name == "pow" and exponent is not None:
+    if style == "unicode" and exponent is not None:
         raised = integer_superscript(str(exponent))
         if raised is not None:
             return texts[0] + raised, POWER
@@ -392,8 +392,16 @@ def _operand(graph: GraphView, arg: Any, style: str, names: Names) -> tuple[str,
 
 
 def _exponent(op: Op, args: Sequence[Any]) -> Any:
-    last = args[-1]
-    return last if op.name == "pow" and type(last) is not int and last.is_Integer else None
+    """The constant integer an op's Unicode template raises (``{0}^{1}``: pow), or None."""
+    raised = _RAISED.search(op.unicode)
+    if raised is None:
+        return None
+    arg = args[int(raised.group(1))]
+    return arg if type(arg) is not int and arg.is_Integer else None
+
+
+#: A Unicode template that ends by raising an operand, as ``{0}^{1}`` does.
+_RAISED = re.compile(r"\^\{(\d)\}$")
 
 
 def formula(graph: GraphView, node: int | str, style: str = "text", names: Names = None) -> str:
