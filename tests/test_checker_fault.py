@@ -2,7 +2,7 @@
 mid-run, then with the grading process itself killed; and a hang no signal handler sees.
 
 The kills land at a known point through the test-only hook ``GRAPHDIFF_TEST_PAUSE``
-(:data:`graphdiff.checker.grading.TEST_PAUSE_ENV`): the worker that gets the named
+(:data:`graphdiff.checker.batch.workers.TEST_PAUSE_ENV`): the worker that gets the named
 submission starts a proof process, writes its pid and the proof process's pid to a flag
 file and waits to be killed.  Every process of a run is in the session the test starts it
 in, so "nothing is left alive" is checked by scanning /proc for that session.
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from graphdiff.checker import grade
-from graphdiff.checker import grading as grading_module
+from graphdiff.checker.batch import workers as workers_module
 from graphdiff.checker.synthetic import PROBLEMS, make_class
 
 SET = ",".join(PROBLEMS)
@@ -89,9 +89,9 @@ def run_cli(subs: Path, book: Path, pause_flag: Path | None = None) -> subproces
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]),
                                          env.get("PYTHONPATH", "")])
-    env.pop(grading_module.TEST_PAUSE_ENV, None)
+    env.pop(workers_module.TEST_PAUSE_ENV, None)
     if pause_flag is not None:
-        env[grading_module.TEST_PAUSE_ENV] = f"{PAUSE_ON}={pause_flag}"
+        env[workers_module.TEST_PAUSE_ENV] = f"{PAUSE_ON}={pause_flag}"
     command = [sys.executable, "-m", "graphdiff.checker.cli", "grade", SET, str(subs),
                "-o", str(book), "--jobs", "2", "--force", "--no-progress",
                "--proof", OPTIONS["proof"], "--per-submission", str(OPTIONS["per_submission"])]
@@ -200,7 +200,7 @@ def test_a_hang_that_ignores_the_time_limit_is_killed_from_outside(tmp_path, mon
         return real(self, answer, **kwargs)
 
     monkeypatch.setattr(Part, "grade", hang)
-    monkeypatch.setattr(grading_module, "HARD_MARGIN", 0.5)
+    monkeypatch.setattr(workers_module, "HARD_MARGIN", 0.5)
     start = time.monotonic()
     summary = grade("seed004-ex3", tmp_path / "subs", tmp_path / "book.csv", jobs=2,
                     progress=False, per_submission=2)

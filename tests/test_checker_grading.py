@@ -12,7 +12,9 @@ import time
 import pytest
 
 from graphdiff.checker import grade
-from graphdiff.checker import grading as grading_module
+from graphdiff.checker.batch import journal as journal_module
+from graphdiff.checker.batch import workers as workers_module
+from graphdiff.checker.batch import write_atomic
 from graphdiff.checker.synthetic import PROBLEMS, make_class
 
 VERDICTS = {"correct", "incorrect", "invalid", "undecided", "missing", "error"}
@@ -114,7 +116,7 @@ def test_an_interrupted_run_keeps_the_old_book_and_resumes_from_the_journal(tmp_
     grade("seed004-ex1", tmp_path / "subs", book, progress=False)  # the previous book
     book.chmod(0o640)
     previous = book.read_text(encoding="utf-8")
-    real = grading_module._Journal.add
+    real = journal_module.Journal.add
     count = {"n": 0}
 
     def interrupted(self, row):
@@ -123,7 +125,7 @@ def test_an_interrupted_run_keeps_the_old_book_and_resumes_from_the_journal(tmp_
             raise KeyboardInterrupt  # the teacher's Ctrl-C, after 24 rows
         return real(self, row)
 
-    monkeypatch.setattr(grading_module._Journal, "add", interrupted)
+    monkeypatch.setattr(journal_module.Journal, "add", interrupted)
     with pytest.raises(KeyboardInterrupt):
         grade(SET, tmp_path / "subs", book, jobs=2, progress=False, force=True)
     # The old book is untouched (not a partial one that looks complete) ...
@@ -132,7 +134,7 @@ def test_an_interrupted_run_keeps_the_old_book_and_resumes_from_the_journal(tmp_
     assert json.loads(lines[0])["journal"] == 1 and len(lines) == 1 + 24
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     # ... and the re-run grades only what is left, into what one run would have written.
-    monkeypatch.setattr(grading_module._Journal, "add", real)
+    monkeypatch.setattr(journal_module.Journal, "add", real)
     summary = grade(SET, tmp_path / "subs", book, jobs=2, progress=False, force=True)
     assert (summary.resumed, summary.graded, summary.total) == (24, 16, 40)
     assert not journal.exists()
@@ -157,7 +159,7 @@ def test_a_torn_journal_line_is_cut_off(tmp_path, monkeypatch):
     make_class(tmp_path / "subs", 6, seed=9, broken_rate=0, hostile_rate=0)
     book = tmp_path / "book.csv"
     journal = tmp_path / "book.csv.journal"
-    real = grading_module._Journal.add
+    real = journal_module.Journal.add
     count = {"n": 0}
 
     def interrupted(self, row):
@@ -166,10 +168,10 @@ def test_a_torn_journal_line_is_cut_off(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(self, row)
 
-    monkeypatch.setattr(grading_module._Journal, "add", interrupted)
+    monkeypatch.setattr(journal_module.Journal, "add", interrupted)
     with pytest.raises(KeyboardInterrupt):
         grade(SET, tmp_path / "subs", book, progress=False)
-    monkeypatch.setattr(grading_module._Journal, "add", real)
+    monkeypatch.setattr(journal_module.Journal, "add", real)
     # As a power failure could leave it: three rows, then half of a fourth line.
     with journal.open("a", encoding="utf-8") as fh:
         fh.write('{"file": "student_00005.toml", "status": "gra')
@@ -181,28 +183,28 @@ def test_a_torn_journal_line_is_cut_off(tmp_path, monkeypatch):
 
 def test_write_atomic_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
     path = tmp_path / "book.csv"
-    grading_module.write_atomic(path, "old\n")
+    write_atomic(path, "old\n")
 
     def broken_fsync(fd):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError):
-        grading_module.write_atomic(path, "new\n" * 1000)
+        write_atomic(path, "new\n" * 1000)
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["book.csv"]
 
 
 def test_a_dying_worker_costs_one_error_row(tmp_path, monkeypatch):
     make_class(tmp_path / "subs", 24, seed=3, broken_rate=0, hostile_rate=0)
-    real = grading_module.grade_submission
+    real = workers_module.grade_submission  # what the workers call
 
     def deadly(name, *args, **kwargs):
         if name == "student_00005.toml":
             os._exit(1)  # the worker process dies (as on a segfault)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(grading_module, "grade_submission", deadly)
+    monkeypatch.setattr(workers_module, "grade_submission", deadly)
     summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", jobs=2, progress=False)
     rows = read_csv(tmp_path / "book.csv")
     assert len(rows) == 24 == summary.total
@@ -214,7 +216,7 @@ def test_a_dying_worker_costs_one_error_row(tmp_path, monkeypatch):
 def test_a_worker_that_dies_once_is_replaced_and_the_file_graded(tmp_path, monkeypatch):
     make_class(tmp_path / "subs", 6, seed=3, broken_rate=0, hostile_rate=0)
     grade(SET, tmp_path / "subs", tmp_path / "once.csv", jobs=2, progress=False)
-    real = grading_module.grade_submission
+    real = workers_module.grade_submission  # what the workers call
     flag = tmp_path / "died"
 
     def dies_once(name, *args, **kwargs):
@@ -223,7 +225,7 @@ def test_a_worker_that_dies_once_is_replaced_and_the_file_graded(tmp_path, monke
             os._exit(1)  # the first worker to get it dies; the retry succeeds
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(grading_module, "grade_submission", dies_once)
+    monkeypatch.setattr(workers_module, "grade_submission", dies_once)
     summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", jobs=2, progress=False)
     assert flag.exists() and summary.errors == 0 and summary.graded == 6
     assert (tmp_path / "book.csv").read_text() == (tmp_path / "once.csv").read_text()

@@ -17,8 +17,9 @@ import time
 import pytest
 
 from graphdiff.checker import check, grade
-from graphdiff.checker import grading as grading_module
-from graphdiff.checker.grading import MAX_ANSWER_CHARS, scan_submissions
+from graphdiff.checker.batch import MAX_ANSWER_CHARS, MAX_MESSAGES, scan_submissions
+from graphdiff.checker.batch.intake import read_submission
+from graphdiff.checker.problems import MAX_FILE_BYTES
 
 RIGHT = 'dsdz = "σ(z)(1 - σ(z))"\n'
 
@@ -217,7 +218,7 @@ def test_a_one_megabyte_answer_is_refused_before_parsing(subs, tmp_path):
     answer = huge_paths_answer(990_000)
     (subs / "big.toml").write_text(f'[seed004-ex1]\npaths_x = "{answer}"\n'
                                    f'dfdx = "{"x + " * 1_000}x"\n', encoding="utf-8")
-    assert 990_000 < (subs / "big.toml").stat().st_size <= grading_module.MAX_FILE_BYTES
+    assert 990_000 < (subs / "big.toml").stat().st_size <= MAX_FILE_BYTES
     start = time.perf_counter()
     summary = grade("seed004-ex1", subs, tmp_path / "book.json", progress=False)
     assert time.perf_counter() - start < 10  # a quadratic check took minutes
@@ -241,7 +242,7 @@ def test_a_long_paths_answer_under_the_limit_is_graded_quickly(subs, tmp_path):
     assert time.perf_counter() - start < 10
     part = rows_of(summary)["long.toml"]["problems"]["seed004-ex1"]["parts"]["paths_x"]
     assert part["verdict"] == "incorrect"
-    assert len(part["feedback"]) == grading_module.MAX_MESSAGES + 1
+    assert len(part["feedback"]) == MAX_MESSAGES + 1
     assert part["feedback"][-1].startswith("... (+")
 
 
@@ -267,7 +268,6 @@ def test_a_file_replaced_by_a_link_after_the_scan_is_not_followed(tmp_path):
     (tmp_path / "secret.toml").write_text(RIGHT, encoding="utf-8")
     (tmp_path / "subs").mkdir()
     os.symlink(tmp_path / "secret.toml", tmp_path / "subs" / "ann.toml")
-    content, digest, error = grading_module._read_submission(tmp_path / "subs" / "ann.toml",
-                                                             1000)
+    content, digest, error = read_submission(tmp_path / "subs" / "ann.toml", 1000)
     assert content is None and digest == ""
     assert error.startswith("cannot read ann.toml: ")

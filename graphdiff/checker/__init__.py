@@ -23,9 +23,9 @@ strict limits.  See docs/checker_teachers.md and docs/checker_students.md.
 """
 
 from .answers import AnswerError, Reading, read_answer
+from .batch import GradeSummary, grade
 from .equivalence import Domain, Reference, Verdict, compare, judge
 from .feedback import Diagnoser
-from .grading import GradeSummary, grade
 from .messages import Message
 from .problems import (
     Part,

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import GraphdiffError
-from .grading import grade
+from .batch import grade
 from .problems import bank, check, get_problem, load_problems, self_test
 
 
