@@ -76,6 +76,13 @@ class GradeSummary:
     output: Path | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def _finish(self, rows: list[dict[str, Any]], elapsed: float) -> None:
+        """Fill in what the gradebook's rows tell: errors, skipped entries, the rows."""
+        self.rows = rows
+        self.errors = sum(1 for r in rows if r["status"] == "error")
+        self.skipped = [(r["file"], r["error"]) for r in rows if r["status"] == "skipped"]
+        self.elapsed = elapsed
+
     @property
     def throughput(self) -> float:
         """Submissions graded per second in this run (reused rows not counted)."""
@@ -172,22 +179,11 @@ def grade(
     """
     start = time.perf_counter()
     problem_list = _problem_list(problems)
-    folder = Path(submissions)
-    if not folder.is_dir():
-        raise GraphdiffError(f"{folder} is not a folder of submissions")
-    if jobs < 1:
-        raise GraphdiffError("jobs must be at least 1")
-    out = Path(output)
-    fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
-    if fmt not in ("csv", "json"):
-        raise GraphdiffError("the gradebook format must be csv or json")
-    sha = problems_sha(problem_list)
-    options = {"lang": lang, "proof": proof, "timeout": timeout,
-               "per_submission": per_submission, "problems_sha": sha,
-               "max_score": sum(q.points for p in problem_list for q in p.parts)}
-    journal = Journal(journal_path(out), {
-        "graphdiff": __version__, "max_bytes": max_bytes,
-        **{k: v for k, v in options.items() if k != "max_score"}})
+    folder, out, fmt = _checked(submissions, output, jobs, fmt)
+    options = _worker_options(problem_list, lang=lang, proof=proof, timeout=timeout,
+                              per_submission=per_submission)
+    sha = options["problems_sha"]
+    journal = Journal(journal_path(out), _journal_key(options, max_bytes))
     intake = scan_submissions(folder, exclude=_own_files(folder, out, journal.path))
     summary = GradeSummary(total=len(intake.files), output=out)
     previous = {} if force else previous_rows(out, fmt)
@@ -195,8 +191,7 @@ def grade(
         name: skipped_row(name, reason.render(lang), sha) for name, reason in intake.skipped}
     journaled = journal.load()
     try:
-        todo = _reuse(intake.files, folder, max_bytes, sha, journaled, previous,
-                      rows, summary)
+        todo = _reuse(intake.files, folder, max_bytes, sha, journaled, previous, rows, summary)
         bar = Progress(len(todo), progress_stream(progress))
 
         def collect(row: dict[str, Any]) -> None:
@@ -216,11 +211,35 @@ def grade(
         journal.close()  # kept: a re-run resumes from it
         raise
     journal.remove()
-    summary.rows = ordered
-    summary.errors = sum(1 for r in ordered if r["status"] == "error")
-    summary.skipped = [(r["file"], r["error"]) for r in ordered if r["status"] == "skipped"]
-    summary.elapsed = time.perf_counter() - start
+    summary._finish(ordered, time.perf_counter() - start)
     return summary
+
+
+def _checked(submissions: str | Path, output: str | Path, jobs: int, fmt: str | None
+             ) -> tuple[Path, Path, str]:
+    """(submissions folder, gradebook path, format), or GraphdiffError before any work."""
+    folder = Path(submissions)
+    if not folder.is_dir():
+        raise GraphdiffError(f"{folder} is not a folder of submissions")
+    if jobs < 1:
+        raise GraphdiffError("jobs must be at least 1")
+    out = Path(output)
+    fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
+    if fmt not in ("csv", "json"):
+        raise GraphdiffError("the gradebook format must be csv or json")
+    return folder, out, fmt
+
+
+def _worker_options(problems: Sequence[Problem], **grading: Any) -> dict[str, Any]:
+    """What the workers need besides the problems (see :func:`.submission.use_problems`)."""
+    return {**grading, "problems_sha": problems_sha(problems),
+            "max_score": sum(q.points for p in problems for q in p.parts)}
+
+
+def _journal_key(options: Mapping[str, Any], max_bytes: int) -> dict[str, Any]:
+    """What must match for a journal to be resumed: another grading's rows are not."""
+    return {"graphdiff": __version__, "max_bytes": max_bytes,
+            **{k: v for k, v in options.items() if k != "max_score"}}
 
 
 def _reuse(files: Sequence[str], folder: Path, max_bytes: int, sha: str,
@@ -251,7 +270,6 @@ def _own_files(folder: Path, out: Path, journal: Path) -> Callable[[str], bool]:
     prefix = f".{out.name}."
     return lambda name: name in (out.name, journal.name) or (
         name.startswith(prefix) and name.endswith(".tmp"))
-
 
 
 def _problem_list(problems: str | Path | Problem | Sequence[Problem]) -> list[Problem]:
