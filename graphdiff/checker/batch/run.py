@@ -192,18 +192,16 @@ def grade(
     journaled = journal.load()
     try:
         todo = _reuse(intake.files, folder, max_bytes, sha, journaled, previous, rows, summary)
-        bar = Progress(len(todo), progress_stream(progress))
+        # The bar is closed after the workers are stopped, however the run ends.
+        with (Progress(len(todo), progress_stream(progress)) as bar,
+              Supervisor(jobs, problem_list, options) as supervisor):
 
-        def collect(row: dict[str, Any]) -> None:
-            rows[row["file"]] = journal.add(row)
-            summary.graded += 1
-            bar.update(summary.graded)
+            def collect(row: dict[str, Any]) -> None:
+                rows[row["file"]] = journal.add(row)
+                summary.graded += 1
+                bar.update(summary.graded)
 
-        try:
-            with Supervisor(jobs, problem_list, options) as supervisor:
-                supervisor.run(todo, collect)
-        finally:
-            bar.close()
+            supervisor.run(todo, collect)
         ordered = [rows[name] for name in sorted(rows)]
         summary.duplicates = flag_duplicates(ordered, lang)
         write_atomic(out, render_gradebook(ordered, problem_list, fmt))
