@@ -12,46 +12,8 @@ reference.
 True
 """
 
-from .batch import (
-    BASE_COLUMNS,
-    HARD_MARGIN,
-    JOURNAL_SYNC_SECONDS,
-    MAX_ANSWER_CHARS,
-    MAX_MESSAGES,
-    MESSAGE_CHARS,
-    PER_SUBMISSION_TIMEOUT,
-    POLL_SECONDS,
-    TEST_PAUSE_ENV,
-    GradeSummary,
-    Intake,
-    Progress,
-    grade,
-    grade_submission,
-    part_columns,
-    render_gradebook,
-    scan_submissions,
-    write_atomic,
-)
+from . import batch
+from .batch import *  # noqa: F403 - the package's public names are this module's
 from .problems import MAX_FILE_BYTES
 
-__all__ = [
-    "BASE_COLUMNS",
-    "HARD_MARGIN",
-    "JOURNAL_SYNC_SECONDS",
-    "MAX_ANSWER_CHARS",
-    "MAX_FILE_BYTES",
-    "MAX_MESSAGES",
-    "MESSAGE_CHARS",
-    "PER_SUBMISSION_TIMEOUT",
-    "POLL_SECONDS",
-    "TEST_PAUSE_ENV",
-    "GradeSummary",
-    "Intake",
-    "Progress",
-    "grade",
-    "grade_submission",
-    "part_columns",
-    "render_gradebook",
-    "scan_submissions",
-    "write_atomic",
-]
+__all__ = [*batch.__all__, "MAX_FILE_BYTES"]
