@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from graphdiff.checker import cli
+from graphdiff.cli import checker as cli
 from graphdiff.errors import GraphdiffError
 
 

@@ -14,9 +14,10 @@ import time
 import pytest
 
 import graphdiff as gd
-from graphdiff.checker import check, cli, compare, grade, load_problem
+from graphdiff.checker import check, compare, grade, load_problem
 from graphdiff.checker.answers import core_message
 from graphdiff.checker.problems import get_problem
+from graphdiff.cli import checker as cli
 
 PROBLEM = {
     "id": "q", "title": "numbers", "function": "x*y + exp(-x)",

@@ -92,7 +92,7 @@ def run_cli(subs: Path, book: Path, pause_flag: Path | None = None) -> subproces
     env.pop(workers_module.TEST_PAUSE_ENV, None)
     if pause_flag is not None:
         env[workers_module.TEST_PAUSE_ENV] = f"{PAUSE_ON}={pause_flag}"
-    command = [sys.executable, "-m", "graphdiff.checker.cli", "grade", SET, str(subs),
+    command = [sys.executable, "-m", "graphdiff.cli.checker", "grade", SET, str(subs),
                "-o", str(book), "--jobs", "2", "--force", "--no-progress",
                "--proof", OPTIONS["proof"], "--per-submission", str(OPTIONS["per_submission"])]
     # A session of its own: every process of the run (workers, proof processes) is in it.

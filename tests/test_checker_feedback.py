@@ -140,7 +140,7 @@ def test_feedback_figure_highlights_the_missing_path(tmp_path):
 def test_check_writes_figures(tmp_path, capsys):
     import shutil
 
-    from graphdiff.checker.cli import main
+    from graphdiff.cli.checker import main
 
     if shutil.which("dot") is None:
         pytest.skip(reason="Graphviz's dot program is not installed (needed for figures)")

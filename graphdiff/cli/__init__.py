@@ -3,7 +3,7 @@
 
 One module per command, each adding its own subparser: :mod:`~graphdiff.cli.graph`,
 :mod:`~graphdiff.cli.diff`, :mod:`~graphdiff.cli.verify`, :mod:`~graphdiff.cli.demo`,
-:mod:`~graphdiff.cli.render` and the checker's commands (:mod:`graphdiff.checker.cli`);
+:mod:`~graphdiff.cli.render` and the checker's commands (:mod:`graphdiff.cli.checker`);
 :mod:`~graphdiff.cli.main` builds the parser and runs a command;
 :mod:`~graphdiff.cli.args` reads the arguments they share.
 

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from ..checker.cli import add_checker_parsers
 from ..errors import GraphdiffError
+from .checker import add_checker_parsers
 from .demo import add_demo_parser
 from .diff import add_diff_parser
 from .graph import add_graph_parser

@@ -30,9 +30,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ..checker.batch import grade
+from ..checker.problems import bank, check, get_problem, load_problems, self_test
 from ..errors import GraphdiffError
-from .batch import grade
-from .problems import bank, check, get_problem, load_problems, self_test
 
 
 def add_checker_parsers(subparsers: Any) -> None:
@@ -148,8 +148,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _write_figures(args: argparse.Namespace, report: Any) -> None:
     from pathlib import Path
 
-    from ..render import to_file
-    from .feedback import feedback_figure
+    from ..checker.feedback import feedback_figure
+    from ..show import to_file
 
     problem = get_problem(args.problem)
     folder = Path(args.figures)
@@ -266,7 +266,7 @@ def cmd_problems_test(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The checker's commands on their own (``python -m graphdiff.checker.cli``).
+    """The checker's commands on their own (``python -m graphdiff.cli.checker``).
 
     >>> import contextlib, io
     >>> err = io.StringIO()
