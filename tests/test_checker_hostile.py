@@ -258,13 +258,23 @@ def test_hostile_answers_file_through_check(tmp_path, traps):
     assert traps == []
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its reaped children.
+
+    Unlike wall-clock time it does not grow when other processes load the machine (a
+    full suite run beside other jobs took this test from 0.8 s to 3.3 s of wall time).
+    """
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def test_an_answers_file_with_many_junk_keys_is_cheap(tmp_path):
     path = tmp_path / "junk.toml"
     path.write_text("".join(f'k{i} = "{"x" * 10}"\n' for i in range(40_000)), encoding="utf-8")
     assert path.stat().st_size < 1_000_000
-    start = time.perf_counter()
+    start = _cpu_seconds()
     report = check("seed004-ex1", path)
-    assert time.perf_counter() - start < 2.0
+    assert _cpu_seconds() - start < 2.0  # ~0.8 s measured; a per-key cost would show
     assert len(report.notes) == 20
     assert {p.verdict.verdict for p in report.parts} == {"missing"}
 

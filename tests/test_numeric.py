@@ -8,7 +8,13 @@ allowed for explicitly (``_REF``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import os
+import platform
+import subprocess
+import sys
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -16,6 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import graphdiff as gd
 from graphdiff.derive.numeric import (
     EPS,
     NumericDerivative,
@@ -98,60 +105,81 @@ def test_central_relative_error_at_large_and_small_points():
     assert difference(math.sin, 1e3).h < 1e-4  # sin at 1e3 varies on the scale 1, not 1e3
 
 
-# Points at which the error at the chosen step is smaller than at 10x and 0.1x the step.
-# Why this holds, and why only at some points:
-#  * at 10h the truncation error h²/6·|f'''|, deterministic, is 100 times larger; at the
-#    chosen step it is about half the total error, so err(10h)/err(h) is 60-400 everywhere;
-#  * at h/10 the *bound* on the rounding error is 10 times larger, but the realised
-#    rounding error is pseudo-random: on average ~1/5 of its bound, sometimes near 0.
-#    The chosen step minimises the error *bound* (h³ = 3ε|f|/|f'''|), so at about one point
-#    in four (e.g. sin at 2.0: 0.1) the realised error at h/10 happens to be smaller, and a
-#    change of the step by a few per cent reshuffles which points those are.
-#  * So: points where err(h/10)/err(h) >= 2.7 (measured, below), asserted with margin 2;
-#    sin at 1.0 and exp at 0.5 (named in the brief) hold with thin margins (1.5, 1.7) and
-#    are asserted with margin 1.  rat and cube use only IEEE +, *, / and are bitwise
-#    reproducible on every platform; sin and exp go through the C library (measured with
-#    glibc, math and numpy giving the same ratios).
-MINIMUM_CASES = [
-    # name, x, margin     err(h/10)/err(h), err(10h)/err(h) measured
-    ("rat", 2.5, 2.0),  # 16.1, 235
-    ("rat", -0.5, 2.0),  # 9.7, 108
-    ("rat", 1e-3, 2.0),  # 5.9, 87
-    ("cube", 1.0, 2.0),  # 10.0, 200
-    ("cube", -2.0, 2.0),  # 10.0, 200
-    ("cube", 0.7, 2.0),  # 10.0, 382
-    ("sin", 2.5, 2.0),  # 5.2, 114
-    ("sin", -1.0, 2.0),  # 4.5, 130
-    ("sin", 1e-3, 2.0),  # 3.7, 93
-    ("sin", 1e3, 2.0),  # 2.7, 100
-    ("exp", -0.5, 2.0),  # 5.9, 76
-    ("exp", 3.0, 2.0),  # 3.3, 187
-    ("sin", 1.0, 1.0),  # 1.5, 124
-    ("exp", 0.5, 1.0),  # 1.7, 89
-]
+# The chosen step, over many points.  Any single point is a rounding draw: the error at
+# the chosen step h is truncation (deterministic) plus rounding (pseudo-random in h, and
+# different wherever f differs in its last bit: another libm, another CPU), so "h beats
+# h/10 at sin(2.5)" is a coin that may land either way on another machine.  What holds
+# everywhere is statistical, asserted over 500 points (5 functions x 100 seeded points),
+# with thresholds far from what was measured, both with glibc's functions and with
+# correctly rounded ones (mpmath, 120 bits) standing in for another libm:
+#
+#   central         median err(10h)/err(h)  97-105, err(10h) > err(h) at 100 %
+#                   median err(h/10)/err(h) 2.1-2.5 (correctly rounded f: 1.6-2.0),
+#                   err(h/10) > err(h) at 73-80 % (correctly rounded: 67-73 %)
+#   forward/backward median err(10h)/err(h) 9.9, err(10h) > err(h) at 100 %; h/10 is
+#                   about as good as h (median ratio ~1): the one-sided rounding bound
+#                   2ε|f|/h is generous, so its minimiser is on the small side.
+# (10 sets of 500 points each; `docs/numeric.md` has the discussion.)
+
+_SAMPLE_SIZE = 100  # points per function
 
 
-@pytest.mark.parametrize(("name", "x", "margin"), MINIMUM_CASES)
-def test_chosen_step_beats_ten_times_larger_and_smaller(name, x, margin):
-    f, df = FUNCTIONS[name]
-    exact = df(x)
-    d = difference(f, x)
-    err = _err(d, exact)
-    err_big = _err(difference(f, x, h=10 * d.h), exact)
-    err_small = _err(difference(f, x, h=d.h / 10), exact)
-    assert err <= d.error_estimate
-    assert 20 * err < err_big
-    assert margin * err < err_small
+def _sample_points(name: str, rng: np.random.Generator) -> list[float]:
+    if name == "exp":
+        return rng.uniform(-20.0, 20.0, _SAMPLE_SIZE).tolist()
+    magnitude = 10.0 ** rng.uniform(-3.0, 3.0, _SAMPLE_SIZE)
+    if name == "log":
+        return magnitude.tolist()
+    return (magnitude * rng.choice([-1.0, 1.0], _SAMPLE_SIZE)).tolist()
 
 
-@pytest.mark.parametrize(("name", "x"), [("sin", 2.0), *[c[:2] for c in MINIMUM_CASES]])
-def test_chosen_step_minimises_the_error_estimate(name, x):
-    # What the step choice optimises, and what holds at every point: the reported bound.
-    f, _ = FUNCTIONS[name]
-    d = difference(f, x)
-    for factor in (10.0, 0.1):
-        other = difference(f, x, h=factor * d.h)
-        assert d.error_estimate < other.error_estimate
+@functools.cache
+def _step_survey(scheme: str) -> dict[str, np.ndarray]:
+    """Errors and estimates at the chosen step h, at 10h and at h/10, over the sample."""
+    rng = np.random.default_rng(20240607)
+    rows = []
+    for name, (f, df) in FUNCTIONS.items():
+        for x in _sample_points(name, rng):
+            exact = df(x)
+            d = difference(f, x, scheme=scheme)
+            results = [d] + [difference(f, x, h=k * d.h, scheme=scheme) for k in (10.0, 0.1)]
+            for r in results:  # the estimate bounds the error at every step and point
+                assert _err(r, exact) <= r.error_estimate + _REF * abs(exact), (name, x, r)
+            rows.append([_err(r, exact) for r in results] + [r.error_estimate for r in results])
+    table = np.array(rows)
+    return {"err": table[:, :3], "estimate": table[:, 3:]}
+
+
+def _ratios(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(at 10h, at h/10)`` divided by the value at h (an exact 0 at h counts as a win)."""
+    base = np.maximum(values[:, 0], np.finfo(np.float64).tiny)
+    return values[:, 1] / base, values[:, 2] / base
+
+
+def test_chosen_step_beats_ten_times_larger_and_smaller():
+    big, small = _ratios(_step_survey("central")["err"])
+    assert big.size == 5 * _SAMPLE_SIZE
+    # 10h: the truncation error, h²/6·|f'''| and deterministic, is 100 times larger
+    assert np.median(big) > 30 and np.mean(big > 1) >= 0.95
+    # h/10: the rounding *bound* is 10 times larger; the realised rounding is a draw
+    assert np.median(small) > 1.3 and np.mean(small > 1) >= 0.6
+
+
+@pytest.mark.parametrize("scheme", ["forward", "backward"])
+def test_one_sided_chosen_step_beats_ten_times_larger(scheme):
+    big, _ = _ratios(_step_survey(scheme)["err"])
+    assert np.median(big) > 5 and np.mean(big > 1) >= 0.95  # truncation h/2·|f''|: O(h)
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "backward"])
+def test_chosen_step_minimises_the_error_estimate(scheme):
+    # What the step choice optimises: the reported bound, smallest at the chosen step.
+    # Measured over 7500 (point, scheme) pairs: bound(10h)/bound(h) >= 3.9; bound(h/10) is
+    # smaller at 3 of them (ratios 0.47-0.68), all next to a zero of sin at |x| ~ 40-600:
+    # the pilot reads |f| at x ± H, H ~ 7e-4·|x|, far larger than |f| at x ± h.
+    big, small = _ratios(_step_survey(scheme)["estimate"])
+    assert np.all(big > 2)
+    assert np.median(small) > 3 and np.mean(small > 1) >= 0.98
 
 
 def test_estimate_bounds_error_across_steps():
@@ -251,7 +279,9 @@ def test_richardson_reaches_1e12(name, x):
 
 def test_richardson_beats_central_and_options():
     f, df, x = math.exp, math.exp, 0.5
-    central = _err(difference(f, x), df(x))
+    # against the central difference's error *estimate*: its realised error is a rounding
+    # draw that may happen to be tiny at this one point
+    central = difference(f, x).error_estimate
     for ratio in (2.0, 1.4):
         r = richardson(f, x, ratio=ratio, levels=5)
         assert _err(r, df(x)) < central / 100
@@ -498,6 +528,21 @@ def test_bad_arguments():
     assert partial(_f3, [1.0, 2.0, 0.5], -1).value == pytest.approx(math.cos(0.5))
 
 
+@pytest.mark.parametrize("scheme", ["central", "forward"])
+@pytest.mark.parametrize("h", [1e-100, 1e-160, 1e-300, 5e-324])
+def test_extreme_steps_give_an_estimate_never_nan(h, scheme):
+    # Weights ~ H^-3 of the estimation stencils overflow at such steps; offsets and values
+    # are scaled by powers of two first, so the estimate is a number (or inf where the
+    # bound itself is beyond the float range), with no warnings on the way.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = difference(math.sin, 0.0, h=h, scheme=scheme)
+    assert d.value == 1.0
+    assert not math.isnan(d.error_estimate) and d.error_estimate >= 0
+    if h >= 1e-160:
+        assert d.error_estimate < 1e-14  # rounding ~ε·|f|/h with |f| ~ h: a real bound
+
+
 def test_f_eps_scales_the_rounding_estimate():
     # a noisy f (here: ~1e-10 relative noise) needs f_eps to keep the estimate honest
     rng = np.random.default_rng(0)
@@ -537,8 +582,11 @@ def test_default_step():
     assert default_step(5.0, "backward") == default_step(5.0, "forward")
     with pytest.raises(ValueError):
         default_step(1.0, "sideways")
-    # f ≡ 0 gives no information about f''': the default step is used
-    assert difference(lambda t: 0.0, 2.0).h == pytest.approx(default_step(2.0), rel=1e-6)
+    # f ≡ 0 gives no information about f''': the default step is used, rounded to 4
+    # significant bits like every chosen step
+    h = difference(lambda t: 0.0, 2.0).h
+    assert h == pytest.approx(default_step(2.0), rel=1 / 16)
+    assert _significant_bits(h) <= 4
 
 
 def test_exact_step_and_symmetric_stencil():
@@ -555,3 +603,92 @@ def test_exact_step_and_symmetric_stencil():
         lo, hi = min(seen[:2]), max(seen[:2])  # the difference comes first
         assert x - lo == hi - x == d.h
         assert hi - lo == 2 * d.h
+
+
+# --------------------------------------------------------------------------------------
+# Reproducibility: the chosen step is a function of the values of f alone
+# --------------------------------------------------------------------------------------
+
+
+def _significant_bits(h: float) -> int:
+    mantissa = int(math.frexp(h)[0] * 2**53)  # 53-bit integer mantissa
+    return 53 - ((mantissa & -mantissa).bit_length() - 1)
+
+
+def _last_bit_changed(f):
+    """``f`` moved by one ulp, up or down with the last bit of the argument (another libm)."""
+
+    def g(t):
+        up = int(math.frexp(t)[0] * 2**53) & 1
+        return math.nextafter(f(t), math.inf if up else -math.inf)
+
+    return g
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward"])
+def test_chosen_step_survives_a_last_bit_change_of_f(scheme):
+    # The pilot estimate behind h carries the rounding of f, so without the rounding of h
+    # to 4 bits a one-ulp change of f moved h (and so x ± h and the realised error) at
+    # about half of these points; with it, h moves only where the optimum is within ~1e-7
+    # of a grid boundary (measured: at none of 2000 points).
+    rng = np.random.default_rng(7)
+    same = total = 0
+    for name, (f, _) in FUNCTIONS.items():
+        g = _last_bit_changed(f)
+        for x in _sample_points(name, rng)[:40]:
+            d = difference(f, x, scheme=scheme)
+            # on the grid, and x ± h exact: h >= 16 ulp(x) keeps the 4 bits above ulp(x)
+            assert _significant_bits(d.h) <= 4
+            same += d.h == difference(g, x, scheme=scheme).h
+            total += 1
+    assert same >= 0.97 * total
+
+
+_SAME_EVERYWHERE = """
+import math
+from graphdiff.derive.numeric import difference, gradient, richardson
+fs = [math.sin, math.exp, lambda t: 1.0 / (1.0 + t * t), lambda t: t * t * t]
+out = []
+for f in fs:
+    for x in (2.5, -0.5, 1e-3, 0.7, 1e3 if f is not math.exp else 3.0):
+        for scheme in ("central", "forward", "backward"):
+            d = difference(f, x, scheme=scheme)
+            out += [d.value.hex(), d.h.hex(), d.error_estimate.hex()]
+        out.append(richardson(f, x).value.hex())
+g = gradient(lambda p: p[0] * p[1] + math.sin(p[2]), [1.0, 2.0, 0.5])
+out += [v.hex() for v in g.value.tolist() + g.error.tolist()]
+print(" ".join(out))
+"""
+
+
+def _openblas_x86() -> bool:
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except (KeyError, TypeError):
+        return False
+    return "openblas" in str(blas).lower()
+
+
+@pytest.mark.skipif(
+    not _openblas_x86(),
+    reason="needs numpy linked to OpenBLAS on x86-64 (OPENBLAS_CORETYPE selects its kernel)",
+)
+def test_results_do_not_depend_on_the_blas_kernel():
+    # Item 8 of issue 8: with a BLAS dot in the step choice, the default kernel of an AVX-512
+    # machine and the SSE3 kernel (Prescott, runs on every x86-64 CPU) chose different
+    # steps.  Now no BLAS call is on the path: the results agree bit for bit.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(gd.__file__)))
+    outputs = []
+    for kernel in (None, "Prescott"):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+        if kernel is not None:
+            env["OPENBLAS_CORETYPE"] = kernel
+        run = subprocess.run(
+            [sys.executable, "-c", _SAME_EVERYWHERE],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1]

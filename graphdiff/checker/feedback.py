@@ -213,7 +213,13 @@ class Diagnoser:
         rows = [list(c) + list(f) for c in itertools.product(coefficient_sets, repeat=n)
                 for f in itertools.product([0.0, 1.0], repeat=len(foreign))]
         combos = np.array(rows)
-        sums = combos @ values
+        # Not `combos @ values`: BLAS picks its kernel, and so its order of additions, per
+        # CPU, and these sums may cancel (paths of opposite sign), so the verdict below
+        # could differ between machines.  Column by column in a fixed order the rounding
+        # is the same everywhere (the coefficients 0, ±1, 2, 1/2 make the products exact).
+        sums = np.zeros((len(combos), values.shape[1]))
+        for j in range(combos.shape[1]):
+            sums += combos[:, j, None] * values[j]
         with np.errstate(all="ignore"):
             tol = MATCH_TOL * np.fmax(np.fmax(np.abs(sums), np.abs(target)), self.scale)
             hits = np.flatnonzero(np.all(np.abs(sums - target) <= tol, axis=1))

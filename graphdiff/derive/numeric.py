@@ -13,7 +13,11 @@ have:
 The unknown derivatives ``f''`` and ``f'''`` are themselves estimated by finite
 differences, so the estimate is a number, not a big-O.  When no step is given, the step
 that minimises the sum is chosen (``h ≈ cbrt(3ε|f|/|f'''|)`` central,
-``h ≈ 2·sqrt(ε|f|/|f''|)`` one-sided).  See ``docs/numeric.md`` for the derivation.
+``h ≈ 2·sqrt(ε|f|/|f''|)`` one-sided), rounded to 4 significant bits.  The results are
+the same on every machine for the same values of ``f``: every stencil sum is a
+``math.fsum`` of products formed one by one, never a BLAS dot product (whose order of
+additions, and so the rounding of a cancelling sum, depends on the CPU).  See
+``docs/numeric.md`` for the derivation.
 
 >>> import math
 >>> from graphdiff.derive.numeric import difference
@@ -25,6 +29,7 @@ True
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -174,7 +179,7 @@ class NumericGradient:
     @property
     def total_error(self) -> float:
         """Sum of the error vector (a bound for any norm of the error vector)."""
-        return float(np.sum(self.error))
+        return math.fsum(self.error.tolist())
 
     def __repr__(self) -> str:
         def arr(a: npt.NDArray[np.float64], precision: int) -> str:
@@ -291,27 +296,61 @@ class _Line:
 # --------------------------------------------------------------------------------------
 # Finite-difference building blocks
 # --------------------------------------------------------------------------------------
+# Stencil sums Σ wᵢ·f(tᵢ) cancel heavily by design (a third difference at H ~ 7e-4
+# subtracts values of f that agree to ~10 digits), so a floating-point dot product of them
+# is mostly rounding noise, and that noise depends on the order of the additions.  numpy's
+# ``@`` calls BLAS, whose kernel (SSE, AVX2, AVX-512, ...) OpenBLAS picks per CPU at run
+# time, and these sums decide the step: with ``@`` the chosen step, and with it the result
+# of `difference`, depended on the machine.  Here every sum is ``math.fsum`` of products
+# formed one by one in plain Python floats (IEEE, one rounding each, a fixed order): the
+# same values of f give bit-for-bit the same sums everywhere, and the sum itself adds no
+# error beyond the rounding of the products, which the noise term of the bound covers.
+# Offsets and values are first scaled by powers of two (exactly) to magnitude ~1, so that
+# neither the weights (~H^-m) nor their products with f overflow or underflow on the way
+# to a result that is representable; the scale is applied once, at the end.
 
 
-def _dd_weights(nodes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Weights ``w`` with ``w·f(nodes) = m!·f[t0, ..., tm] ≈ f^(m)`` (divided difference)."""
-    m = len(nodes) - 1
-    diffs = nodes[:, None] - nodes[None, :]
-    np.fill_diagonal(diffs, 1.0)
-    return math.factorial(m) / np.prod(diffs, axis=1)
+def _scaled(values: Sequence[float]) -> tuple[list[float], int]:
+    """``(values·2^-e, e)`` with ``max|values·2^-e|`` in ``[1/2, 1)`` (``e = 0`` if all 0)."""
+    largest = max(abs(v) for v in values)
+    if largest == 0.0:
+        return list(values), 0
+    exponent = math.frexp(largest)[1]
+    return [math.ldexp(v, -exponent) for v in values], exponent
 
 
-def _embed(
-    weights: npt.NDArray[np.float64], idx: Sequence[int], size: int
-) -> npt.NDArray[np.float64]:
-    out = np.zeros(size)
-    out[list(idx)] = weights
-    return out
+def _ldexp(value: float, exponent: int) -> float:
+    """``value·2**exponent``, ``±inf`` beyond the float range (``math.ldexp`` raises)."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def _dd_weights(offsets: Sequence[float]) -> list[float] | None:
+    """Weights ``w`` with ``Σ wᵢ·f(tᵢ) = m!·f[t0, ..., tm] ≈ f^(m)`` (divided difference).
+
+    None if two nodes coincide (a step below the resolution of ``x``).
+    """
+    m = len(offsets) - 1
+    products = [
+        math.prod(ti - tj for j, tj in enumerate(offsets) if j != i)
+        for i, ti in enumerate(offsets)
+    ]
+    if not all(products):
+        return None
+    return [math.factorial(m) / p for p in products]
+
+
+def _stencil_sums(weights: Sequence[float], fs: Sequence[float]) -> tuple[float, float]:
+    """``(Σ wᵢ·fᵢ, Σ |wᵢ·fᵢ|)``, both ``math.fsum``: correctly rounded, order-independent."""
+    terms = [w * f for w, f in zip(weights, fs, strict=True)]
+    return math.fsum(terms), math.fsum(abs(t) for t in terms)
 
 
 def _derivative_bound(
-    fs: npt.NDArray[np.float64],
-    offsets: npt.NDArray[np.float64],
+    fs: Sequence[float],
+    offsets: Sequence[float],
     small: Sequence[int],
     large: Sequence[int],
     richardson_factor: float,
@@ -323,23 +362,29 @@ def _derivative_bound(
     ``p = 1`` for the one-sided second difference) the extrapolation
     ``R = (r·D(H) − D(2H))/(r − 1)``, ``r = 2^p``, removes the leading error and
     ``|D(H) − D(2H)|`` is a (generous) measure of it.  The bound is
-    ``|R| + |D(H) − D(2H)| + f_eps·Σ(|w_R| + |w_Δ|)·|f|`` (the last term: rounding of the
-    values of ``f``).
+    ``|R| + |D(H) − D(2H)| + f_eps·Σ(|w_R·f| + |w_Δ·f|)`` (the last term: rounding of the
+    values of ``f``); ``inf`` if the nodes cannot be told apart.
     """
-    # Work with f/max|f|: weights ~ H^-m times values near the overflow threshold would
-    # overflow although the bound itself is representable.
-    fmax = float(np.max(np.abs(fs)))
-    if fmax == 0.0:
-        return 0.0
-    fs = fs / fmax
+    unit_fs, f_exponent = _scaled(fs)
+    unit_offsets, t_exponent = _scaled(offsets)
+    m = len(small) - 1  # the order of the divided differences
     n = len(offsets)
-    w_small = _embed(_dd_weights(offsets[list(small)]), small, n)
-    w_large = _embed(_dd_weights(offsets[list(large)]), large, n)
+    w_small = [0.0] * n
+    w_large = [0.0] * n
+    for idx, w_row in ((small, w_small), (large, w_large)):
+        weights = _dd_weights([unit_offsets[i] for i in idx])
+        if weights is None:
+            return math.inf
+        for i, w in zip(idx, weights, strict=True):
+            w_row[i] = w
     r = richardson_factor
-    w_extrap = (r * w_small - w_large) / (r - 1.0)
-    w_delta = w_small - w_large
-    noise = f_eps * float(np.sum((np.abs(w_extrap) + np.abs(w_delta)) * np.abs(fs)))
-    return fmax * (abs(float(w_extrap @ fs)) + abs(float(w_delta @ fs)) + noise)
+    w_extrap = [(r * a - b) / (r - 1.0) for a, b in zip(w_small, w_large, strict=True)]
+    w_delta = [a - b for a, b in zip(w_small, w_large, strict=True)]
+    extrap, extrap_noise = _stencil_sums(w_extrap, unit_fs)
+    delta, delta_noise = _stencil_sums(w_delta, unit_fs)
+    bound = abs(extrap) + abs(delta) + f_eps * (extrap_noise + delta_noise)
+    # weights of an m-th difference scale as offset^-m
+    return _ldexp(bound, f_exponent - m * t_exponent)
 
 
 def _higher_derivative_bound(line: _Line, x: float, h: float, scheme: str, f_eps: float) -> float:
@@ -356,10 +401,9 @@ def _higher_derivative_bound(line: _Line, x: float, h: float, scheme: str, f_eps
             sign = 1.0 if scheme == "forward" else -1.0
             pts = [x, x + sign * big, x + 2 * sign * big, x + 4 * sign * big]
             small, large, r = (0, 1, 2), (0, 2, 3), 2.0
-        fs = line.values(pts)
-        if np.all(np.isfinite(fs)):
-            offsets = np.array(pts) - x
-            return _derivative_bound(fs, offsets, small, large, r, f_eps)
+        fs = [float(v) for v in line.values(pts)]
+        if all(math.isfinite(v) for v in fs):
+            return _derivative_bound(fs, [t - x for t in pts], small, large, r, f_eps)
         bad = next(s for s, v in zip(pts, fs, strict=True) if not math.isfinite(v))
         last = (bad, line.failures.get(bad, "f is not finite"))
     assert last is not None
@@ -372,13 +416,34 @@ def _scale(x: float) -> float:
     return max(abs(x), 1.0)
 
 
+#: Chosen steps keep this many significant bits (see :func:`_round_step`).
+_STEP_BITS = 4
+
+
+def _round_step(h: float) -> float:
+    """``h`` rounded to ``_STEP_BITS`` significant bits (relative change ≤ 1/16).
+
+    The optimum is flat: at ``h·(1 ± 1/16)`` the bound ``h²/6·M3 + ε|f|/h`` grows by
+    less than 0.4 % (``h/2·M2 + 2ε|f|/h``: 0.2 %).  But the pilot estimate behind ``h``
+    carries the rounding of ``f``, so a last-bit change in ``f`` (another libm, another
+    CPU's ``sin``) moves the exact optimum by ~1e-7 relative, and with it the points
+    ``x ± h`` and the realised rounding error of the result.  On a coarse grid the step
+    does not move unless the optimum sits within ~1e-7 of a rounding boundary.
+    """
+    if not (math.isfinite(h) and h > 0):
+        return h
+    mantissa, exponent = math.frexp(h)  # h = mantissa·2^exponent, 1/2 <= mantissa < 1
+    return math.ldexp(round(mantissa * 2**_STEP_BITS), exponent - _STEP_BITS)
+
+
 def default_step(x: float, scheme: str = "central") -> float:
     """The order-of-magnitude optimal step when nothing is known about ``f``.
 
     Minimising truncation + rounding with ``|f|/|f'''| ~ |f|/|f''|·scale ~ scale³``,
     ``scale = max(|x|, 1)``, gives ``cbrt(3ε)·scale`` for the central difference and
     ``2·sqrt(ε)·scale`` for the one-sided ones (ε = 2⁻⁵²).  :func:`difference` uses it
-    only when ``f`` gives no usable estimate of ``f'''`` (``f''``), e.g. ``f ≡ 0``.
+    (rounded to 4 significant bits, as every chosen step) only when ``f`` gives no usable
+    estimate of ``f'''`` (``f''``), e.g. ``f ≡ 0``.
 
     >>> from graphdiff.derive.numeric import default_step
     >>> f"{default_step(1.0):.2e}", f"{default_step(1000.0, 'forward'):.2e}"
@@ -386,7 +451,7 @@ def default_step(x: float, scheme: str = "central") -> float:
     """
     _check_scheme(scheme)
     if scheme == "central":
-        return float(np.cbrt(3 * EPS)) * _scale(x)
+        return math.cbrt(3 * EPS) * _scale(x)
     return 2.0 * math.sqrt(EPS) * _scale(x)
 
 
@@ -397,6 +462,9 @@ def _choose_step(line: _Line, x: float, scheme: str, f_eps: float) -> float:
     ``h/2·M2 + 2ε|f|/h`` → ``h = 2·sqrt(ε|f|/M2)``.  ``M3`` is a third difference at the
     pilot step ``H = ε^(1/5)·scale`` (its optimal step), ``M2`` a second difference at
     ``H = ε^(1/4)·scale``; ``H`` is divided by 10 while ``f`` is not finite on the stencil.
+    The pilot difference is summed with ``math.fsum`` (see the building blocks) and the step
+    rounded to 4 significant bits (:func:`_round_step`): the same values of ``f`` give the
+    same step on every machine, and nearly the same values nearly always do.
     """
     scale = _scale(x)
     central = scheme == "central"
@@ -409,8 +477,8 @@ def _choose_step(line: _Line, x: float, scheme: str, f_eps: float) -> float:
         else:
             pts = [x, x + sign * big, x + 2 * sign * big]
             inner = (0, 1)
-        fs = line.values(pts)
-        if np.all(np.isfinite(fs)):
+        fs = [float(v) for v in line.values(pts)]
+        if all(math.isfinite(v) for v in fs):
             break
         big /= 10.0
     else:
@@ -418,20 +486,24 @@ def _choose_step(line: _Line, x: float, scheme: str, f_eps: float) -> float:
         raise NumericDifferentiationError(
             f"cannot choose a step: {line.failures[bad]}", point=line.point(bad), step=None
         )
-    offsets = np.array(pts) - x
-    w = _dd_weights(offsets)
-    fmax = float(np.max(np.abs(fs))) or 1.0
-    unit = fs / fmax  # avoid overflow of w·f near the largest floats
-    bound = fmax * (abs(float(w @ unit)) + f_eps * float(np.abs(w) @ np.abs(unit)))
-    fmag = max(abs(float(fs[i])) for i in inner)
+    unit_fs, f_exponent = _scaled(fs)
+    unit_offsets, t_exponent = _scaled([t - x for t in pts])
+    weights = _dd_weights(unit_offsets)
+    if weights is None:  # nodes closer than the resolution of x: no estimate
+        bound = math.nan
+    else:
+        signed, magnitude = _stencil_sums(weights, unit_fs)
+        order = len(pts) - 1
+        bound = _ldexp(abs(signed) + f_eps * magnitude, f_exponent - order * t_exponent)
+    fmag = max(abs(fs[i]) for i in inner)
     if not (bound > 0 and fmag > 0 and math.isfinite(bound)):
         h = default_step(x, scheme)
     elif central:
-        h = float(np.cbrt(3 * f_eps * fmag / bound))
+        h = math.cbrt(3 * f_eps * fmag / bound)
     else:
         h = 2.0 * math.sqrt(f_eps * fmag / bound)
-    h_min = max(16 * float(np.spacing(abs(x))), 1e4 * float(np.finfo(np.float64).tiny))
-    return min(max(h, h_min), big)
+    h_min = max(16 * math.ulp(abs(x)), 1e4 * sys.float_info.min)
+    return min(max(_round_step(h), h_min), big)
 
 
 # --------------------------------------------------------------------------------------
@@ -508,6 +580,8 @@ def _difference_1d(
     rounding = factor * f_eps * fmag / step + EPS * abs(value)
     bound = _higher_derivative_bound(line, x, step, scheme, f_eps)
     truncation = step * step / 6 * bound if scheme == "central" else step / 2 * bound
+    if math.isnan(truncation):  # 0·inf: h² underflowed, the bound overflowed; no estimate
+        truncation = math.inf
     return NumericDerivative(
         value=value,
         h=step,
@@ -525,7 +599,7 @@ def _richardson_1d(
     if h is None:
         # Length scale of f from the pilot of the central step choice: for an ordinary f
         # h_central = cbrt(3ε)·L.  Start at L/10 (never above 0.1·max(|x|, 1)).
-        length = _choose_step(line, x, "central", f_eps) / float(np.cbrt(3 * EPS))
+        length = _choose_step(line, x, "central", f_eps) / math.cbrt(3 * EPS)
         h0 = min(0.1 * length, 0.1 * _scale(x))
         for _ in range(_SHRINK_ATTEMPTS):
             if np.all(np.isfinite(line.values([x - h0, x + h0]))):
@@ -609,7 +683,8 @@ def difference(
 
     With ``h=None`` the step minimising that sum is chosen from a pilot estimate:
     ``h = cbrt(3ε_f|f|/M3)`` central, ``h = 2·sqrt(ε_f|f|/M2)`` one-sided (≈
-    ``cbrt(3ε)·max(|x|, 1)`` and ``2·sqrt(ε)·max(|x|, 1)`` for an ordinary ``f``).
+    ``cbrt(3ε)·max(|x|, 1)`` and ``2·sqrt(ε)·max(|x|, 1)`` for an ordinary ``f``),
+    rounded to 4 significant bits so that a last-bit change of ``f`` does not move it.
     If ``f`` raises ``ValueError``/``ArithmeticError`` or returns nan/inf on the pilot or
     estimation stencils, their steps are reduced; on the difference itself it raises
     :class:`NumericDifferentiationError`.  With ``vectorized=True`` ``f`` is called with
