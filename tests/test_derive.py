@@ -3,6 +3,8 @@ examples come out number for number."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 import sympy
