@@ -723,7 +723,6 @@ def define_op(
     0.6931471805599453
     >>> gd.undefine_op("softplus")
     """
-    import sympy as _sympy  # the parameter named sympy shadows the module here
 
     arity = len(partials)
     sympy_fn = sympy
@@ -734,7 +733,7 @@ def define_op(
         + ", ".join(f"{{{i}}}" for i in range(arity)) + "\\right)",
         unicode=unicode or text or f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})",
         domain=domain, domain_message=domain_message or f"{name} outside its domain",
-        defaults=tuple(_sympy.sympify(d, strict=True) for d in defaults), doc=doc or name,
+        defaults=tuple(as_expr(d) for d in defaults), doc=doc or name,
         mpmath=mpmath or _mpmath_from_sympy(sympy_fn), kinks=kinks, ufuncs=tuple(ufuncs),
         sympy_heads=tuple(sympy_heads), words=tuple(words),
     )
@@ -777,7 +776,7 @@ def as_expr(value: Any) -> sympy.Expr:
     ...
     sympy.core.sympify.SympifyError: SympifyError: '2*x'
     """
-    return sympy.sympify(value, strict=True)
+    return sympy.sympify(value, strict=True)  # safe: strict refuses text (no parser runs)
 
 
 class Namespace:

@@ -51,7 +51,7 @@ from .notation import (
     superscript,
     unicode_minus,
 )
-from .ops import ATOM, OPS, POWER, Op, is_function
+from .ops import ATOM, OPS, POWER, Op, as_expr, is_function
 
 #: The printing styles (see the module's table).
 STYLES = ("text", "unicode", "latex", "answer", "plain")
@@ -243,7 +243,7 @@ def expr_text(expr: Any, style: str = "text", *, names: Names = None,
     ('step(x) + exp(1)', 'x⁻²')
     """
     _check(style)
-    expr = sympy.sympify(expr, strict=True)
+    expr = as_expr(expr)
     order = "none" if written else None
     if style == "latex":
         symbol_names = {s: name_text(s.name, "latex", names) for s in expr.free_symbols
@@ -298,7 +298,7 @@ def constant_text(value: Any, style: str = "text", *, operand: bool = True) -> s
     ('exp(1)', '(−2)')
     """
     _check(style)
-    value = sympy.sympify(value, strict=True)
+    value = as_expr(value)
     # graphdiff reads Euler's number as exp(1) (a lone e would be a variable)
     as_read = re.sub(r"\bE\b", "exp(1)", str(value))
     if style == "answer":
