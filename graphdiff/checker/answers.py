@@ -183,6 +183,51 @@ def _after_equals(text: str, start: int, end: int) -> int:
     return cut
 
 
+def _refuse_before_reading(text: Any, max_chars: int) -> None:
+    """What is refused before any reading: not text, too long, control characters, TeX
+    commands that could run code."""
+    if not isinstance(text, str):
+        raise AnswerError(Message("not_text", {"type": type(text).__name__}))
+    if len(text) > max_chars:
+        raise AnswerError(Message("too_long", {"length": f"{len(text):,}",
+                                               "limit": f"{max_chars:,}"}))
+    for pos, ch in enumerate(text):
+        if (ord(ch) < 32 and ch not in "\n\t\r") or 0x7f <= ord(ch) < 0xa0:
+            raise error_at(Message("control_character", {"char": repr(ch)}), text, pos)
+    for m in _LATEX_COMMAND.finditer(text):
+        if m.group(1) in LATEX_REFUSED or m.group(1).startswith(("write", "input")):
+            raise error_at(Message("latex_refused", {"command": m.group(1)}), text, m.start())
+
+
+def _formula_span(text: str, reader: Reader) -> tuple[int, int]:
+    """Where the formula is: inside math delimiters, after the last ``=`` of a label such
+    as ``df/dx =`` (with a note), refusing a left side that looks like code."""
+    start, end = _strip_delimiters(text)
+    cut = _after_equals(text, start, end)
+    if cut == start:
+        return start, end
+    bad = _LEFT_SIDE_BAD.search(text, start, cut) or _LEFT_SIDE_CODE.search(text, start, cut)
+    if bad:
+        raise error_at(Message("unexpected_character", {"char": bad.group(0)}), text,
+                       bad.start())
+    reader.note("read_after_equals")
+    inner_start, inner_end = _strip_delimiters(text[cut:end])
+    return cut + inner_start, cut + inner_end
+
+
+def _check_bracket_depth(text: str, start: int, end: int) -> None:
+    """Brackets nested deeper than MAX_DEPTH are refused before tokenising."""
+    depth = 0
+    for pos in range(start, end):
+        ch = text[pos]
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error_at(Message("too_deep", {"limit": MAX_DEPTH}), text, pos)
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+
+
 def read_answer(
     text: Any,
     names: Iterable[str] | None = None,
@@ -227,39 +272,10 @@ def read_answer(
     graphdiff.checker.student.lexer.AnswerError: line 1, column 1: unexpected character '_'
     ...
     """
-    if not isinstance(text, str):
-        raise AnswerError(Message("not_text", {"type": type(text).__name__}))
-    if len(text) > max_chars:
-        raise AnswerError(Message("too_long", {"length": f"{len(text):,}",
-                                               "limit": f"{max_chars:,}"}))
-    for pos, ch in enumerate(text):
-        if (ord(ch) < 32 and ch not in "\n\t\r") or 0x7f <= ord(ch) < 0xa0:
-            raise error_at(Message("control_character", {"char": repr(ch)}), text, pos)
+    _refuse_before_reading(text, max_chars)
     reader = Reader(list(names) if names is not None else None, functions or {})
-    for m in _LATEX_COMMAND.finditer(text):
-        if m.group(1) in LATEX_REFUSED or m.group(1).startswith(("write", "input")):
-            raise error_at(Message("latex_refused", {"command": m.group(1)}), text, m.start())
-    start, end = _strip_delimiters(text)
-    cut = _after_equals(text, start, end)
-    if cut != start:
-        bad = _LEFT_SIDE_BAD.search(text, start, cut) or _LEFT_SIDE_CODE.search(text, start,
-                                                                                 cut)
-        if bad:
-            raise error_at(Message("unexpected_character", {"char": bad.group(0)}), text,
-                         bad.start())
-        reader.note("read_after_equals")
-        start = cut
-        start2, end2 = _strip_delimiters(text[start:end])
-        start, end = start + start2, start + end2
-    depth = 0
-    for pos in range(start, end):
-        ch = text[pos]
-        if ch in "([{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise error_at(Message("too_deep", {"limit": MAX_DEPTH}), text, pos)
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
+    start, end = _formula_span(text, reader)
+    _check_bracket_depth(text, start, end)
     tokens = Lexer(text, start, end, reader).run()
     tree = Parser(tokens, text, reader).parse()
     check_constants(tree, text)
