@@ -37,8 +37,9 @@ The decision procedure (also in docs/checker_teachers.md, with the reasons):
    ``|a - r| <= e_answer + e_correct``.  The tolerance is relative to the *values
    compared*, with the correct answer's own rounding scale as the floor; the answer's
    intermediates never widen it.
-5. **High precision.**  Every point that is not clean, and the first 4 random points in any
-   case, are evaluated again at 50 significant digits (mpmath) with the same analysis
+5. **High precision.**  Every point that is not clean, and in any case the first 4 random
+   points and 4 points beside kinks that only the answer has, are evaluated again at 50
+   significant digits (mpmath) with the same analysis
    (``u = 10^-50``).  The evaluation must be *reliable*: ``e_answer + e_correct <= 1e-35 *
    F`` with ``F = max(|a|, |r|, R_correct, |inputs|)``; if not, the precision is raised to
    what the error estimate asks for (at most 1000 digits).  Then the point is *equal* if
@@ -125,8 +126,11 @@ from .proof import DEFAULT_TIMEOUT, prove
 DEFAULT_POINTS = 16
 #: Fewest usable random points for a numeric verdict "correct".
 MIN_POINTS = 8
-#: Random points always re-checked at high precision.
+#: Random points always re-checked at high precision, and points beside the answer's own
+#: kinks (those the correct answer does not have): a difference below float resolution
+#: (``exp(x) + step(x - 50)``) is seen only there.
 ALWAYS_CHECKED = 4
+ALWAYS_CHECKED_KINKS = 4
 #: Largest float rounding error of the answer, relative to the values compared (or the
 #: correct answer's own rounding scale), for a float-only ("clean") point.
 FLOAT_TOL = 1e-9
@@ -170,6 +174,9 @@ MAX_SWITCHES = 24
 MAX_LINES = 8
 MAX_KINKS_PER_LINE = 8
 MAX_KINK_POINTS = 160
+#: Kinks whose beside points leave the correct answer's domain on their line, searched
+#: along the other variables for points where it is defined.
+MAX_CROSSINGS = 8
 KINK_STEPS = 40
 #: Offset of the points beside a kink ``t``: ``KINK_REL * |t| + KINK_ABS``.
 KINK_REL = 1e-6
@@ -780,12 +787,19 @@ class Reference:
 
     # the kink search's lines
     def lines(self) -> _Lines | None:
-        """The lines of the kink search (cached): along each variable, the others at
-        one or two random points."""
+        """The lines of the kink search (cached): along each variable, the others at one
+        or two random points -- the second with other signs where there is one, so that
+        both sides of a domain such as ``y/x > 0`` are crossed."""
         if self._lines is None and self.variables and self.count:
             chosen = self.variables[:MAX_LINES]
             per = max(1, min(2, MAX_LINES // len(chosen), self.count))
-            lines = [(v, j) for j in range(per) for v in chosen]
+            lines = []
+            for v in chosen:
+                others = [self.points[w] for w in self.variables if w != v]
+                signs = [tuple(np.sign(o[j]) for o in others) for j in range(self.count)]
+                fresh = [j for j in range(1, self.count) if signs[j] != signs[0]]
+                bases = [0, *fresh, *range(1, self.count)]
+                lines += [(v, j) for j in list(dict.fromkeys(bases))[:per]]
             grids = [self.domain.grid(v) for v, _ in lines]
             index = np.concatenate([np.full(len(g), k) for k, g in enumerate(grids)])
             t = np.concatenate(grids)
@@ -1183,18 +1197,58 @@ def _kink_points(ref: Reference, lines: _Lines, roots: Sequence[tuple[int, int, 
         on = index == k
         inside[on] = ref.domain.contains(v, t[on])
     coords = ref.line_coords(lines.lines, index, t)
+    valid = ref._valid(coords, len(t))
+    extra = _crossings(ref, lines, index[inside & ~valid & (kinds == BESIDE_KINK)],
+                       t[inside & ~valid & (kinds == BESIDE_KINK)])
+    if extra is not None:
+        coords = {v: np.concatenate([coords[v], extra[v]]) for v in ref.variables}
+        n_extra = len(extra[ref.variables[0]])
+        kinds = np.concatenate([kinds, np.full(n_extra, BESIDE_KINK, dtype=np.int8)])
+        inside = np.concatenate([inside, np.ones(n_extra, dtype=bool)])
+        valid = np.concatenate([valid, np.ones(n_extra, dtype=bool)])
+        t = np.concatenate([t, np.zeros(n_extra)])
     # the same point once (a kink shared by two expressions, or on two lines)
     stacked = np.stack([coords[v] for v in ref.variables], axis=1)
     _, first = np.unique(stacked, axis=0, return_index=True)
     unique = np.zeros(len(t), dtype=bool)
     unique[first] = True
-    keep = np.flatnonzero(inside & unique & ref._valid(coords, len(t)))
-    # beside and between first (they can refute), then at (conventions)
+    keep = np.flatnonzero(inside & unique & valid)
+    # beside (first kinks of each expression first) and between, then at (conventions)
     keep = np.concatenate([keep[kinds[keep] != AT_KINK], keep[kinds[keep] == AT_KINK]])
-    keep = np.sort(keep[:MAX_KINK_POINTS])
+    keep = keep[:MAX_KINK_POINTS]
     if not len(keep):
         return None
     return ref._points({v: coords[v][keep] for v in ref.variables}, len(keep), kinds[keep])
+
+
+def _crossings(ref: Reference, lines: _Lines, index: np.ndarray, t: np.ndarray
+               ) -> dict[str, np.ndarray] | None:
+    """Points beside a kink where the line itself leaves the correct answer's domain
+    (``log(y - x) + step(x - 50)`` along x at y = 0.6): along each other variable, with
+    the kink's variable fixed, the valid grid values nearest to and farthest from the
+    line's point.  For at most MAX_CROSSINGS such points."""
+    if not len(t) or len(ref.variables) < 2:
+        return None
+    found: dict[str, list[np.ndarray]] = {v: [] for v in ref.variables}
+    for k, value in list(zip(index, t, strict=True))[:MAX_CROSSINGS]:
+        v, j = lines.lines[int(k)]
+        for u in ref.variables:
+            if u == v:
+                continue
+            grid = ref.domain.grid(u)
+            coords = {w: np.full(len(grid), ref.points[w][j]) for w in ref.variables}
+            coords[v] = np.full(len(grid), value)
+            coords[u] = grid
+            ok = np.flatnonzero(ref._valid(coords, len(grid)))
+            if not len(ok):
+                continue
+            near = ok[np.argmin(np.abs(grid[ok] - ref.points[u][j]))]
+            far = ok[np.argmax(np.abs(grid[ok]))]
+            for w in ref.variables:
+                found[w].append(coords[w][[near, far]])
+    if not found[ref.variables[0]]:
+        return None
+    return {w: np.concatenate(found[w]) for w in ref.variables}
 
 
 # --- decimals ---------------------------------------------------------------------------------
@@ -1342,6 +1396,9 @@ def numeric_compare(ref: Reference, answer: Graph, *,
     soft = pts.kind == AT_KINK
     order = [i for i in range(pts.n) if not clean[i] and not soft[i]]
     order += [i for i in range(min(ALWAYS_CHECKED, n0)) if clean[i]]
+    own_start = pts.n - (own.points.n if own.points is not None else 0)
+    order += [i for i in range(own_start, pts.n) if clean[i] and not soft[i]
+              ][:ALWAYS_CHECKED_KINKS]
     usable = int(clean[:n0].sum())
     outcome = Outcome("inconclusive", values=a[:n0], truncated=own.truncated or
                       ref.kinks_truncated, conventions=int((soft & ~clean).sum()))
