@@ -313,3 +313,11 @@ def test_decimal_policy_messages_and_options():
     assert compare("x/3", "0.33*x", min_digits=2).verdict == C
     assert compare("x/3", "0.333*x", min_digits=None).verdict == W
     assert compare("x/2", "0.5*x", min_digits=None).verdict == C  # exact decimals are exact
+
+
+def test_no_excuse_where_the_correct_answer_underflows():
+    # sigmoid(z) underflows below z = -745; a form that cancels there is excused only if
+    # it is tiny too, not if it hides a difference there.
+    assert verdict("sigmoid(z)", "(1 + tanh(z/2))/2") == C
+    hidden = "1/(1 + exp(-z)) + step(-z - 700)*((exp(-z)^3 + 1) - exp(-z)^3)"
+    assert verdict("sigmoid(z)", hidden) == W

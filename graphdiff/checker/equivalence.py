@@ -9,56 +9,64 @@ The decision procedure (also in docs/checker_teachers.md, with the reasons):
    gets the same points), stratified over magnitudes ``0.05-0.3``, ``0.3-1``, ``1-3``,
    ``3-7`` and over both signs for each variable (only one sign where the domain says so,
    or uniform inside an interval), never within 0.02 of a nonzero multiple of 1/2 (so
-   ``sin(pi*x)`` is not mistaken for 0).  Then *extra points*: 8 *wide* points over the
-   bands ``1e-4-0.05``, ``7-30``, ``30-200``, ``200-1000`` (the outer 1% of an interval
-   domain), and *kink points* of the correct answer and of the answer (step 3).  A point is
-   used only where the correct answer -- and, for a derivative, the function itself -- is
-   defined and finite in floating point; otherwise it is resampled or dropped.
+   ``sin(pi*x)`` is not mistaken for 0).  Then *extra points*: 8 *wide* points, one
+   variable at a time in the bands ``1e-4-0.05``, ``7-30``, ``30-200``, ``200-1000`` (the
+   outer 1% of an interval domain), from their own seeded stream, and *kink points* of
+   the correct answer and of the answer (step 3).  A point is used only where the correct
+   answer -- and, for a derivative, the function itself -- is defined and finite in
+   floating point; otherwise it is resampled or dropped.
 3. **Kink points.**  Each op with a kink, jump or branch point (the registry's
    ``Op.kinks``: ``relu``, ``step``, ``abs``, ``sign``, ``max``, ``min``, ``leaky_relu``,
    the denominator of ``/``, the base of ``sqrt``, ``log``, ``^``) gives a switching
    expression whose zeros are the kinks.  Along each variable (the others at one or two
-   random points), its sign changes on a grid of 401 values (0 and +-1e-4..1e3 on a log
-   scale, or the interval) are refined to the kink, and dips toward 0 that the grid does
-   not resolve (``relu(1e-6 - (x - 50)^2)``) are searched for.  At each kink ``t`` the
-   checker adds the point at ``t`` and points beside it, ``t +- (1e-6 |t| + 1e-9)``, and
-   midway between neighbouring kinks.  A difference *at* a kink alone is a convention
-   (``step(0)``, ``relu'(0)``, ``x/|x|`` at 0) and is only recorded; beside and between
-   kinks a difference counts.  The search is bounded (24 switching expressions, 8 lines,
-   8 kinks per expression and line, 160 points); an answer with more distinct switching
-   expressions is not judged correct by the numbers alone.
-4. **Floating point**, all points at once (numpy), with a first-order rounding analysis:
-   one reverse sweep with the registry's partial derivatives gives each computation's
-   rounding scale ``R = sum |d out/d w| |w|`` over its intermediate values ``w`` (a
-   cancellation ``x*1e308 - 1e308*x`` has a huge ``R``; ``(10^99 x)*0`` has none).  With
-   ``u = 2^-53`` and ``e = 16 u R`` for each side, a point is *clean* if the answer is
-   finite, its own error is small against the values compared,
-   ``e_answer <= 1e-9 * max(|a|, |r|, R_correct)``, and the difference is rounding,
-   ``|a - r| <= e_answer + e_correct``.  The tolerance is relative to the *values
-   compared*, with the correct answer's own rounding scale as the floor; the answer's
-   intermediates never widen it.
+   random points of different signs), its sign changes on a grid of 401 values (0 and
+   +-1e-4..1e3 on a log scale, or the interval) are refined to 1e-9 relative (regula
+   falsi), and dips toward 0 that the grid does not resolve (``relu(1e-6 - (x - 50)^2)``)
+   are searched (parabolic steps).  At each kink ``t`` the checker adds the point at
+   ``t``, points beside it, ``t +- (1e-6 |t| + 1e-9)``, and points midway between
+   neighbouring kinks; where the points beside fall outside the correct answer's domain,
+   it looks along the other variables for points where it is defined.  A difference *at*
+   a kink alone is a convention (``step(0)``, ``relu'(0)``, ``x/|x|`` at 0) and is only
+   recorded; beside and between kinks a difference counts.  The search is bounded by
+   counts (24 switching expressions, 8 lines, 8 kinks per expression and line, 160
+   points); an answer with more distinct switching expressions is not judged correct by
+   the numbers alone.
+4. **Floating point**, all points at once (numpy), with a rounding analysis: forward
+   error propagation through the ops themselves (each op adds its own rounding and the
+   largest change of its value when an argument moves across its error interval --
+   evaluated with ``Op.numpy``, not linearised, so a noisy argument of ``step`` or of a
+   saturated ``tanh`` shows) gives each computation a rounding scale ``R``
+   (``x*1e308 - 1e308*x`` has a huge one, ``(10^99 x)*0`` none).  With ``u = 2^-53`` and
+   ``e = 16 u R`` for each side, a point is *clean* if the answer is finite, its own
+   error is small against the values compared, ``e_answer <= 1e-9 * max(|a|, |r|,
+   R_correct)``, and the difference is rounding, ``|a - r| <= e_answer + e_correct``.
+   The tolerance is relative to the *values compared*, with the correct answer's own
+   rounding scale as the floor; the answer's intermediates never widen it.
 5. **High precision.**  Every point that is not clean, and in any case the first 4 random
-   points and 4 points beside kinks that only the answer has, are evaluated again at 50
-   significant digits (mpmath) with the same analysis
-   (``u = 10^-50``).  The evaluation must be *reliable*: ``e_answer + e_correct <= 1e-35 *
-   F`` with ``F = max(|a|, |r|, R_correct, |inputs|)``; if not, the precision is raised to
-   what the error estimate asks for (at most 1000 digits).  Then the point is *equal* if
-   ``|a - r| <= 1e-35 * max(|a|, |r|)``, *different* if ``|a - r| > 1e-20 * max(|a|, |r|)``
-   and beyond the rounding estimate, and otherwise it is evaluated again with 70 more
-   digits: a rounding difference shrinks (by 30 orders at least) and a real one stays.
-   An answer that is undefined (a domain error) or too large to evaluate (overflow) where
-   the correct answer is defined is *different*, unless it was only a floating-point
-   artefact that the high-precision evaluation resolves.  One confirmed different point
-   (random, wide or beside a kink) makes the answer **incorrect** -- a counterexample is a
-   proof.  A point the answer's rounding leaves undecided even at 1000 digits makes the
-   numbers inconclusive.
+   points and 4 points beside kinks that only the answer has (a difference below float
+   resolution, ``exp(x) + step(x - 50)``, is seen only there), are evaluated again at 50
+   significant digits (mpmath) with the same analysis (``u = 10^-50``).  The evaluation
+   must be *reliable*: ``e_answer + e_correct <= 1e-35 * F`` with ``F = max(|a|, |r|,
+   R_correct, |inputs|)``; if not, the precision is raised to what the error estimate
+   asks for (at most 1000 digits, and a bounded amount of work per answer).  Then the
+   point is *equal* if ``|a - r| <= 1e-35 * max(|a|, |r|)``, *different* if ``|a - r| >
+   1e-20 * max(|a|, |r|)`` and beyond the rounding estimate; in between (or where the
+   answer's rounding still hides the digits of a nonzero correct value) it is evaluated
+   again with more digits: a rounding difference shrinks (by 30 orders at least) and a
+   real one stays.  An answer that is undefined (a domain error), not finite, or too large
+   to evaluate where the correct answer is defined is *different*, unless it was only a
+   floating-point artefact that the high-precision evaluation resolves.  One confirmed
+   different point (random, wide or beside a kink) makes the answer **incorrect** -- a
+   counterexample is a proof.  A point the answer's rounding leaves undecided makes the
+   numbers inconclusive (unless both values are below the float range there).
 6. **Digits shown.**  A decimal in the answer (``0.3333``, ``2.50``) with at least
    ``min_digits`` (3) significant digits stands for any value it is the rounding or the
-   truncation of: a point whose difference those values explain (to first order) is
-   equal "to the digits shown", provided the difference is within ``0.5 *
-   10^(1 - min_digits)`` of ``max(|r|, R_correct)``.  ``0.3333333333333333 x`` and
-   ``0.333 x`` are correct for ``x/3``, ``0.33 x`` is not (too few digits: the feedback
-   says so), ``2.0001 x`` is not for ``2 x`` (wrong in its last digit).
+   truncation of: a point whose difference those values explain (evaluated at both ends
+   of each decimal's interval, only where the answer follows it smoothly) is equal "to
+   the digits shown", provided the difference is within ``0.5 * 10^(1 - min_digits)`` of
+   ``max(|r|, R_correct)``.  ``0.3333333333333333 x`` and ``0.333 x`` are correct for
+   ``x/3``, ``0.33 x`` is not (too few digits: the feedback says so), ``2.0001 x`` is not
+   for ``2 x`` (wrong in its last digit).
 7. **Verdict.**  No different point, at least 8 usable random points, at least one
    confirmed at high precision, nothing inconclusive: **correct**.  Otherwise the numbers
    are inconclusive and step 8 decides.
@@ -154,7 +162,7 @@ MP_SHRINK = mpmath.mpf("1e-30")
 #: high-precision work allowed per answer (digits x nodes summed over its evaluations):
 #: beyond it the remaining points are left undecided (deterministic, unlike a clock).
 MAX_DPS = 1000
-MP_BUDGET = 3_000_000
+MP_BUDGET = 1_000_000
 #: Magnitude bands of the random points.
 BANDS = ((0.05, 0.3), (0.3, 1.0), (1.0, 3.0), (3.0, 7.0))
 #: Magnitude bands and number of the wide points (tiny and large scales).
@@ -1408,10 +1416,10 @@ def numeric_compare(ref: Reference, answer: Graph, *,
         check = _mp_point(ref, answer, pts.point(i), decimals, budget)
         status = check.status
         if status in ("overflow", "unresolved"):
-            if not abs(r[i]) >= FLOAT_TINY:
-                # The correct value itself is below the float range here (sigmoid(h),
-                # h = -40000): an answer that cancels there can be neither checked nor
-                # blamed.
+            if abs(r[i]) < FLOAT_TINY and abs(a[i]) < FLOAT_TINY:
+                # Both values are below the float range here (sigmoid(h), h = -40000): an
+                # answer that cancels there can be neither checked nor blamed.  (An answer
+                # that is not tiny there is not excused.)
                 status = "unusable"
             elif not np.isfinite(a[i]):
                 status = "undefined"  # not finite, and high precision does not resolve it
