@@ -24,13 +24,13 @@ The decision procedure (also in docs/checker_teachers.md, with the reasons):
    falsi), and dips toward 0 that the grid does not resolve (``relu(1e-6 - (x - 50)^2)``)
    are searched (parabolic steps).  At each kink ``t`` the checker adds the point at
    ``t``, points beside it, ``t +- (1e-6 |t| + 1e-9)``, and points midway between
-   neighbouring kinks; where the points beside fall outside the correct answer's domain,
-   it looks along the other variables for points where it is defined.  A difference *at*
-   a kink alone is a convention (``step(0)``, ``relu'(0)``, ``x/|x|`` at 0) and is only
-   recorded; beside and between kinks a difference counts.  The search is bounded by
-   counts (24 switching expressions, 8 lines, 8 kinks per expression and line, 160
-   points); an answer with more distinct switching expressions is not judged correct by
-   the numbers alone.
+   neighbouring kinks closer than that; where the points beside fall outside the correct
+   answer's domain, it looks along the other variables for points where it is defined.
+   A difference *at* a kink alone is a convention (``step(0)``, ``relu'(0)``, ``x/|x|``
+   at 0) and is only recorded; beside and between kinks a difference counts.  The search
+   is bounded by counts (24 switching expressions, 8 lines, 8 kinks per expression and
+   line, 160 points); an answer with more distinct switching expressions is not judged
+   correct by the numbers alone.
 4. **Floating point**, all points at once (numpy), with a rounding analysis: forward
    error propagation through the ops themselves (each op adds its own rounding and the
    largest change of its value when an argument moves across its error interval --
@@ -1187,8 +1187,9 @@ def _refine(brackets: Sequence[tuple[int, int, float, float, float, float]],
 def _kink_points(ref: Reference, lines: _Lines, roots: Sequence[tuple[int, int, float]]
                  ) -> Points | None:
     """Points at each kink, beside it on both sides and midway between neighbouring
-    kinks of a line; kinks taken in turn from each switching expression (so one with
-    many zeros does not crowd out the others), at most MAX_KINK_POINTS points."""
+    kinks of a line that are closer than that; kinks taken in turn from each switching
+    expression (so one with many zeros does not crowd out the others), at most
+    MAX_KINK_POINTS points."""
     per: dict[tuple[int, int], list[float]] = {}
     for sid, line, t in roots:
         per.setdefault((sid, line), []).append(t)
@@ -1212,9 +1213,12 @@ def _kink_points(ref: Reference, lines: _Lines, roots: Sequence[tuple[int, int, 
     for line, ts in on_line.items():
         ts = sorted(set(ts))
         for a, b in itertools.pairwise(ts):
-            line_of.append(line)
-            t_of.append(0.5 * (a + b))
-            kind_of.append(BESIDE_KINK)
+            # Between two kinks closer than the beside offsets (a window narrower than
+            # them); farther apart, the points beside each kink already fall inside.
+            if b - a <= 4 * (KINK_REL * max(abs(a), abs(b)) + KINK_ABS):
+                line_of.append(line)
+                t_of.append(0.5 * (a + b))
+                kind_of.append(BESIDE_KINK)
     if not t_of:
         return None
     index = np.array(line_of, dtype=int)
@@ -1503,6 +1507,13 @@ class _Pair:
     def reliable(self) -> bool:
         return bool(self.e <= MP_EQUAL * self.floor)
 
+    def known_scale(self) -> Any:
+        """The larger of the two values that are known to more than their rounding (0
+        if neither is): the scale the digits must resolve."""
+        e_a = self.e - self.e_r
+        known = [abs(v) for v, e in ((self.a, e_a), (self.r, self.e_r)) if abs(v) > 10 * e]
+        return max(known, default=mpmath.mpf(0))
+
     def needed_dps(self, dps: int, scale: Any) -> int | None:
         """The precision at which the rounding estimate is below ``MP_EQUAL * scale``."""
         if not scale or not mpmath.isfinite(self.e):
@@ -1566,10 +1577,12 @@ def _mp_point(ref: Reference, answer: Graph, point: Mapping[str, float],
             return _Check("equal", pair.r, pair.a)
         elif pair.d > MP_DIFFERENT * pair.m and pair.d > pair.e:
             return _different(ref, answer, point, dps, pair, decimals, budget)
-        elif pair.r and pair.e_r <= MP_EQUAL * abs(pair.r) and pair.e > MP_EQUAL * abs(pair.r):
-            # The correct value is known to 35 digits but the answer's rounding is
-            # larger than that (sigmoid(-500) written with tanh): more digits.
-            scale = abs(pair.r)
+        elif (scale := pair.known_scale()) and pair.e > MP_EQUAL * scale:
+            # One value is known, but the other side's rounding hides its digits (the
+            # answer sigmoid(-500) written with tanh, or the correct sigma*(1 - sigma) at
+            # z = 300): more digits.  (Where neither value is above its rounding -- both
+            # about 0 -- the recheck below tells rounding from a difference.)
+            pass
         else:
             break
         need = pair.needed_dps(dps, scale)
