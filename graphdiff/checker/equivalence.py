@@ -112,6 +112,7 @@ import decimal
 import itertools
 import math
 import re
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -186,6 +187,8 @@ MAX_KINK_POINTS = 160
 #: Kinks whose beside points leave the correct answer's domain on their line, searched
 #: along the other variables for points where it is defined.
 MAX_CROSSINGS = 8
+#: Wall-clock safety net of one kink search (seconds); the counts above bound it first.
+KINK_TIME_LIMIT = 2.0
 KINK_STEPS = 40
 #: Offset of the points beside a kink ``t``: ``KINK_REL * |t| + KINK_ABS``.
 KINK_REL = 1e-6
@@ -978,9 +981,17 @@ class _Prober:
     def __init__(self, ref: Reference, lines: _Lines, graphs: Sequence[Graph],
                  switches: Sequence[_Switch]) -> None:
         self.ref, self.lines, self.graphs, self.switches = ref, lines, graphs, switches
+        # A safety net only (the search is bounded by counts): past it, the search stops
+        # and the answer cannot be judged correct by the numbers (machine-dependent,
+        # but only ever toward "undecided").
+        self.deadline = time.monotonic() + KINK_TIME_LIMIT
+        self.expired = False
 
     def __call__(self, sid: np.ndarray, line: np.ndarray, t: np.ndarray) -> np.ndarray:
         out = np.full(len(t), np.nan)
+        if self.expired or time.monotonic() > self.deadline:
+            self.expired = True
+            return out  # nan ends every refinement
         owner = np.array([self.switches[s].graph for s in sid], dtype=int)
         for gi in np.unique(owner):
             mask = owner == gi
@@ -1030,7 +1041,7 @@ def _find_kinks(ref: Reference, graphs: Sequence[Graph], known: set[bytes]) -> _
         return _KinkSearch(None, keys, truncated)
     probe = _Prober(ref, lines, graphs, switches)
     roots = _roots_on_grid(lines, grid_values, probe)
-    return _KinkSearch(_kink_points(ref, lines, roots), keys, truncated)
+    return _KinkSearch(_kink_points(ref, lines, roots), keys, truncated or probe.expired)
 
 
 def _spread(indices: np.ndarray, cap: int) -> np.ndarray:
@@ -1044,7 +1055,7 @@ def _roots_on_grid(lines: _Lines, grid_values: Sequence[np.ndarray], probe: _Pro
                    ) -> list[tuple[int, int, float]]:
     """``(switch, line, t)`` for the zeros of each switching expression along each line:
     sign changes on the grid refined by regula falsi (Illinois), and dips toward 0 that
-    the grid does not resolve searched by ternary search."""
+    the grid does not resolve searched by parabolic steps."""
     index, t = lines.index, lines.t
     found: list[tuple[int, int, float]] = []
     brackets: list[tuple[int, int, float, float, float, float]] = []
@@ -1716,8 +1727,10 @@ def judge(
                        method="numeric", details=details, **common)
     # The symbolic stage: inconclusive numbers, or a confirmation that was asked for.
     if proof == "never":
+        few = outcome.usable < MIN_POINTS and not (outcome.unresolved or outcome.truncated)
         return Verdict("undecided", Message("undecided_reason", {
-            "why": Message("why_few_points")}), method="numeric", details=details, **common)
+            "why": Message("why_few_points" if few else "why_no_proof")}), method="numeric",
+            details=details, **common)
     result = prove(ref.graph.to_sympy(), text, ref.variables, ref.sympy_names(),
                    assumptions={v: ref.domain.assumptions(v) for v in ref.variables},
                    timeout=timeout)
