@@ -12,12 +12,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
 from .errors import DomainError, GraphdiffError
 from .graph import NAMINGS, ORDERS, Arg, Graph, is_node
-from .ops import OPS, Op, as_expr
+from .ops import OPS, MPDomainError, MPOverflow, Op, as_expr
 
 
 @contextmanager
@@ -206,27 +207,106 @@ def _constant_text(value: Any) -> str:
         or not value.is_Atom else text
 
 
+#: A folded constant whose float value is this small against its arguments may be an exact
+#: 0 that rounding turned into a tiny number: it is checked at high precision.
+CANCELLATION = 1e-10
+#: ... and taken as exactly 0 when it vanishes to this many digits.
+ZERO_DIGITS = 400
+#: Digits of the high-precision domain decision near a boundary.
+BOUNDARY_DIGITS = 60
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
 def fold_constant(op: Op, args: tuple[Any, ...]) -> Any:
     """Evaluate an op on constants exactly, refusing values outside its domain.
+
+    Floats decide first (cheap, and sympy would keep ``exp(exp(exp(100)))`` and hang
+    when asked for its digits).  Where floats cannot be trusted -- they put the arguments
+    outside the domain or the value out of range, which an exact 0 rounded to ``-4e-16``
+    or a tiny number rounded to ``0.0`` can do -- the op decides again at 60 digits with
+    its high-precision implementation (``Op.mpmath``).  A folded value that cancels to
+    ``1e-10`` of its arguments and vanishes to 400 digits is taken as exactly 0, so later
+    ops see the exact boundary.  Both checks are bounded (sympy's ``evalf`` with a
+    maximum precision).
 
     >>> from graphdiff.ops import OPS
     >>> fold_constant(OPS["div"], (sympy.Integer(1), sympy.Integer(2)))
     1/2
+    >>> zero = (sympy.sqrt(2) + sympy.sqrt(3))**2 - 5
+    >>> fold_constant(OPS["sub"], (zero, 2*sympy.sqrt(6)))
+    0
+    >>> float(fold_constant(OPS["log"], (sympy.Rational(1, 10**400),)))
+    -921.0340371976183
+    >>> below = sympy.sqrt(2) - sympy.Rational(14142135623730951, 10**16)   # -4.8e-17
+    >>> fold_constant(OPS["sqrt"], (below,))
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.DomainError: sqrt of a negative number: ...
     """
     floats = [float_of_constant(a) for a in args]
     shown = op.format([_constant_text(a) for a in args])
     with np.errstate(all="ignore"):
-        if op.domain is not None and np.any(op.domain(*floats)):
-            raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
+        outside = op.domain is not None and bool(np.any(op.domain(*floats)))
         approximate = op.numpy(*floats)
-    # Checked in floating point first: sympy would happily keep exp(exp(exp(100)))
-    # and then hang when anything asks for its digits.
-    if not np.isfinite(approximate):
-        raise DomainError(f"{shown} is beyond the range of floating-point numbers",
-                          node=shown, expression=shown)
+    if outside or not np.isfinite(approximate):
+        problem = _boundary_problem(op, args) if outside or _representable(args) else "range"
+        if problem == "domain":
+            raise DomainError(f"{op.domain_message}: {shown}", node=shown, expression=shown)
+        if problem is not None:
+            raise DomainError(f"{shown} is beyond the range of floating-point numbers",
+                              node=shown, expression=shown)
     value = as_expr(op.sympy(*args))
     if value.is_real is False or value.has(sympy.zoo, sympy.nan, sympy.oo):
         raise DomainError(f"{shown} is not a finite real number", node=shown, expression=shown)
+    return _settled(value, approximate, floats)
+
+
+def _representable(args: tuple[Any, ...]) -> bool:
+    """Whether every argument is a finite float (a value out of range comes from the op)."""
+    return all(np.isfinite(float_of_constant(a)) for a in args)
+
+
+def _boundary_problem(op: Op, args: tuple[Any, ...]) -> str | None:
+    """``"domain"``, ``"range"`` or None (fine): the op decided at high precision."""
+    if op.mpmath is None:
+        return "domain"
+    try:
+        with mpmath.workdps(BOUNDARY_DIGITS):
+            values = [_mp_constant(a) for a in args]
+            result = op.mpmath(*values)
+    except MPDomainError:
+        return "domain"
+    except (MPOverflow, OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return "range"
+    if isinstance(result, mpmath.mpc):
+        return "domain"
+    if not mpmath.isfinite(result) or abs(result) > _FLOAT_MAX:
+        return "range"
+    return None
+
+
+def _mp_constant(value: Any) -> Any:
+    """A folded constant as an mpf at the working precision (exact for rationals)."""
+    if value.is_Rational:
+        return mpmath.mpf(int(value.p)) / int(value.q)
+    return mpmath.mpf(value.evalf(mpmath.mp.dps + 10, maxn=ZERO_DIGITS)._mpf_)
+
+
+def _settled(value: Any, approximate: Any, floats: list[float]) -> Any:
+    """``value``, or exactly 0 when it is an exact zero that sympy did not recognise
+    (``(sqrt(2) + sqrt(3))**2 - 5 - 2*sqrt(6)``): decided by evaluating it to
+    ZERO_DIGITS digits, which sympy's ``evalf`` does adaptively and within that bound."""
+    if value.is_Rational or not value.is_number:
+        return value
+    scale = max([abs(f) for f in floats if np.isfinite(f)] + [0.0])
+    if not abs(float(approximate)) <= CANCELLATION * scale:
+        return value
+    try:
+        digits = value.evalf(15, maxn=ZERO_DIGITS + 30)
+    except (TypeError, ValueError, ArithmeticError):
+        return value
+    if digits == 0 or (digits.is_Float and abs(digits) < sympy.Float(10) ** -ZERO_DIGITS):
+        return sympy.Integer(0)
     return value
 
 

@@ -186,6 +186,23 @@ CORPUS: list[tuple[str, str, str, dict]] = [
     ("1/x", "x^(-1)", C, {"domain": {"x": "nonzero"}}),
     ("x", "sqrt(x^2)", C, {"domain": {"x": [0.5, 3]}}),
     ("x", "sqrt(x^2)", W, {"domain": {"x": [-3, 3]}}),
+    # --- integrity (issue 8): scale, overflow, blind spots, exact constants, digits ---------
+    ("4*x + 3*y", "(10^99 x)*0", W, XY),        # a huge intermediate buys no tolerance
+    ("x", "x*1e308 - x*1e308", W, X),
+    ("42", "42 + (10^99 x - 10^99 x)", C, X),    # ... but is resolved at high precision
+    ("42", "43 + (10^99 x - 10^99 x)", W, X),
+    ("sin(x)", "tanh(10^99 x)", W, X),
+    ("x", "x + step(x - 0.3)*exp(exp(exp(10*x)))", W, X),  # overflow counts against
+    ("x", "x + step(x - 7.2)", W, X),           # beyond the random points
+    ("x", "x + relu(x - 7.05)", W, X),
+    ("x", "x + step(x - 20)", W, X),
+    ("x", "x + relu(0.001 - abs(x - 1.2345))", W, X),  # a narrow window: kink points
+    ("relu(x)", "(x + |x|)/2", C, X),
+    ("max(x, y)", "(x + y + |x - y|)/2", C, XY),
+    ("0", "sqrt((sqrt(2)+sqrt(3))^2 - 5 - 2*sqrt(6))", C, X),  # exactly 0
+    ("x/3", "0.3333333333333333*x", C, X),       # correct to every digit shown
+    ("x/3", "0.333x", C, X),
+    ("x/3", "0.33x", W, X),                      # fewer than 3 significant digits
     # --- unreadable answers are invalid, not wrong ----------------------------------------------
     ("2*x", "2x +", V, X),
     ("2*x", "sin(x", V, X),
