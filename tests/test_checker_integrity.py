@@ -321,3 +321,18 @@ def test_no_excuse_where_the_correct_answer_underflows():
     assert verdict("sigmoid(z)", "(1 + tanh(z/2))/2") == C
     hidden = "1/(1 + exp(-z)) + step(-z - 700)*((exp(-z)^3 + 1) - exp(-z)^3)"
     assert verdict("sigmoid(z)", hidden) == W
+
+
+def test_a_parts_min_digits_reaches_formula_answers() -> None:
+    from graphdiff.checker import load_problem
+
+    def problem(tolerance: dict | None) -> object:
+        part = {"id": "d", "kind": "expression", "answer": "x/3"}
+        if tolerance is not None:
+            part["tolerance"] = tolerance
+        return load_problem({"id": "third", "title": "A third", "variables": ["x"],
+                             "parts": [part]})
+
+    assert problem(None).grade({"d": "0.33x"}).parts[0].verdict.verdict == "incorrect"
+    assert problem({"min_digits": 2}).grade({"d": "0.33x"}).parts[0].verdict.verdict == "correct"
+    assert problem(None).grade({"d": "0.333x"}).parts[0].verdict.verdict == "correct"

@@ -111,11 +111,25 @@ def prove_here(reference: sympy.Expr, answer_text: str, variables: Sequence[str]
             continue
         if last == 0:
             return ProofResult("equal", how, "0")
-        if last.is_number:
-            value = last.evalf(30)
-            if value.is_real and value.is_finite and abs(value) > 1e-20:
-                return ProofResult("different", how, _short(last))
+        if last.is_number and _clearly_nonzero(last):
+            return ProofResult("different", how, _short(last))
     return ProofResult("unknown", "no step reached 0", _short(last))
+
+
+def _clearly_nonzero(number: sympy.Expr) -> bool:
+    """Whether a constant is a real number clearly away from 0 at 30 digits.
+
+    sympy may leave a constant undecided (``Heaviside(0, 1)`` written some other way, a
+    comparison it cannot settle): that is not a proof of a difference.
+
+    >>> _clearly_nonzero(sympy.sqrt(2) - 1), _clearly_nonzero(sympy.Integer(0))
+    (True, False)
+    """
+    try:
+        value = number.evalf(30)
+        return bool(value.is_real and value.is_finite and abs(value) > 1e-20)
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def _short(expr: Any) -> str:

@@ -67,8 +67,9 @@ class FormulaPart(Part):
         return graph_text(self.reference().graph)
 
     def grade_text(self, answer: str, *, proof: str, timeout: float) -> Verdict:
+        # The part's tolerance says how many digits a decimal in a formula must show.
         return judge(self.reference(), answer, proof=proof, timeout=timeout,
-                     diagnose=self.diagnoser())
+                     diagnose=self.diagnoser(), min_digits=self.tolerance.min_digits)
 
 
 class DerivativeLikePart(FormulaPart):
