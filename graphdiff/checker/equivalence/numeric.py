@@ -1,0 +1,171 @@
+"""The numbers' verdict on one answer (steps 2-7): every point in floating point, the
+points that are not clean -- and a few always -- at high precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...graph import Graph
+from .decimals import Decimals
+from .points import AT_KINK, POINT_KINDS, Points
+from .precision import Check, HighPrecision
+from .reference import OUTCOME_CACHE, Reference
+from .rounding import FLOAT_EPS, FLOAT_TINY, ROUNDING_FACTOR, float_analysis
+
+#: Fewest usable random points for a numeric verdict "correct".
+MIN_POINTS = 8
+#: Random points always re-checked at high precision, and points beside the answer's own
+#: kinks (those the correct answer does not have): a difference below float resolution
+#: (``exp(x) + step(x - 50)``) is seen only there.
+ALWAYS_CHECKED = 4
+ALWAYS_CHECKED_KINKS = 4
+#: Largest float rounding error of the answer, relative to the values compared (or the
+#: correct answer's own rounding scale), for a float-only ("clean") point.
+FLOAT_TOL = 1e-9
+
+
+@dataclass
+class Outcome:
+    """The numeric comparison of one answer with a :class:`Reference`.
+
+    >>> import graphdiff as gd
+    >>> outcome = numeric_compare(Reference(gd.parse("x + x")), gd.parse("2*x"))
+    >>> outcome.status, outcome.kind
+    ('equal', '')
+    """
+
+    status: str                     # "equal", "different", "inconclusive"
+    kind: str = ""                  # for "different": "value" or "undefined"
+    index: int | None = None        # the counterexample's point (random points first)
+    expected: Any = None
+    got: Any = None
+    usable: int = 0                 # random points where the answer is equal
+    confirmed: int = 0              # points confirmed at high precision
+    values: np.ndarray | None = None  # the answer's float values at the random points
+    point: dict[str, float] | None = None  # the counterexample
+    where: str = ""                 # its kind: "random", "wide", "beside a kink"
+    extra: int = 0                  # wide and kink points where the answer was equal
+    conventions: int = 0            # points at a kink where only the value there differs
+    unresolved: int = 0             # points the answer's rounding left undecided
+    truncated: bool = False         # the kink search hit a bound
+    digits: bool = False            # equal only to the digits shown
+    few_digits: int | None = None   # different, but right to the (too few) digits given
+
+
+
+
+def numeric_compare(ref: Reference, answer: Graph, *,
+                    decimals: Decimals | None = None) -> Outcome:
+    """Steps 3-7 of the decision procedure (see the module docstring).
+
+    >>> import graphdiff as gd
+    >>> ref = Reference(gd.parse("2*x*y"))
+    >>> same = numeric_compare(ref, gd.parse("y*x*2"))
+    >>> same.status, same.usable, same.confirmed
+    ('equal', 16, 4)
+    >>> wrong = numeric_compare(ref, gd.parse("x*y"))
+    >>> wrong.status, wrong.kind, wrong.index
+    ('different', 'value', 0)
+    >>> far = numeric_compare(Reference(gd.parse("x")), gd.parse("x + step(x - 20)"))
+    >>> far.status, far.where
+    ('different', 'wide')
+    """
+    n0 = max(ref.count, 1)
+    if ref.variables and ref.count == 0:
+        return Outcome("inconclusive")
+    own = ref.answer_kinks(answer)
+    pts = Points.join([p for p in (ref.base, ref.extra, own.points) if p is not None])
+    a, rounding = float_analysis(answer, pts.env, pts.n, pts.errors)
+    r = pts.values
+    with np.errstate(all="ignore"):
+        e_a = ROUNDING_FACTOR * FLOAT_EPS * rounding
+        e_r = ROUNDING_FACTOR * FLOAT_EPS * pts.rounding
+        compared = np.fmax(np.abs(a), np.abs(r))
+        # Both roundings must be small against the values compared (a correct answer
+        # that is noise here, cos(x^x) at x = 50, clears nothing); then a difference
+        # within both roundings is clean.  High precision handles the rest, with the
+        # correct answer's own scale as the floor.
+        reliable = (e_a <= FLOAT_TOL * compared) & (e_r <= FLOAT_TOL * compared)
+        clean = np.isfinite(a) & reliable & (np.abs(a - r) <= e_a + e_r)
+        far = reliable & (np.abs(a - r) > np.fmax(100 * (e_a + e_r), 1e-6 * compared))
+    soft = pts.kind == AT_KINK
+    order = [i for i in range(pts.n) if not clean[i] and not soft[i]]
+    order += [i for i in range(min(ALWAYS_CHECKED, n0)) if clean[i]]
+    own_start = pts.n - (own.points.n if own.points is not None else 0)
+    order += [i for i in range(own_start, pts.n) if clean[i] and not soft[i]
+              ][:ALWAYS_CHECKED_KINKS]
+    usable = int(clean[:n0].sum())
+    outcome = Outcome("inconclusive", values=a[:n0], truncated=own.truncated or
+                      ref.kinks_truncated, conventions=int((soft & ~clean).sum()))
+    outcome.extra = int((clean[n0:] & ~soft[n0:]).sum())
+    high = HighPrecision(ref.mp_analysis, ref.variables, answer, decimals)
+    for i in order:
+        check = high.check(pts.point(i))
+        status = check.status
+        if status in ("overflow", "unresolved"):
+            if abs(r[i]) < FLOAT_TINY and abs(a[i]) < FLOAT_TINY:
+                # Both values are below the float range here (sigmoid(h), h = -40000): an
+                # answer that cancels there can be neither checked nor blamed.  (An answer
+                # that is not tiny there is not excused.)
+                status = "unusable"
+            elif not np.isfinite(a[i]):
+                status = "undefined"  # not finite, and high precision does not resolve it
+            elif far[i]:
+                # High precision cannot evaluate it, but the float difference is reliable
+                # and far beyond rounding: a counterexample all the same.
+                status = "different"
+                check = Check("different", r[i], a[i])
+            else:
+                status = "unresolved"
+        if status in ("different", "undefined", "coarse"):
+            outcome.status = "different"
+            outcome.kind = "undefined" if status == "undefined" else "value"
+            outcome.index, outcome.point = i, pts.point(i)
+            outcome.where = POINT_KINDS[int(pts.kind[i])]
+            outcome.expected, outcome.got = check.expected, check.got
+            if status == "coarse" and decimals is not None:
+                outcome.few_digits = decimals.fewest
+            outcome.usable = usable
+            return outcome
+        if status in ("equal", "digits"):
+            outcome.confirmed += 1
+            outcome.digits |= status == "digits"
+            if i < n0 and not clean[i]:
+                usable += 1
+            elif i >= n0 and not clean[i]:
+                outcome.extra += 1
+        else:
+            if i < n0 and clean[i]:
+                usable -= 1
+            if status == "unresolved" or (status == "reference" and not clean[i]):
+                # Undecided -- also where the floats disagree and the correct answer
+                # cannot be evaluated at high precision (cos(x^x) at x = 50): a
+                # difference there cannot be confirmed, nor ruled out.
+                outcome.unresolved += 1
+    outcome.usable = usable
+    needed = MIN_POINTS if ref.variables else 1
+    if (usable >= needed and outcome.confirmed >= 1 and not outcome.unresolved
+            and not outcome.truncated):
+        outcome.status = "equal"
+    return outcome
+
+
+
+def cached_outcome(ref: Reference, answer: Graph, text: str, min_digits: int | None) -> Outcome:
+    """:func:`numeric_compare` of ``answer`` (read from ``text``), remembered by text in
+    ``ref.outcomes``."""
+    key = (text, min_digits)
+    cached = ref.outcomes.get(key) if text else None
+    if cached is not None:
+        ref.outcomes.move_to_end(key)
+        return cached
+    result = numeric_compare(ref, answer, decimals=Decimals.of(text, min_digits))
+    if text:
+        ref.outcomes[key] = result
+        if len(ref.outcomes) > OUTCOME_CACHE:
+            ref.outcomes.popitem(last=False)
+    return result
