@@ -111,14 +111,7 @@ from .domain import AWAY_FROM_HALVES, BANDS, KINK_GRID, KINK_RANGE, WIDE_BANDS, 
 from .judge import compare, judge
 from .kinks import KINK_TIME_LIMIT, MAX_CROSSINGS, MAX_KINK_POINTS, MAX_SWITCHES
 from .lines import MAX_LINES
-from .numeric import (
-    ALWAYS_CHECKED,
-    ALWAYS_CHECKED_KINKS,
-    FLOAT_TOL,
-    MIN_POINTS,
-    Outcome,
-    numeric_compare,
-)
+from .numeric import ALWAYS_CHECKED, ALWAYS_CHECKED_KINKS, MIN_POINTS, Outcome, numeric_compare
 from .points import AT_KINK, BESIDE_KINK, POINT_KINDS, RANDOM, WIDE, Points
 from .precision import (
     DPS,
@@ -133,7 +126,7 @@ from .precision import (
 )
 from .reference import DEFAULT_POINTS, OUTCOME_CACHE, Reference, as_graph, prepare, used_inputs
 from .roots import KINK_ABS, KINK_REL, KINK_STEPS, MAX_KINKS_PER_LINE
-from .rounding import FLOAT_EPS, FLOAT_TINY, ROUNDING_FACTOR, float_analysis
+from .rounding import FLOAT_EPS, FLOAT_TINY, FLOAT_TOL, ROUNDING_FACTOR, float_analysis
 from .sampling import WIDE_POINTS
 from .verdict import VERDICTS, Verdict, invalid
 

@@ -5,6 +5,7 @@ they cannot, the symbolic proof.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import mpmath
@@ -55,27 +56,66 @@ def judge(
     """
     if proof not in ("auto", "always", "never"):
         raise GraphdiffError("proof must be 'auto', 'always' or 'never'")
-    reading: Reading | None = None
+    read = _read(ref, answer)                                            # step 1
+    if isinstance(read, Verdict):
+        return read
+    outcome = cached_outcome(ref, read.graph, read.text, min_digits)     # steps 2-6
+    details = _details(ref, outcome)
+    if outcome.status == "different":                 # a counterexample is a proof
+        return _counterexample(read, outcome, details, diagnose, min_digits)
+    if outcome.digits:
+        details["digits_shown"] = True
+        read = replace(read, notes=(*read.notes, Message("tol_digits")))
+    if outcome.status == "equal" and proof != "always":                  # step 7
+        return read.verdict("correct", _equivalent(outcome), "numeric", details)
+    if proof == "never":
+        why = "why_few_points" if _too_few_points(outcome) else "why_no_proof"
+        return read.verdict("undecided", _undecided(why), "numeric", details)
+    return _symbolic(ref, read, outcome, details, timeout)              # step 8
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The answer as read (step 1): its graph and text, and what every verdict on it
+    repeats -- how it was read, the warnings and the notes."""
+
+    graph: Graph
+    text: str
+    read_as: str
+    warnings: tuple[Message, ...] = ()
+    notes: tuple[Message, ...] = ()
+
+    def verdict(self, verdict: str, reason: Message, method: str,
+                details: Mapping[str, Any], feedback: tuple[Message, ...] = ()) -> Verdict:
+        return Verdict(verdict, reason, read_as=self.read_as, warnings=self.warnings,
+                       notes=self.notes, feedback=feedback, method=method, details=details)
+
+
+def _read(ref: Reference, answer: str | Reading | Graph) -> _Answer | Verdict:
+    """Step 1: the answer read and parsed, or the verdict *invalid* -- unreadable, or a
+    name that is neither a variable nor a node name of the reference."""
     if isinstance(answer, Graph):
-        graph = answer
-        text = graph.source or ""
+        text = answer.source or ""
+        read = _Answer(answer, text, read_as=text)
     else:
+        reading: Reading | None = None
         try:
             reading = answer if isinstance(answer, Reading) else ref.read(answer)
             graph = reading.graph()
         except AnswerError as err:
             return invalid(err, reading)
-        text = reading.expression
-    read_as = reading.expression if reading else text
-    common: dict[str, Any] = {"read_as": read_as,
-                              "warnings": reading.warnings if reading else (),
-                              "notes": reading.notes if reading else ()}
-    outside = [n for n in graph.inputs if n not in ref.variables and n not in ref.names]
+        read = _Answer(graph, reading.expression, reading.expression, reading.warnings,
+                       reading.notes)
+    outside = [n for n in read.graph.inputs if n not in ref.variables and n not in ref.names]
     if outside:
-        return Verdict("invalid", Message("unknown_name", {
-            "name": outside[0], "known": ", ".join([*ref.variables, *ref.names])}),
-            method="read", **common)
-    outcome = cached_outcome(ref, graph, text, min_digits)
+        known = ", ".join([*ref.variables, *ref.names])
+        return read.verdict("invalid", Message("unknown_name", {"name": outside[0],
+                                                                "known": known}), "read", {})
+    return read
+
+
+def _details(ref: Reference, outcome: Outcome) -> dict[str, Any]:
+    """What the numbers did, for the verdict's details."""
     details: dict[str, Any] = {"points": ref.count, "usable": outcome.usable,
                                "confirmed": outcome.confirmed,
                                "extra_points": outcome.extra}
@@ -85,62 +125,67 @@ def judge(
         details["unresolved"] = outcome.unresolved
     if outcome.truncated:
         details["kink_search_truncated"] = True
-    if outcome.status == "different":
-        point = outcome.point or {}
-        details["counterexample"] = point
-        details["counterexample_kind"] = outcome.where
-        if outcome.kind == "undefined":
-            reason = Message("undefined_at", {"point": format_point(point),
-                                              "expected": format_value(outcome.expected)})
-        else:
-            with mpmath.workdps(DPS):
-                expected, got = format_pair(outcome.expected, outcome.got)
-            reason = Message("differs_at", {"point": format_point(point),
-                                            "expected": expected, "got": got})
-        feedback = tuple(diagnose(outcome, graph)) if diagnose else ()
-        if outcome.few_digits is not None:
-            feedback = (Message("number_few_digits", {"digits": min_digits,
-                                                      "given": outcome.few_digits}),
-                        *feedback)
-        return Verdict("incorrect", reason, feedback=feedback, method="numeric",
-                       details=details, **common)
-    if outcome.digits:
-        details["digits_shown"] = True
-        common["notes"] = (*common["notes"], Message("tol_digits"))
-    if outcome.status == "equal" and proof != "always":
-        return Verdict("correct", Message("equivalent", {"points": outcome.usable,
-                                                         "digits": DPS}),
-                       method="numeric", details=details, **common)
-    # The symbolic stage: inconclusive numbers, or a confirmation that was asked for.
-    if proof == "never":
-        few = outcome.usable < MIN_POINTS and not (outcome.unresolved or outcome.truncated)
-        return Verdict("undecided", Message("undecided_reason", {
-            "why": Message("why_few_points" if few else "why_no_proof")}), method="numeric",
-            details=details, **common)
-    result = prove(ref.graph.to_sympy(), text, ref.variables, ref.sympy_names(),
+    return details
+
+
+def _counterexample(read: _Answer, outcome: Outcome, details: dict[str, Any],
+                    diagnose: Callable[[Outcome, Graph], Iterable[Message]] | None,
+                    min_digits: int | None) -> Verdict:
+    """*Incorrect*: the point where the answer differs, and what is probably wrong."""
+    point = outcome.point or {}
+    details["counterexample"] = point
+    details["counterexample_kind"] = outcome.where
+    if outcome.kind == "undefined":
+        reason = Message("undefined_at", {"point": format_point(point),
+                                          "expected": format_value(outcome.expected)})
+    else:
+        with mpmath.workdps(DPS):
+            expected, got = format_pair(outcome.expected, outcome.got)
+        reason = Message("differs_at", {"point": format_point(point),
+                                        "expected": expected, "got": got})
+    feedback = tuple(diagnose(outcome, read.graph)) if diagnose else ()
+    if outcome.few_digits is not None:
+        feedback = (Message("number_few_digits", {"digits": min_digits,
+                                                  "given": outcome.few_digits}), *feedback)
+    return read.verdict("incorrect", reason, "numeric", details, feedback)
+
+
+def _symbolic(ref: Reference, read: _Answer, outcome: Outcome, details: dict[str, Any],
+              timeout: float) -> Verdict:
+    """Step 8: the symbolic proof, where the numbers are inconclusive or a numeric
+    *correct* is to be confirmed."""
+    result = prove(ref.graph.to_sympy(), read.text, ref.variables, ref.sympy_names(),
                    assumptions={v: ref.domain.assumptions(v) for v in ref.variables},
                    timeout=timeout)
     details["proof"] = {"status": result.status, "how": result.how}
+    proved = Message("proved_equal", {"how": result.how})
     if outcome.status == "equal":
         if result.status == "equal":
-            return Verdict("correct", Message("proved_equal", {"how": result.how}),
-                           method="numeric+symbolic", details=details, **common)
-        return Verdict("correct", Message("equivalent", {"points": outcome.usable,
-                                                         "digits": DPS}),
-                       method="numeric", details=details, **common)
+            return read.verdict("correct", proved, "numeric+symbolic", details)
+        return read.verdict("correct", _equivalent(outcome), "numeric", details)
     if result.status == "equal":
-        return Verdict("correct", Message("proved_equal", {"how": result.how}),
-                       method="symbolic", details=details, **common)
+        return read.verdict("correct", proved, "symbolic", details)
     if result.status == "different":
-        return Verdict("incorrect", Message("proved_different",
-                                            {"difference": result.difference}),
-                       method="symbolic", details=details, **common)
+        return read.verdict("incorrect", Message("proved_different",
+                                                 {"difference": result.difference}),
+                            "symbolic", details)
     why = "why_timeout" if result.status == "timeout" else (
-        "why_few_points" if outcome.usable < MIN_POINTS and not outcome.unresolved
-        and not outcome.truncated else "why_unknown")
-    return Verdict("undecided", Message("undecided_reason", {"why": Message(why)}),
-                   method="symbolic", details=details, **common)
+        "why_few_points" if _too_few_points(outcome) else "why_unknown")
+    return read.verdict("undecided", _undecided(why), "symbolic", details)
 
+
+def _equivalent(outcome: Outcome) -> Message:
+    return Message("equivalent", {"points": outcome.usable, "digits": DPS})
+
+
+def _undecided(why: str) -> Message:
+    return Message("undecided_reason", {"why": Message(why)})
+
+
+def _too_few_points(outcome: Outcome) -> bool:
+    """Inconclusive for want of points (not for a point left undecided, nor a kink
+    search cut short)."""
+    return outcome.usable < MIN_POINTS and not (outcome.unresolved or outcome.truncated)
 
 
 def compare(

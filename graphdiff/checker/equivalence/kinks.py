@@ -23,7 +23,7 @@ from ...graph import Graph, is_node
 from ...ops import NUMPY
 from .lines import Lines, search_lines
 from .points import AT_KINK, BESIDE_KINK, Evaluator, Points
-from .roots import KINK_ABS, KINK_REL, MAX_KINKS_PER_LINE, roots_on_grid, spread
+from .roots import MAX_KINKS_PER_LINE, beside_offset, roots_on_grid, spread
 from .rounding import node_values
 
 #: Most switching expressions searched, and most points in all.
@@ -151,68 +151,28 @@ class _Prober:
         return out
 
 
-
 def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, int, float]]
                  ) -> Points | None:
     """Points at each kink, beside it on both sides and midway between neighbouring
     kinks of a line that are closer than that; kinks taken in turn from each switching
     expression (so one with many zeros does not crowd out the others), at most
     MAX_KINK_POINTS points."""
-    per: dict[tuple[int, int], list[float]] = {}
-    for sid, line, t in roots:
-        per.setdefault((sid, line), []).append(t)
-    ranked: list[tuple[int, int, int, float]] = []
-    for (sid, line), ts in per.items():
-        ts = sorted(set(ts))
-        for rank, t in enumerate(spread(np.array(ts), MAX_KINKS_PER_LINE)):
-            ranked.append((rank, sid, line, float(t)))
-    ranked.sort()
-    line_of, t_of, kind_of = [], [], []
-    on_line: dict[int, list[float]] = {}
-    for _, _, line, t in ranked:
-        if len(t_of) >= 3 * MAX_KINK_POINTS:
-            break
-        delta = KINK_REL * abs(t) + KINK_ABS
-        for value, kind in ((t, AT_KINK), (t - delta, BESIDE_KINK), (t + delta, BESIDE_KINK)):
-            line_of.append(line)
-            t_of.append(value)
-            kind_of.append(kind)
-        on_line.setdefault(line, []).append(t)
-    for line, ts in on_line.items():
-        ts = sorted(set(ts))
-        for a, b in itertools.pairwise(ts):
-            # Between two kinks closer than the beside offsets (a window narrower than
-            # them); farther apart, the points beside each kink already fall inside.
-            if b - a <= 4 * (KINK_REL * max(abs(a), abs(b)) + KINK_ABS):
-                line_of.append(line)
-                t_of.append(0.5 * (a + b))
-                kind_of.append(BESIDE_KINK)
-    if not t_of:
+    index, t, kinds = _candidates(_in_turn(roots))
+    if not len(t):
         return None
-    index = np.array(line_of, dtype=int)
-    t = np.array(t_of)
-    kinds = np.array(kind_of, dtype=np.int8)
-    inside = np.zeros(len(t), dtype=bool)
-    for k, (v, _) in enumerate(lines.lines):
-        on = index == k
-        inside[on] = evaluator.domain.contains(v, t[on])
     coords = lines.coords(index, t)
+    inside = lines.in_domain(evaluator.domain, index, t)
     valid = evaluator.valid(coords, len(t))
-    extra = _crossings(evaluator, lines, index[inside & ~valid & (kinds == BESIDE_KINK)],
-                       t[inside & ~valid & (kinds == BESIDE_KINK)])
+    usable = inside & valid
+    lost = inside & ~valid & (kinds == BESIDE_KINK)
+    extra = _crossings(evaluator, lines, index[lost], t[lost])
     if extra is not None:
         coords = {v: np.concatenate([coords[v], extra[v]]) for v in evaluator.variables}
         n_extra = len(extra[evaluator.variables[0]])
         kinds = np.concatenate([kinds, np.full(n_extra, BESIDE_KINK, dtype=np.int8)])
-        inside = np.concatenate([inside, np.ones(n_extra, dtype=bool)])
-        valid = np.concatenate([valid, np.ones(n_extra, dtype=bool)])
-        t = np.concatenate([t, np.zeros(n_extra)])
+        usable = np.concatenate([usable, np.ones(n_extra, dtype=bool)])
     # the same point once (a kink shared by two expressions, or on two lines)
-    stacked = np.stack([coords[v] for v in evaluator.variables], axis=1)
-    _, first = np.unique(stacked, axis=0, return_index=True)
-    unique = np.zeros(len(t), dtype=bool)
-    unique[first] = True
-    keep = np.flatnonzero(inside & unique & valid)
+    keep = np.flatnonzero(usable & _first_of_equal(coords, evaluator.variables))
     # beside (first kinks of each expression first) and between, then at (conventions)
     keep = np.concatenate([keep[kinds[keep] != AT_KINK], keep[kinds[keep] == AT_KINK]])
     keep = keep[:MAX_KINK_POINTS]
@@ -220,6 +180,55 @@ def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, 
         return None
     return evaluator.points({v: coords[v][keep] for v in evaluator.variables}, len(keep),
                             kinds[keep])
+
+
+def _in_turn(roots: Sequence[tuple[int, int, float]]) -> list[tuple[int, float]]:
+    """``(line, t)`` of the kinks, the first of each switching expression and line, then
+    the second, ... (at most MAX_KINKS_PER_LINE of each, evenly spread)."""
+    per: dict[tuple[int, int], list[float]] = {}
+    for sid, line, t in roots:
+        per.setdefault((sid, line), []).append(t)
+    ranked: list[tuple[int, int, int, float]] = []
+    for (sid, line), ts in per.items():
+        for rank, t in enumerate(spread(np.array(sorted(set(ts))), MAX_KINKS_PER_LINE)):
+            ranked.append((rank, sid, line, float(t)))
+    ranked.sort()
+    return [(line, t) for _, _, line, t in ranked]
+
+
+def _candidates(kinks: Sequence[tuple[int, float]]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Line, parameter and kind of the points at and beside each kink ``(line, t)`` (for
+    kinks while there are fewer than 3 * MAX_KINK_POINTS of them), and between kinks."""
+    line_of, t_of, kind_of = [], [], []
+    on_line: dict[int, list[float]] = {}
+    for line, t in kinks:
+        if len(t_of) >= 3 * MAX_KINK_POINTS:
+            break
+        delta = beside_offset(t)
+        for value, kind in ((t, AT_KINK), (t - delta, BESIDE_KINK), (t + delta, BESIDE_KINK)):
+            line_of.append(line)
+            t_of.append(value)
+            kind_of.append(kind)
+        on_line.setdefault(line, []).append(t)
+    for line, ts in on_line.items():
+        for a, b in itertools.pairwise(sorted(set(ts))):
+            # Between two kinks closer than the beside offsets (a window narrower than
+            # them); farther apart, the points beside each kink already fall inside.
+            if b - a <= 4 * beside_offset(max(abs(a), abs(b))):
+                line_of.append(line)
+                t_of.append(0.5 * (a + b))
+                kind_of.append(BESIDE_KINK)
+    return np.array(line_of, dtype=int), np.array(t_of), np.array(kind_of, dtype=np.int8)
+
+
+def _first_of_equal(coords: Mapping[str, np.ndarray], variables: Sequence[str]) -> np.ndarray:
+    """Marks the first of each group of equal points."""
+    stacked = np.stack([coords[v] for v in variables], axis=1)
+    _, first = np.unique(stacked, axis=0, return_index=True)
+    unique = np.zeros(len(stacked), dtype=bool)
+    unique[first] = True
+    return unique
 
 
 def _crossings(evaluator: Evaluator, lines: Lines, index: np.ndarray, t: np.ndarray

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .domain import Domain
 from .points import Evaluator
 
 #: Most lines (variable x base point) of the kink search.
@@ -34,6 +35,15 @@ class Lines:
     def coords(self, index: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """The variables at parameter ``t`` of the lines ``index``."""
         return _coords(self.variables, self.random, self.lines, index, t)
+
+    def in_domain(self, domain: Domain, index: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Which parameters ``t`` of the lines ``index`` lie in the domain of the line's
+        moving variable."""
+        inside = np.zeros(len(t), dtype=bool)
+        for k, (v, _) in enumerate(self.lines):
+            on = index == k
+            inside[on] = domain.contains(v, t[on])
+        return inside
 
 
 def search_lines(evaluator: Evaluator, random: Mapping[str, np.ndarray], count: int

@@ -1,4 +1,4 @@
-"""The numbers' verdict on one answer (steps 2-7): every point in floating point, the
+"""The numbers' verdict on one answer (steps 3-7): every point in floating point, the
 points that are not clean -- and a few always -- at high precision.
 """
 
@@ -14,7 +14,7 @@ from .decimals import Decimals
 from .points import AT_KINK, POINT_KINDS, Points
 from .precision import Check, HighPrecision
 from .reference import OUTCOME_CACHE, Reference
-from .rounding import FLOAT_EPS, FLOAT_TINY, ROUNDING_FACTOR, float_analysis
+from .rounding import FLOAT_TINY, float_analysis, float_check
 
 #: Fewest usable random points for a numeric verdict "correct".
 MIN_POINTS = 8
@@ -23,9 +23,6 @@ MIN_POINTS = 8
 #: (``exp(x) + step(x - 50)``) is seen only there.
 ALWAYS_CHECKED = 4
 ALWAYS_CHECKED_KINKS = 4
-#: Largest float rounding error of the answer, relative to the values compared (or the
-#: correct answer's own rounding scale), for a float-only ("clean") point.
-FLOAT_TOL = 1e-9
 
 
 @dataclass
@@ -74,85 +71,94 @@ def numeric_compare(ref: Reference, answer: Graph, *,
     >>> far.status, far.where
     ('different', 'wide')
     """
-    n0 = max(ref.count, 1)
     if ref.variables and ref.count == 0:
         return Outcome("inconclusive")
-    own = ref.answer_kinks(answer)
+    n0 = max(ref.count, 1)  # the random points come first
+    own = ref.answer_kinks(answer)                                       # step 3
     pts = Points.join([p for p in (ref.base, ref.extra, own.points) if p is not None])
-    a, rounding = float_analysis(answer, pts.env, pts.n, pts.errors)
-    r = pts.values
-    with np.errstate(all="ignore"):
-        e_a = ROUNDING_FACTOR * FLOAT_EPS * rounding
-        e_r = ROUNDING_FACTOR * FLOAT_EPS * pts.rounding
-        compared = np.fmax(np.abs(a), np.abs(r))
-        # Both roundings must be small against the values compared (a correct answer
-        # that is noise here, cos(x^x) at x = 50, clears nothing); then a difference
-        # within both roundings is clean.  High precision handles the rest, with the
-        # correct answer's own scale as the floor.
-        reliable = (e_a <= FLOAT_TOL * compared) & (e_r <= FLOAT_TOL * compared)
-        clean = np.isfinite(a) & reliable & (np.abs(a - r) <= e_a + e_r)
-        far = reliable & (np.abs(a - r) > np.fmax(100 * (e_a + e_r), 1e-6 * compared))
+    a, rounding = float_analysis(answer, pts.env, pts.n, pts.errors)     # step 4
+    clean, far = float_check(a, rounding, pts.values, pts.rounding)
     soft = pts.kind == AT_KINK
-    order = [i for i in range(pts.n) if not clean[i] and not soft[i]]
-    order += [i for i in range(min(ALWAYS_CHECKED, n0)) if clean[i]]
-    own_start = pts.n - (own.points.n if own.points is not None else 0)
-    order += [i for i in range(own_start, pts.n) if clean[i] and not soft[i]
-              ][:ALWAYS_CHECKED_KINKS]
-    usable = int(clean[:n0].sum())
     outcome = Outcome("inconclusive", values=a[:n0], truncated=own.truncated or
                       ref.kinks_truncated, conventions=int((soft & ~clean).sum()))
+    outcome.usable = int(clean[:n0].sum())
     outcome.extra = int((clean[n0:] & ~soft[n0:]).sum())
-    high = HighPrecision(ref.mp_analysis, ref.variables, answer, decimals)
-    for i in order:
-        check = high.check(pts.point(i))
-        status = check.status
-        if status in ("overflow", "unresolved"):
-            if abs(r[i]) < FLOAT_TINY and abs(a[i]) < FLOAT_TINY:
-                # Both values are below the float range here (sigmoid(h), h = -40000): an
-                # answer that cancels there can be neither checked nor blamed.  (An answer
-                # that is not tiny there is not excused.)
-                status = "unusable"
-            elif not np.isfinite(a[i]):
-                status = "undefined"  # not finite, and high precision does not resolve it
-            elif far[i]:
-                # High precision cannot evaluate it, but the float difference is reliable
-                # and far beyond rounding: a counterexample all the same.
-                status = "different"
-                check = Check("different", r[i], a[i])
-            else:
-                status = "unresolved"
+    high = HighPrecision(ref.mp_analysis, ref.variables, answer, decimals)  # step 5
+    own_start = pts.n - (own.points.n if own.points is not None else 0)
+    for i in _to_check(clean, soft, n0, own_start):
+        status, check = _settle(high.check(pts.point(i)), pts.values[i], a[i], far[i])
         if status in ("different", "undefined", "coarse"):
-            outcome.status = "different"
-            outcome.kind = "undefined" if status == "undefined" else "value"
-            outcome.index, outcome.point = i, pts.point(i)
-            outcome.where = POINT_KINDS[int(pts.kind[i])]
-            outcome.expected, outcome.got = check.expected, check.got
-            if status == "coarse" and decimals is not None:
-                outcome.few_digits = decimals.fewest
-            outcome.usable = usable
-            return outcome
-        if status in ("equal", "digits"):
-            outcome.confirmed += 1
-            outcome.digits |= status == "digits"
-            if i < n0 and not clean[i]:
-                usable += 1
-            elif i >= n0 and not clean[i]:
-                outcome.extra += 1
-        else:
-            if i < n0 and clean[i]:
-                usable -= 1
-            if status == "unresolved" or (status == "reference" and not clean[i]):
-                # Undecided -- also where the floats disagree and the correct answer
-                # cannot be evaluated at high precision (cos(x^x) at x = 50): a
-                # difference there cannot be confirmed, nor ruled out.
-                outcome.unresolved += 1
-    outcome.usable = usable
-    needed = MIN_POINTS if ref.variables else 1
-    if (usable >= needed and outcome.confirmed >= 1 and not outcome.unresolved
+            return _counterexample(outcome, status, check, pts, i, decimals)
+        _count(outcome, status, random=i < n0, clean=bool(clean[i]))
+    needed = MIN_POINTS if ref.variables else 1                          # step 7
+    if (outcome.usable >= needed and outcome.confirmed >= 1 and not outcome.unresolved
             and not outcome.truncated):
         outcome.status = "equal"
     return outcome
 
+
+def _to_check(clean: np.ndarray, soft: np.ndarray, n0: int, own_start: int) -> list[int]:
+    """The points to evaluate at high precision, in order: every point that is not clean
+    (but those at a kink), the first random points and the first points beside the
+    answer's own kinks (from ``own_start``) in any case."""
+    n = len(clean)
+    order = [i for i in range(n) if not clean[i] and not soft[i]]
+    order += [i for i in range(min(ALWAYS_CHECKED, n0)) if clean[i]]
+    order += [i for i in range(own_start, n) if clean[i] and not soft[i]
+              ][:ALWAYS_CHECKED_KINKS]
+    return order
+
+
+def _settle(check: Check, r: float, a: float, far: bool) -> tuple[str, Check]:
+    """The status of a point, where high precision could not finish (``overflow``,
+    ``unresolved``) decided with the float values."""
+    status = check.status
+    if status not in ("overflow", "unresolved"):
+        return status, check
+    if abs(r) < FLOAT_TINY and abs(a) < FLOAT_TINY:
+        # Both values are below the float range here (sigmoid(h), h = -40000): an
+        # answer that cancels there can be neither checked nor blamed.  (An answer
+        # that is not tiny there is not excused.)
+        return "unusable", check
+    if not np.isfinite(a):
+        return "undefined", check  # not finite, and high precision does not resolve it
+    if far:
+        # High precision cannot evaluate it, but the float difference is reliable
+        # and far beyond rounding: a counterexample all the same.
+        return "different", Check("different", r, a)
+    return "unresolved", check
+
+
+def _counterexample(outcome: Outcome, status: str, check: Check, pts: Points, i: int,
+                    decimals: Decimals | None) -> Outcome:
+    outcome.status = "different"
+    outcome.kind = "undefined" if status == "undefined" else "value"
+    outcome.index, outcome.point = i, pts.point(i)
+    outcome.where = POINT_KINDS[int(pts.kind[i])]
+    outcome.expected, outcome.got = check.expected, check.got
+    if status == "coarse" and decimals is not None:
+        outcome.few_digits = decimals.fewest
+    return outcome
+
+
+def _count(outcome: Outcome, status: str, *, random: bool, clean: bool) -> None:
+    """Count a point that is no counterexample: confirmed equal (one more usable random or
+    extra point if the floats had not already counted it), or not usable after all."""
+    if status in ("equal", "digits"):
+        outcome.confirmed += 1
+        outcome.digits |= status == "digits"
+        if not clean and random:
+            outcome.usable += 1
+        elif not clean:
+            outcome.extra += 1
+        return
+    if random and clean:
+        outcome.usable -= 1
+    if status == "unresolved" or (status == "reference" and not clean):
+        # Undecided -- also where the floats disagree and the correct answer
+        # cannot be evaluated at high precision (cos(x^x) at x = 50): a
+        # difference there cannot be confirmed, nor ruled out.
+        outcome.unresolved += 1
 
 
 def cached_outcome(ref: Reference, answer: Graph, text: str, min_digits: int | None) -> Outcome:

@@ -99,8 +99,7 @@ class HighPrecision:
 
     def check(self, point: Mapping[str, float]) -> Check:
         """Step 5: the high-precision verdict at one point."""
-        decimals = self.decimals
-        fine = decimals.fine if decimals else None
+        fine = self.decimals.fine if self.decimals else None
         dps = DPS
         while True:
             pair = self.pair(point, dps, fine)
@@ -123,14 +122,17 @@ class HighPrecision:
                 # both about 0 -- the recheck below tells rounding from a difference.)
                 pass
             else:
-                break
+                return self.recheck(point, dps, pair)
             need = pair.needed_dps(dps, scale)
             if need is None or need > MAX_DPS:
                 return Check("unresolved", pair.r, pair.a)
             dps = max(need, dps + 10)
-        # Gray zone: is the difference rounding (it shrinks) or real (it stays)?
+
+    def recheck(self, point: Mapping[str, float], dps: int, pair: Pair) -> Check:
+        """The gray zone: is the difference rounding (it shrinks with more digits) or real
+        (it stays)?"""
         dps2 = dps + RECHECK_DIGITS
-        pair2 = self.pair(point, dps2, fine)
+        pair2 = self.pair(point, dps2, self.decimals.fine if self.decimals else None)
         if isinstance(pair2, Check):
             return Check("unresolved", pair.r, pair.a)
         equal2 = mpmath.mpf(10) ** (20 - dps2)

@@ -26,6 +26,11 @@ KINK_ABS = 1e-9
 Probe = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
+def beside_offset(t: float) -> float:
+    """How far the points beside a kink at ``t`` lie from it."""
+    return KINK_REL * abs(t) + KINK_ABS
+
+
 def spread(indices: np.ndarray, cap: int) -> np.ndarray:
     """At most ``cap`` of ``indices``, evenly spread (deterministic)."""
     if len(indices) <= cap:
@@ -34,7 +39,7 @@ def spread(indices: np.ndarray, cap: int) -> np.ndarray:
 
 
 def roots_on_grid(lines: Lines, grid_values: Sequence[np.ndarray], probe: Probe
-                   ) -> list[tuple[int, int, float]]:
+                  ) -> list[tuple[int, int, float]]:
     """``(switch, line, t)`` for the zeros of each switching expression along each line:
     sign changes on the grid refined by regula falsi (Illinois), and dips toward 0 that
     the grid does not resolve searched by parabolic steps."""
@@ -72,21 +77,15 @@ def roots_on_grid(lines: Lines, grid_values: Sequence[np.ndarray], probe: Probe
 
 def _search_dips(dips: Sequence[tuple[int, int, float, float, float, float, float, float]],
                  probe: Probe) -> tuple[list[tuple[int, int, float, float, float, float]],
-                                          list[tuple[int, int, float]]]:
+                                        list[tuple[int, int, float]]]:
     """Zeros inside dips that the grid does not resolve: successive parabolic
     interpolation (golden-section steps as a safeguard) for the value of the switching
     expression nearest to 0.  A value past 0 gives two sign-change brackets; a minimum
     that touches 0 (``cos(x)^2``, the denominator of ``1/cos(x)^2``) is a zero itself."""
     if not dips:
         return [], []
-    sid = np.array([d[0] for d in dips], dtype=int)
-    line = np.array([d[1] for d in dips], dtype=int)
-    a = np.array([d[2] for d in dips])
-    b = np.array([d[3] for d in dips])
-    c = np.array([d[4] for d in dips])
-    sgn = np.array([d[7] for d in dips])
-    fa = np.array([d[5] for d in dips]) * sgn
-    fc = np.array([d[6] for d in dips]) * sgn
+    sid, line, (a, b, c, fa, fc, sgn) = _columns(dips)
+    fa, fc = fa * sgn, fc * sgn  # a dip toward 0 from below is searched upside down
     fb = probe(sid, line, b) * sgn
     lo0, hi0, top = a.copy(), c.copy(), np.fmax(fa, fc)
     past = np.full(len(dips), np.nan)
@@ -95,26 +94,11 @@ def _search_dips(dips: Sequence[tuple[int, int, float, float, float, float, floa
         if not active.any():
             break
         k = np.flatnonzero(active)
-        with np.errstate(all="ignore"):
-            p = (b[k] - a[k]) * (fb[k] - fc[k])
-            q = (b[k] - c[k]) * (fb[k] - fa[k])
-            u = b[k] - 0.5 * ((b[k] - a[k]) * p - (b[k] - c[k]) * q) / (p - q)
-        wide_left = (b[k] - a[k]) > (c[k] - b[k])
-        golden = np.where(wide_left, b[k] - 0.382 * (b[k] - a[k]), b[k] + 0.382 * (c[k] - b[k]))
-        bad = ~np.isfinite(u) | (u <= a[k]) | (u >= c[k]) | (u == b[k])
-        u = np.where(bad, golden, u)
+        u = _parabolic_step(a[k], b[k], c[k], fa[k], fb[k], fc[k])
         fu = probe(sid[k], line[k], u) * sgn[k]
         past[k] = np.where(fu < 0, u, np.nan)
-        better = fu < fb[k]
-        left = u < b[k]
-        # keep a bracket (a, b, c) around the smallest value found
-        na = np.where(better, np.where(left, a[k], b[k]), np.where(left, u, a[k]))
-        nfa = np.where(better, np.where(left, fa[k], fb[k]), np.where(left, fu, fa[k]))
-        nc = np.where(better, np.where(left, b[k], c[k]), np.where(left, c[k], u))
-        nfc = np.where(better, np.where(left, fb[k], fc[k]), np.where(left, fc[k], fu))
-        a[k], fa[k], c[k], fc[k] = na, nfa, nc, nfc
-        b[k] = np.where(better, u, b[k])
-        fb[k] = np.where(better, fu, fb[k])
+        a[k], fa[k], b[k], fb[k], c[k], fc[k] = _around_smallest(
+            a[k], fa[k], b[k], fb[k], c[k], fc[k], u, fu)
         stop = (fu < 0) | np.isnan(fu) | (fb[k] <= 1e-13 * top[k])
         stop |= (c[k] - a[k]) <= 1e-10 * np.abs(b[k]) + 1e-12 * KINK_ABS
         active[k[stop]] = False
@@ -131,6 +115,35 @@ def _search_dips(dips: Sequence[tuple[int, int, float, float, float, float, floa
     return brackets, touching
 
 
+def _parabolic_step(a: np.ndarray, b: np.ndarray, c: np.ndarray, fa: np.ndarray,
+                    fb: np.ndarray, fc: np.ndarray) -> np.ndarray:
+    """The minimum of the parabola through the three points, or a golden-section step into
+    the wider side where that is not strictly inside ``(a, c)`` and new."""
+    with np.errstate(all="ignore"):
+        p = (b - a) * (fb - fc)
+        q = (b - c) * (fb - fa)
+        u = b - 0.5 * ((b - a) * p - (b - c) * q) / (p - q)
+    wide_left = (b - a) > (c - b)
+    golden = np.where(wide_left, b - 0.382 * (b - a), b + 0.382 * (c - b))
+    bad = ~np.isfinite(u) | (u <= a) | (u >= c) | (u == b)
+    return np.where(bad, golden, u)
+
+
+def _around_smallest(a: np.ndarray, fa: np.ndarray, b: np.ndarray, fb: np.ndarray,
+                     c: np.ndarray, fc: np.ndarray, u: np.ndarray, fu: np.ndarray
+                     ) -> tuple[np.ndarray, ...]:
+    """The bracket ``(a, b, c)`` with the new point ``u``, kept around the smallest value
+    found (at ``b``): ``a, fa, b, fb, c, fc``."""
+    better = fu < fb
+    left = u < b
+    return (np.where(better, np.where(left, a, b), np.where(left, u, a)),
+            np.where(better, np.where(left, fa, fb), np.where(left, fu, fa)),
+            np.where(better, u, b),
+            np.where(better, fu, fb),
+            np.where(better, np.where(left, b, c), np.where(left, c, u)),
+            np.where(better, np.where(left, fb, fc), np.where(left, fc, fu)))
+
+
 def _refine(brackets: Sequence[tuple[int, int, float, float, float, float]],
             probe: Probe) -> list[tuple[int, int, float]]:
     """The zero in each sign-change bracket, by regula falsi with the Illinois rule and a
@@ -138,12 +151,7 @@ def _refine(brackets: Sequence[tuple[int, int, float, float, float, float]],
     1e-6 relative)."""
     if not brackets:
         return []
-    sid = np.array([b[0] for b in brackets], dtype=int)
-    line = np.array([b[1] for b in brackets], dtype=int)
-    lo = np.array([b[2] for b in brackets])
-    hi = np.array([b[3] for b in brackets])
-    flo = np.array([b[4] for b in brackets])
-    fhi = np.array([b[5] for b in brackets])
+    sid, line, (lo, hi, flo, fhi) = _columns(brackets)
     last = np.zeros(len(brackets), dtype=int)
     root = 0.5 * (lo + hi)
     active = np.ones(len(brackets), dtype=bool)
@@ -176,3 +184,12 @@ def _refine(brackets: Sequence[tuple[int, int, float, float, float, float]],
         active[a[done]] = False
     return [(int(s), int(ln), float(r)) for s, ln, r in zip(sid, line, root, strict=True)]
 
+
+
+def _columns(rows: Sequence[tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray,
+                                                          list[np.ndarray]]:
+    """The columns of ``rows`` as arrays: the switching expression and the line (int),
+    then the others (float)."""
+    table = np.array(rows, dtype=float)
+    return (table[:, 0].astype(int), table[:, 1].astype(int),
+            [table[:, k].copy() for k in range(2, table.shape[1])])

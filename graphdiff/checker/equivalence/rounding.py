@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...graph import Graph, is_node
+from ...ops import Op
 from .. import mpeval
 
 #: Unit roundoff and smallest normal number of float64.
@@ -20,6 +21,9 @@ FLOAT_TINY = float(np.finfo(float).tiny)
 #: Safety factor on the first-order rounding estimate (ops are not all correctly rounded,
 #: and the estimate is first order).
 ROUNDING_FACTOR = 16
+#: Largest float rounding error of the answer, relative to the values compared (or the
+#: correct answer's own rounding scale), for a float-only ("clean") point.
+FLOAT_TOL = 1e-9
 
 
 def float_analysis(graph: Graph, env: Mapping[str, np.ndarray], n: int,
@@ -45,12 +49,11 @@ def float_analysis(graph: Graph, env: Mapping[str, np.ndarray], n: int,
     >>> float_analysis(gd.parse("(1e300*x)*0 + x"), env, 2)[1].tolist()
     [3.0, 2.0]
     """
-    point = {name: env.get(name, 0.0) for name in graph.inputs}
     errors = errors or {}
     names = dict(zip(graph.input_ids, graph.inputs, strict=True))
     bound: dict[int, Any] = {}
+    vals = node_values(graph, env, n)
     with np.errstate(all="ignore"):
-        vals = graph.values(point, on_domain_error="nan")
         for i in graph.order:
             op = graph.op(i)
             if op is None:
@@ -72,22 +75,27 @@ def float_analysis(graph: Graph, env: Mapping[str, np.ndarray], n: int,
                     continue
                 # At least one ulp: a move below half an ulp would round away.
                 width = np.where(width > 0, np.fmax(width, np.abs(np.spacing(args[pos]))), 0.0)
-                change = np.zeros(np.shape(value))
-                for sign in (1.0, -1.0):
-                    moved = list(args)
-                    moved[pos] = args[pos] + sign * width
-                    other = op.numpy(*moved)
-                    outside = op.domain(*moved) if op.domain is not None else False
-                    step = np.where(outside | ~np.isfinite(other), np.inf,
-                                    np.abs(other - value))
-                    change = np.fmax(change, step)
-                error = error + change
+                error = error + _largest_change(op, args, pos, width, value)
             bound[i] = error
         out_id = graph.output_ids[0]
         out = np.broadcast_to(np.asarray(vals[out_id], dtype=float), (n,)).copy()
         rounding = np.broadcast_to(np.asarray(bound[out_id], dtype=float), (n,)) / FLOAT_EPS
         rounding = np.where(np.isnan(rounding) | np.isnan(out), np.inf, rounding)
     return out, rounding
+
+
+def _largest_change(op: Op, args: list[Any], pos: int, width: Any, value: Any) -> Any:
+    """The largest change of ``op``'s value when argument ``pos`` moves by ``width`` either
+    way (inf where it leaves the op's domain or the floats)."""
+    change = np.zeros(np.shape(value))
+    for sign in (1.0, -1.0):
+        moved = list(args)
+        moved[pos] = args[pos] + sign * width
+        other = op.numpy(*moved)
+        outside = op.domain(*moved) if op.domain is not None else False
+        step = np.where(outside | ~np.isfinite(other), np.inf, np.abs(other - value))
+        change = np.fmax(change, step)
+    return change
 
 
 def node_values(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> list[Any]:
@@ -109,3 +117,22 @@ def values_and_scale(graph: Graph, env: Mapping[str, np.ndarray], n: int
                 v = np.abs(np.broadcast_to(np.asarray(vals[i], dtype=float), (n,)))
                 scale = np.fmax(scale, v)
     return out, scale
+
+
+def float_check(a: np.ndarray, a_rounding: np.ndarray, r: np.ndarray, r_rounding: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4 at every point: which points are *clean* (the answer ``a`` is finite, both
+    roundings are small against the values compared and the difference is rounding), and
+    which differ reliably, far beyond rounding."""
+    with np.errstate(all="ignore"):
+        e_a = ROUNDING_FACTOR * FLOAT_EPS * a_rounding
+        e_r = ROUNDING_FACTOR * FLOAT_EPS * r_rounding
+        compared = np.fmax(np.abs(a), np.abs(r))
+        # Both roundings must be small against the values compared (a correct answer
+        # that is noise here, cos(x^x) at x = 50, clears nothing); then a difference
+        # within both roundings is clean.  High precision handles the rest, with the
+        # correct answer's own scale as the floor.
+        reliable = (e_a <= FLOAT_TOL * compared) & (e_r <= FLOAT_TOL * compared)
+        clean = np.isfinite(a) & reliable & (np.abs(a - r) <= e_a + e_r)
+        far = reliable & (np.abs(a - r) > np.fmax(100 * (e_a + e_r), 1e-6 * compared))
+    return clean, far
