@@ -115,12 +115,10 @@ from .numeric import ALWAYS_CHECKED, ALWAYS_CHECKED_KINKS, MIN_POINTS, Outcome, 
 from .points import AT_KINK, BESIDE_KINK, POINT_KINDS, RANDOM, WIDE, Points
 from .precision import (
     DPS,
-    DPS_RECHECK,
     MAX_DPS,
     MP_BUDGET,
     MP_DIFFERENT,
     MP_EQUAL,
-    MP_EQUAL_RECHECK,
     MP_SHRINK,
     RECHECK_DIGITS,
 )
@@ -132,11 +130,11 @@ from .verdict import VERDICTS, Verdict, invalid
 
 __all__ = [
     "ALWAYS_CHECKED", "ALWAYS_CHECKED_KINKS", "AT_KINK", "AWAY_FROM_HALVES", "BANDS",
-    "BESIDE_KINK", "DEFAULT_POINTS", "DPS", "DPS_RECHECK", "FLOAT_EPS", "FLOAT_TINY",
+    "BESIDE_KINK", "DEFAULT_POINTS", "DPS", "FLOAT_EPS", "FLOAT_TINY",
     "FLOAT_TOL", "KINK_ABS", "KINK_GRID", "KINK_RANGE", "KINK_REL", "KINK_STEPS",
     "KINK_TIME_LIMIT", "MAX_CROSSINGS", "MAX_DPS", "MAX_KINKS_PER_LINE", "MAX_KINK_POINTS",
     "MAX_LINES", "MAX_SWITCHES", "MIN_DIGITS", "MIN_POINTS", "MP_BUDGET", "MP_DIFFERENT",
-    "MP_EQUAL", "MP_EQUAL_RECHECK", "MP_SHRINK", "OUTCOME_CACHE", "POINT_KINDS", "RANDOM",
+    "MP_EQUAL", "MP_SHRINK", "OUTCOME_CACHE", "POINT_KINDS", "RANDOM",
     "RECHECK_DIGITS", "ROUNDING_FACTOR", "VERDICTS", "WIDE", "WIDE_BANDS", "WIDE_POINTS",
     "Decimals", "Domain", "Outcome", "Points", "Reference", "Verdict", "as_graph", "compare",
     "float_analysis", "invalid", "judge", "numeric_compare", "prepare", "used_inputs",

@@ -8,7 +8,7 @@ wide magnitudes, and the grid on which the kink search looks for sign changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,12 +78,8 @@ class Domain:
             width = high - low
             values = rng.uniform(low + 0.01 * width, high - 0.01 * width, n)
             if width > 0.5:
-                for _ in range(20):
-                    near = _near_halves(values)
-                    if not near.any():
-                        break
-                    values[near] = rng.uniform(low + 0.01 * width, high - 0.01 * width,
-                                               int(near.sum()))
+                values = _away_from_halves(values, lambda near: rng.uniform(
+                    low + 0.01 * width, high - 0.01 * width, int(near.sum())))
             return values
         mags = _magnitudes(rng, n, shrink, bands)
         if spec == "positive":
@@ -192,10 +188,18 @@ def _magnitudes(rng: np.random.Generator, n: int, shrink: float,
     index = rng.permutation(n) % len(scaled)
     low, high = scaled[index, 0], scaled[index, 1]
     values = np.exp(rng.uniform(np.log(low), np.log(high)))
+    return _away_from_halves(values, lambda near: np.exp(rng.uniform(np.log(low[near]),
+                                                                     np.log(high[near]))))
+
+
+def _away_from_halves(values: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]
+                      ) -> np.ndarray:
+    """``values``, those near a nonzero multiple of 1/2 drawn again (``redraw(near)``: new
+    values where the mask ``near`` is set) up to 20 times."""
     for _ in range(20):
         near = _near_halves(values)
         if not near.any():
             break
-        values[near] = np.exp(rng.uniform(np.log(low[near]), np.log(high[near])))
+        values[near] = redraw(near)
     return values
 

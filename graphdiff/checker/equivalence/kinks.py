@@ -24,7 +24,7 @@ from ...ops import NUMPY
 from .lines import Lines, search_lines
 from .points import AT_KINK, BESIDE_KINK, Evaluator, Points
 from .roots import MAX_KINKS_PER_LINE, beside_offset, roots_on_grid, spread
-from .rounding import node_values
+from .rounding import batch, node_values
 
 #: Most switching expressions searched, and most points in all.
 MAX_SWITCHES = 24
@@ -61,28 +61,7 @@ class KinkSearch:
         lines = self.lines
         if lines is None:
             return Kinks(None, set(), False)
-        n = len(lines.t)
-        switches: list[_Switch] = []
-        grid_values: list[np.ndarray] = []
-        keys: set[bytes] = set()
-        truncated = False
-        for gi, graph in enumerate(graphs):
-            nodes = [v for v in graph.order
-                     if graph.op(v) is not None and graph.op(v).kinks is not None]  # type: ignore[union-attr]
-            if not nodes:
-                continue
-            vals = node_values(graph, lines.env, n)
-            for v in nodes:
-                for k, s in enumerate(_switches_of(graph, vals, v, n)):
-                    key = _switch_key(s)
-                    if key in known or key in keys:
-                        continue
-                    if len(switches) >= MAX_SWITCHES:
-                        truncated = True
-                        continue
-                    keys.add(key)
-                    switches.append(_Switch(gi, v, k))
-                    grid_values.append(s)
+        switches, grid_values, keys, truncated = _switching(graphs, lines, known)
         if not switches:
             return Kinks(None, keys, truncated)
         probe = _Prober(self.evaluator, lines, graphs, switches)
@@ -97,14 +76,43 @@ class _Switch:
     k: int
 
 
+def _switching(graphs: Sequence[Graph], lines: Lines, known: set[bytes]
+               ) -> tuple[list[_Switch], list[np.ndarray], set[bytes], bool]:
+    """The switching expressions of ``graphs`` to search -- each once, none of ``known``,
+    at most MAX_SWITCHES -- with their values on the grid and their keys, and whether
+    there were more."""
+    n = len(lines.t)
+    switches: list[_Switch] = []
+    grid_values: list[np.ndarray] = []
+    keys: set[bytes] = set()
+    truncated = False
+    for gi, graph in enumerate(graphs):
+        nodes = [v for v in graph.order
+                 if graph.op(v) is not None and graph.op(v).kinks is not None]  # type: ignore[union-attr]
+        if not nodes:
+            continue
+        vals = node_values(graph, lines.env)
+        for v in nodes:
+            for k, s in enumerate(_switches_of(graph, vals, v, n)):
+                key = _switch_key(s)
+                if key in known or key in keys:
+                    continue
+                if len(switches) >= MAX_SWITCHES:
+                    truncated = True
+                    continue
+                keys.add(key)
+                switches.append(_Switch(gi, v, k))
+                grid_values.append(s)
+    return switches, grid_values, keys, truncated
+
+
 def _switches_of(graph: Graph, vals: list[Any], node: int, n: int) -> list[np.ndarray]:
     """The values of the switching expressions of ``node`` (``Op.kinks``)."""
     op = graph.op(node)
     assert op is not None and op.kinks is not None
     args = [vals[a] if is_node(a) else float(a) for a in graph.args(node)]
     with np.errstate(all="ignore"):
-        return [np.broadcast_to(np.asarray(s, dtype=float), (n,)).copy()
-                for s in op.kinks(NUMPY, *args)]
+        return [batch(s, n) for s in op.kinks(NUMPY, *args)]
 
 
 def _switch_key(s: np.ndarray) -> bytes:
@@ -140,7 +148,7 @@ class _Prober:
             coords = self.lines.coords(line[mask], t[mask])
             env = self.evaluator.env(coords, m)
             graph = self.graphs[gi]
-            vals = node_values(graph, env, m)
+            vals = node_values(graph, env)
             local = sid[mask]
             values = np.full(m, np.nan)
             for s in np.unique(local):
@@ -198,8 +206,8 @@ def _in_turn(roots: Sequence[tuple[int, int, float]]) -> list[tuple[int, float]]
 
 def _candidates(kinks: Sequence[tuple[int, float]]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Line, parameter and kind of the points at and beside each kink ``(line, t)`` (for
-    kinks while there are fewer than 3 * MAX_KINK_POINTS of them), and between kinks."""
+    """Line, parameter and kind of the points at and beside each kink ``(line, t)`` (until
+    there are 3 * MAX_KINK_POINTS of them), and between close kinks."""
     line_of, t_of, kind_of = [], [], []
     on_line: dict[int, list[float]] = {}
     for line, t in kinks:

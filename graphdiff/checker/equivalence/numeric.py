@@ -13,7 +13,7 @@ from ...graph import Graph
 from .decimals import Decimals
 from .points import AT_KINK, POINT_KINDS, Points
 from .precision import Check, HighPrecision
-from .reference import OUTCOME_CACHE, Reference
+from .reference import Reference
 from .rounding import FLOAT_TINY, float_analysis, float_check
 
 #: Fewest usable random points for a numeric verdict "correct".
@@ -167,11 +167,8 @@ def cached_outcome(ref: Reference, answer: Graph, text: str, min_digits: int | N
     key = (text, min_digits)
     cached = ref.outcomes.get(key) if text else None
     if cached is not None:
-        ref.outcomes.move_to_end(key)
         return cached
     result = numeric_compare(ref, answer, decimals=Decimals.of(text, min_digits))
     if text:
-        ref.outcomes[key] = result
-        if len(ref.outcomes) > OUTCOME_CACHE:
-            ref.outcomes.popitem(last=False)
+        ref.outcomes.put(key, result)
     return result

@@ -15,7 +15,7 @@ import numpy as np
 
 from ...graph import Graph
 from .domain import Domain
-from .rounding import float_analysis, values_and_scale
+from .rounding import float_analysis, outputs
 
 #: Kinds of points: random (the stratified sample), wide, beside or between kinks, and *at*
 #: a kink (a difference there alone is a convention, not a counterexample).
@@ -101,6 +101,5 @@ class Evaluator:
         for name in self.names:
             ok &= np.isfinite(env[name])
         for g in (self.graph, *self.guards):
-            out = values_and_scale(g, env, n)[0]
-            ok &= np.isfinite(out)
+            ok &= np.isfinite(outputs(g, env, n))
         return ok

@@ -23,11 +23,10 @@ from .rounding import ROUNDING_FACTOR
 DPS = 50
 MP_EQUAL = mpmath.mpf("1e-35")
 MP_DIFFERENT = mpmath.mpf("1e-20")
-#: Extra digits of the recheck in the gray zone (50 -> 120), its relative threshold at 120
-#: digits, and how much a rounding difference must shrink there.
+#: Extra digits of the recheck in the gray zone (50 -> 120 at first), and how much a
+#: rounding difference must shrink there; equal there is ``10^(20 - digits)`` relative
+#: (1e-100 at 120 digits).
 RECHECK_DIGITS = 70
-DPS_RECHECK = DPS + RECHECK_DIGITS
-MP_EQUAL_RECHECK = mpmath.mpf("1e-100")
 MP_SHRINK = mpmath.mpf("1e-30")
 #: Highest precision the check raises to when an answer's intermediates cancel, and the
 #: high-precision work allowed per answer (digits x nodes summed over its evaluations):

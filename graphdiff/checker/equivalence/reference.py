@@ -5,7 +5,6 @@ values there, float and high precision, and the cache of prepared references.
 from __future__ import annotations
 
 import zlib
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,10 +19,10 @@ from .. import mpeval
 from ..answers import Reading, read_answer
 from .domain import Domain
 from .kinks import Kinks, KinkSearch
+from .lru import LRU
 from .points import RANDOM, Evaluator, Points
-from .rounding import values_and_scale
+from .rounding import largest_intermediate
 from .sampling import random_points, wide_points
-from .verdict import format_point
 
 #: Random points per comparison.
 DEFAULT_POINTS = 16
@@ -91,13 +90,15 @@ class Reference:
         self.seed = seed
         self.evaluator = Evaluator(graph, self.variables, self.names, self.guards, self.domain)
         self._mp_cache: dict[tuple[Any, ...], Any] = {}
-        #: Numeric outcomes by answer text: a class writes the same answers many times.
-        self.outcomes: OrderedDict[tuple[str, int | None], Any] = OrderedDict()
+        #: Numeric outcomes by answer text (see numeric.cached_outcome): a class writes
+        #: the same answers many times.
+        self.outcomes: LRU[tuple[str, int | None], Any] = LRU(OUTCOME_CACHE)
         self.switch_keys: set[bytes] = set()
         self._prepare()
 
-    # sampling
     def _prepare(self) -> None:
+        """Steps 2 and 3 for the correct answer: the random points, the wide points and
+        the points at, beside and between its kinks, with its values there."""
         self.points, count = random_points(self.evaluator, self.seed, self.n_points)
         self.count = count
         self.base = self.evaluator.points(self.points, count, RANDOM)
@@ -106,7 +107,7 @@ class Reference:
         self.rounding = self.base.rounding
         #: The largest |intermediate value| at each point (kept for callers; the
         #: comparison uses the rounding scale :attr:`rounding`).
-        self.scale = values_and_scale(self.graph, self.env, count)[1]
+        self.scale = largest_intermediate(self.graph, self.env, count)
         parts = [wide_points(self.evaluator, self.seed, self.points, count)]
         self.kink_search = KinkSearch(self.evaluator, self.points, count)
         kinks = self.kink_search.find([self.graph, *self.names.values(), *self.guards], set())
@@ -116,17 +117,12 @@ class Reference:
         self.extra = Points.join([self.evaluator.empty(), *(p for p in parts if p is not None)])
 
     def point(self, i: int) -> dict[str, float]:
-        return {v: float(self.points[v][i]) for v in self.variables}
-
-    def point_text(self, i: int) -> str:
-        return format_point(self.point(i))
+        """Random point ``i``."""
+        return self.base.point(i)
 
     def answer_kinks(self, answer: Graph) -> Kinks:
         """Points at and beside the kinks of ``answer`` that the reference's own kink
         points do not already cover."""
-        if not any(answer.op(v) is not None and answer.op(v).kinks is not None
-                   for v in answer.order):
-            return Kinks(None, set(), False)
         return self.kink_search.find([answer], self.switch_keys)
 
     def mp_analysis(self, point: Mapping[str, float], dps: int) -> Any:
@@ -153,16 +149,6 @@ class Reference:
             self._mp_cache[key] = cached
         return cached
 
-    def mp_env(self, i: int, dps: int) -> dict[str, Any]:
-        """The variables and names at random point ``i`` as mpf (``{}`` if undefined)."""
-        got = self.mp_analysis(self.point(i), dps)
-        return {} if isinstance(got, Exception) else got[1]
-
-    def mp_value(self, i: int, dps: int) -> Any:
-        """(value, rounding scale) of the reference at random point i, or an exception."""
-        got = self.mp_analysis(self.point(i), dps)
-        return got if isinstance(got, Exception) else (got[0].value, got[0].rounding)
-
     def sympy_names(self) -> dict[str, sympy.Expr]:
         return {n: g.to_sympy() for n, g in self.names.items()}
 
@@ -183,9 +169,8 @@ def used_inputs(graph: Graph) -> list[str]:
             if graph.nx.out_degree(i) or i in graph.output_ids]
 
 
-
-_REFERENCES: OrderedDict[tuple[Any, ...], Reference] = OrderedDict()
-_CACHE_SIZE = 128
+#: Prepared references, by what they were prepared from (text and sympy references).
+_REFERENCES: LRU[tuple[Any, ...], Reference] = LRU(128)
 
 
 def as_graph(value: str | sympy.Expr | Graph, names: Sequence[str] | None = None,
@@ -232,7 +217,6 @@ def prepare(reference: str | sympy.Expr | Graph, variables: Sequence[str] | None
                tuple(sorted((functions or {}).items())), domain.key(), seed, points)
         cached = _REFERENCES.get(key)
         if cached is not None:
-            _REFERENCES.move_to_end(key)
             return cached
     known = None if variables is None else list(variables)
     name_graphs = {n: as_graph(v, known, functions) for n, v in (names or {}).items()}
@@ -241,8 +225,6 @@ def prepare(reference: str | sympy.Expr | Graph, variables: Sequence[str] | None
     result = Reference(graph, variables=variables, names=name_graphs, domain=domain,
                        seed=seed, points=points, functions=functions)
     if key is not None:
-        _REFERENCES[key] = result
-        if len(_REFERENCES) > _CACHE_SIZE:
-            _REFERENCES.popitem(last=False)
+        _REFERENCES.put(key, result)
     return result
 

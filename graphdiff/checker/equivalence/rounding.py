@@ -52,7 +52,7 @@ def float_analysis(graph: Graph, env: Mapping[str, np.ndarray], n: int,
     errors = errors or {}
     names = dict(zip(graph.input_ids, graph.inputs, strict=True))
     bound: dict[int, Any] = {}
-    vals = node_values(graph, env, n)
+    vals = node_values(graph, env)
     with np.errstate(all="ignore"):
         for i in graph.order:
             op = graph.op(i)
@@ -78,8 +78,8 @@ def float_analysis(graph: Graph, env: Mapping[str, np.ndarray], n: int,
                 error = error + _largest_change(op, args, pos, width, value)
             bound[i] = error
         out_id = graph.output_ids[0]
-        out = np.broadcast_to(np.asarray(vals[out_id], dtype=float), (n,)).copy()
-        rounding = np.broadcast_to(np.asarray(bound[out_id], dtype=float), (n,)) / FLOAT_EPS
+        out = batch(vals[out_id], n)
+        rounding = batch(bound[out_id], n) / FLOAT_EPS
         rounding = np.where(np.isnan(rounding) | np.isnan(out), np.inf, rounding)
     return out, rounding
 
@@ -98,25 +98,33 @@ def _largest_change(op: Op, args: list[Any], pos: int, width: Any, value: Any) -
     return change
 
 
-def node_values(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> list[Any]:
+def node_values(graph: Graph, env: Mapping[str, np.ndarray]) -> list[Any]:
+    """The value of every node of ``graph`` on the batch ``env`` (nan where undefined).
+    Unused inputs missing from ``env`` get 0."""
     point = {name: env.get(name, 0.0) for name in graph.inputs}
     with np.errstate(all="ignore"):
         return graph.values(point, on_domain_error="nan")
 
 
-def values_and_scale(graph: Graph, env: Mapping[str, np.ndarray], n: int
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Output values and largest |intermediate| of ``graph`` on the batch ``env`` (nan if
-    undefined).  Unused inputs missing from ``env`` get 0."""
-    vals = node_values(graph, env, n)
+def batch(value: Any, n: int) -> np.ndarray:
+    """A node's value (a number or an array) as a new float array of ``n`` values."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+
+
+def outputs(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Output values of ``graph`` on the batch ``env`` (nan where undefined)."""
+    return batch(node_values(graph, env)[graph.output_ids[0]], n)
+
+
+def largest_intermediate(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """The largest |value| of the output and the ops of ``graph`` at each point."""
+    vals = node_values(graph, env)
     with np.errstate(all="ignore"):
-        out = np.broadcast_to(np.asarray(vals[graph.output_ids[0]], dtype=float), (n,)).copy()
-        scale = np.abs(out)
+        scale = np.abs(batch(vals[graph.output_ids[0]], n))
         for i in graph.order:
             if graph.kind(i) == "op":
-                v = np.abs(np.broadcast_to(np.asarray(vals[i], dtype=float), (n,)))
-                scale = np.fmax(scale, v)
-    return out, scale
+                scale = np.fmax(scale, np.abs(batch(vals[i], n)))
+    return scale
 
 
 def float_check(a: np.ndarray, a_rounding: np.ndarray, r: np.ndarray, r_rounding: np.ndarray
