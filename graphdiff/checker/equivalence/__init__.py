@@ -83,6 +83,14 @@ x, y), can run forever, and still needs the domain.  Why not a loose tolerance? 
 pass for ``0``.  Why not a tolerance scaled by the intermediate values?  Because
 ``(10^99 x)*0`` would pass for anything.
 
+Where each step lives, bottom to top (a module imports only from those below it):
+:mod:`.rounding` (floats and the rounding analysis, step 4), :mod:`.domain`,
+:mod:`.decimals` (step 6), :mod:`.verdict`, :mod:`.lru`; :mod:`.points` (a batch of points
+and the correct answer's values there), :mod:`.precision` (steps 5-6); :mod:`.sampling`
+(step 2), :mod:`.lines`, :mod:`.roots` and :mod:`.kinks` (step 3); :mod:`.reference` (the
+correct answer prepared once), :mod:`.numeric` (steps 3-7 for one answer) and
+:mod:`.judge` (the whole procedure, with steps 1 and 8).
+
 >>> compare("2*x", "x + x").verdict
 'correct'
 >>> compare("2*x", "2.0001x").verdict
