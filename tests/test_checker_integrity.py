@@ -15,6 +15,8 @@ and the high-precision work are bounded by counts, not by a clock.
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 import pytest
 
@@ -29,6 +31,7 @@ from graphdiff.checker.equivalence import (
     numeric_compare,
     prepare,
 )
+from graphdiff.checker.messages import CATALOG, LANGUAGES, Message
 
 C, W, U = "correct", "incorrect", "undecided"
 X = {"variables": ["x"]}
@@ -135,6 +138,25 @@ def test_the_overflow_counterexample_says_undefined():
     assert v.reason.code == "undefined_at"
     assert v.details["counterexample"]["x"] >= 0.3
     assert v.details["usable"] < 16  # the old checker's "correct at 9 points"
+
+
+def test_the_overflow_message_in_both_languages():
+    """``overflows_at``: the answer is too large to compute where the correct answer is
+    finite; the parameters of ``undefined_at``."""
+    params = {"point": "x = 0.589312", "expected": "0.58931182"}
+    assert set(CATALOG["overflows_at"]) == set(LANGUAGES)
+    assert Message("overflows_at", params).render("en") == (
+        "your answer is too large to compute (it overflows) at x = 0.589312, where the "
+        "correct answer is finite (0.58931182)")
+    assert Message("overflows_at", params).render("ru") == (
+        "ваш ответ слишком велик для вычисления (переполнение) в точке x = 0.589312, где "
+        "правильный ответ конечен (0.58931182)")
+    for lang in LANGUAGES:
+        used = {name for _, name, _, _ in string.Formatter().parse(CATALOG["overflows_at"][lang])
+                if name}
+        undefined = {name for _, name, _, _ in
+                     string.Formatter().parse(CATALOG["undefined_at"][lang]) if name}
+        assert used == undefined == set(params)
 
 
 # --- 3. blind spots: far away, narrow windows, kinks -----------------------------------------

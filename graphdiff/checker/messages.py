@@ -207,6 +207,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "paths_differ": {"en": "the list of paths is not right", "ru": "список путей неверен"},
     "order_equal": {"en": "order {order}", "ru": "порядок {order}"},
     "order_differs": {"en": "the order is not {got}", "ru": "порядок не равен {got}"},
+    "overflows_at": {
+        "en": "your answer is too large to compute (it overflows) at {point}, where the "
+              "correct answer is finite ({expected})",
+        "ru": "ваш ответ слишком велик для вычисления (переполнение) в точке {point}, где "
+              "правильный ответ конечен ({expected})",
+    },
     # --- feedback on a wrong answer ---------------------------------------------------
     "missing_path": {
         "en": "your answer misses the path {path} (factor {factor})",
