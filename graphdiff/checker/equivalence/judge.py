@@ -135,9 +135,10 @@ def _counterexample(read: _Answer, outcome: Outcome, details: dict[str, Any],
     point = outcome.point or {}
     details["counterexample"] = point
     details["counterexample_kind"] = outcome.where
-    if outcome.kind == "undefined":
-        reason = Message("undefined_at", {"point": format_point(point),
-                                          "expected": format_value(outcome.expected)})
+    if outcome.kind in ("undefined", "overflow"):
+        code = "overflows_at" if outcome.kind == "overflow" else "undefined_at"
+        reason = Message(code, {"point": format_point(point),
+                                "expected": format_value(outcome.expected)})
     else:
         with mpmath.workdps(DPS):
             expected, got = format_pair(outcome.expected, outcome.got)

@@ -36,7 +36,7 @@ class Outcome:
     """
 
     status: str                     # "equal", "different", "inconclusive"
-    kind: str = ""                  # for "different": "value" or "undefined"
+    kind: str = ""                  # for "different": "value", "undefined" or "overflow"
     index: int | None = None        # the counterexample's point (random points first)
     expected: Any = None
     got: Any = None
@@ -87,7 +87,7 @@ def numeric_compare(ref: Reference, answer: Graph, *,
     own_start = pts.n - (own.points.n if own.points is not None else 0)
     for i in _to_check(clean, soft, n0, own_start):
         status, check = _settle(high.check(pts.point(i)), pts.values[i], a[i], far[i])
-        if status in ("different", "undefined", "coarse"):
+        if status in ("different", "undefined", "overflow", "coarse"):
             return _counterexample(outcome, status, check, pts, i, decimals)
         _count(outcome, status, random=i < n0, clean=bool(clean[i]))
     needed = MIN_POINTS if ref.variables else 1                          # step 7
@@ -121,7 +121,10 @@ def _settle(check: Check, r: float, a: float, far: bool) -> tuple[str, Check]:
         # that is not tiny there is not excused.)
         return "unusable", check
     if not np.isfinite(a):
-        return "undefined", check  # not finite, and high precision does not resolve it
+        # not finite, and high precision does not resolve it: too large (inf in floats,
+        # or beyond what high precision evaluates), or undefined
+        overflows = check.status == "overflow" or np.isinf(a)
+        return ("overflow" if overflows else "undefined"), check
     if far:
         # High precision cannot evaluate it, but the float difference is reliable
         # and far beyond rounding: a counterexample all the same.
@@ -132,7 +135,7 @@ def _settle(check: Check, r: float, a: float, far: bool) -> tuple[str, Check]:
 def _counterexample(outcome: Outcome, status: str, check: Check, pts: Points, i: int,
                     decimals: Decimals | None) -> Outcome:
     outcome.status = "different"
-    outcome.kind = "undefined" if status == "undefined" else "value"
+    outcome.kind = status if status in ("undefined", "overflow") else "value"
     outcome.index, outcome.point = i, pts.point(i)
     outcome.where = POINT_KINDS[int(pts.kind[i])]
     outcome.expected, outcome.got = check.expected, check.got
