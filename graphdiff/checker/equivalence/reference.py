@@ -21,7 +21,6 @@ from .domain import Domain
 from .kinks import Kinks, KinkSearch
 from .lru import LRU
 from .points import RANDOM, Evaluator, Points
-from .rounding import largest_intermediate
 from .sampling import random_points, wide_points
 
 #: Random points per comparison.
@@ -105,9 +104,6 @@ class Reference:
         self.env = self.base.env
         self.values = self.base.values
         self.rounding = self.base.rounding
-        #: The largest |intermediate value| at each point (kept for callers; the
-        #: comparison uses the rounding scale :attr:`rounding`).
-        self.scale = largest_intermediate(self.graph, self.env, count)
         parts = [wide_points(self.evaluator, self.seed, self.points, count)]
         self.kink_search = KinkSearch(self.evaluator, self.points, count)
         kinks = self.kink_search.find([self.graph, *self.names.values(), *self.guards], set())

@@ -116,17 +116,6 @@ def outputs(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
     return batch(node_values(graph, env)[graph.output_ids[0]], n)
 
 
-def largest_intermediate(graph: Graph, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-    """The largest |value| of the output and the ops of ``graph`` at each point."""
-    vals = node_values(graph, env)
-    with np.errstate(all="ignore"):
-        scale = np.abs(batch(vals[graph.output_ids[0]], n))
-        for i in graph.order:
-            if graph.kind(i) == "op":
-                scale = np.fmax(scale, np.abs(batch(vals[i], n)))
-    return scale
-
-
 def float_check(a: np.ndarray, a_rounding: np.ndarray, r: np.ndarray, r_rounding: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Step 4 at every point: which points are *clean* (the answer ``a`` is finite, both
