@@ -93,6 +93,7 @@ def run_report(graph: Graph, wrt: Sequence[str] | None = None,
         if method not in METHODS:
             raise GraphdiffError(f"unknown method {method!r}; choose from "
                                  f"{', '.join(ALL_METHODS)} or all")
+        METHODS[method].check(graph)
         run = METHODS[method].run(graph, wrt, at, out_name)
         runs[method] = run
         report["results"].append({"method": method, "derivatives": run.derivatives,
