@@ -492,7 +492,7 @@ def _ignore_linalg_errors(function: Callable[..., Any]) -> Callable[..., Any]:
 def _singular(a: Any) -> Any:
     """True, for every entry, where a matrix has determinant 0 (its inverse is undefined)."""
     det = np.linalg.det(a)
-    return np.broadcast_to(T.lift(det == 0, np.ndim(a)), np.shape(a))
+    return np.broadcast_to((det == 0)[..., np.newaxis, np.newaxis], np.shape(a))
 
 
 _TENSOR_TABLE: list[Op] = [
@@ -554,7 +554,10 @@ _TENSOR_TABLE: list[Op] = [
             (lambda m, g, x, axis, out: m.sum(g, axis), NO_GRADIENT),
             (lambda m, t, x, axis, out: m.expand(t, axis), NO_GRADIENT),
             "x with a size-1 axis inserted (numpy's expand_dims)", static=1,
-            normalize=T.normalize_new_axis),
+            normalize=T.normalize_new_axis,
+            # A scalar with size-1 axes is its one entry: a constant of a rule (the seed 1)
+            # folds to itself, and constants broadcast like it.
+            sympy=lambda x, axis: x),
     _tensor("sum_to", 2, T.sum_to_kernel, T.sum_to_shape,
             (lambda m, g, h, x, out: m.broadcast_like(g, h), NO_GRADIENT),
             (lambda m, t, h, x, out: m.sum_to(t, x), NO_GRADIENT),

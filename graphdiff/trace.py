@@ -161,11 +161,12 @@ def _apply(op: Op, args: Sequence[Any]) -> Any:
                 raise TraceError("values from two different traces were mixed")
             builder = a.builder
     if builder is None:
+        if any(isinstance(a, sympy.Basic) for a in args[: op.arity - op.static]):
+            # Constants of a derivative rule (log(2) for d(2**x)/dx, a seed 1 given an
+            # axis): exact, with sympy.
+            return fold_constant(op, tuple(_to_constant(a) for a in args))
         if not op.elementwise:
             return _on_arrays(op, args)
-        if any(isinstance(a, sympy.Basic) for a in args):
-            # Constants of a derivative rule (log(2) for d(2**x)/dx): exact, with sympy.
-            return fold_constant(op, tuple(_to_constant(a) for a in args))
         return op.numpy(*args)
     refs = [a.node if type(a) is Tracer else _to_constant(a) for a in args]
     result = builder.apply(op, refs)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from graphdiff.errors import ShapeError
 from graphdiff.ops import NUMPY, OPS, Op
-from graphdiff.tensorops import ALL
+from graphdiff.tensorops import ALL, broadcast_shapes, lift
 
 Shape = tuple[int, ...]
 
@@ -23,7 +23,7 @@ SIZES = (1, 2, 3)
 #: Static arguments (axes) tried, the default "all" first.
 STATICS = (ALL, -1, -2, -3, 0, 1)
 #: Ranges values are drawn from, in order, until the op's domain accepts them.
-RANGES = ((-2.0, 2.0), (0.1, 0.9), (0.5, 1.5))
+RANGES = ((-2.0, 2.0), (-0.9, 0.9), (0.1, 0.9), (0.5, 1.5), (1.2, 3.0))
 #: Distance kept from the zeros of an op's kink expressions (relu at 0, ...).
 KINK_MARGIN = 0.05
 
@@ -52,7 +52,10 @@ def accepts(op: Op, shapes: tuple[Shape, ...], static: tuple) -> bool:
     try:
         if op.normalize is not None:
             op.normalize(*shapes, *values)
-        op.shape(*shapes, *values) if op.shape is not None else None
+        if op.shape is not None:
+            op.shape(*shapes, *values)
+        else:
+            broadcast_shapes(*shapes)
     except ShapeError:
         return False
     return True
@@ -101,31 +104,41 @@ def example_case(op: Op) -> tuple[tuple[Shape, ...], tuple]:
     raise AssertionError(f"no shapes found for {op.name}")
 
 
-def _fits(op: Op, values: list[np.ndarray]) -> bool:
+def _fits(op: Op, values: list[np.ndarray], static: tuple) -> bool:
     """Inside the op's domain and away from its kinks, at every entry."""
-    batched = [v[np.newaxis] for v in values]
+    batched = [np.asarray(v)[np.newaxis] for v in values]
+    ndim = max(v.ndim for v in batched)
+    if op.elementwise:  # broadcast node shapes past the batch axis, as the graph does
+        batched = [lift(v, ndim) for v in batched]
     with np.errstate(all="ignore"):
         if op.domain is not None and np.any(op.domain(*batched)):
             return False
-        if op.kinks is not None:
-            return all(np.all(np.abs(k) >= KINK_MARGIN) for k in op.kinks(NUMPY, *values))
-        out = op.numpy(*batched, *([float(ALL)] * op.static)) if op.static else \
-            op.numpy(*batched)
+        if op.kinks is not None and not all(
+                np.all(np.abs(k) >= KINK_MARGIN) for k in op.kinks(NUMPY, *batched)):
+            return False
+        out = op.numpy(*batched, *(float(s) for s in static))
     return bool(np.all(np.isfinite(out)))
 
 
-def values_for(op: Op, shapes: tuple[Shape, ...], rng: np.random.Generator,
+def values_for(op: Op, shapes: tuple[Shape, ...], static: tuple, rng: np.random.Generator,
                batch: Shape = ()) -> list[np.ndarray]:
     """Random values of the given shapes (with leading ``batch`` axes on the first) that
     the op's domain accepts, away from kinks."""
     for low, high in RANGES:
         for _ in range(30):
             values = [rng.uniform(low, high, size=s) for s in shapes]
-            if _fits(op, values):
+            if _fits(op, values, static):
                 if batch:
                     values[0] = rng.uniform(low, high, size=batch + shapes[0])
-                    if not all(_fits(op, [v, *values[1:]]) for v in values[0].reshape(
+                    if not all(_fits(op, [v, *values[1:]], static) for v in values[0].reshape(
                             (-1, *shapes[0]))):
                         continue
+                return values
+        if all(len(shape) >= 2 and shape[-1] == shape[-2] for shape in shapes):
+            # Square matrices: near 2I, so that a determinant is positive.
+            values = [2 * np.eye(s[-1]) + rng.uniform(-0.5, 0.5, size=batch * (k == 0) + s)
+                      for k, s in enumerate(shapes)]
+            if all(_fits(op, [v, *values[1:]], static) for v in values[0].reshape(
+                    (-1, *shapes[0]))):
                 return values
     raise AssertionError(f"no values in {RANGES} inside the domain of {op.name}")
