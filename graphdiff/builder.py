@@ -115,9 +115,17 @@ class GraphBuilder:
     def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
         """The node for ``op(*args)``, or a constant if every argument is constant."""
         args = tuple(args)
-        if op.static:
-            args = self._normalized(op, args)
-        shape = self._shape_of(op, args)
+        if op.shape is None:  # elementwise: scalar arguments cost one pass, no call
+            shape: Shape = ()
+            shapes = self.shapes
+            for a in args:
+                if type(a) is int and shapes[a]:
+                    shape = self._by_rule(op, args, broadcast_shapes)
+                    break
+        else:
+            if op.static:
+                args = self._normalized(op, args)
+            shape = self._by_rule(op, args, op.shape)
         node_args = [a for a in args if type(a) is int]
         if not node_args:
             return fold_constant(op, args)
@@ -135,16 +143,6 @@ class GraphBuilder:
         return node
 
     # --- shapes ---------------------------------------------------------------------------
-
-    def _shape_of(self, op: Op, args: tuple[Arg, ...]) -> Shape:
-        """The shape of ``op(*args)``; scalar arguments of an elementwise op cost one pass."""
-        if op.shape is None:
-            shapes = self.shapes
-            for a in args:
-                if type(a) is int and shapes[a]:
-                    return self._by_rule(op, args, broadcast_shapes)
-            return ()
-        return self._by_rule(op, args, op.shape)
 
     def _by_rule(self, op: Op, args: tuple[Arg, ...], rule: Any) -> Shape:
         data, static = self._split(op, args)

@@ -460,12 +460,15 @@ class Graph:
         op = self._ops[v]
         if op is None:
             return []
-        if not self._tensor:  # scalars: the partials times g, as always
+        if not self._tensor:  # scalars: the partials times g, as always (the hot path)
             raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
+            if wanted is None:
+                return [(a, g * rules[pos](namespace, *args, out))
+                        for pos, a in enumerate(raw) if type(a) is int]
             return [(a, g * rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
-                    if type(a) is int and (wanted is None or wanted[a])]
+                    if type(a) is int and wanted[a]]
         raw, args = self._rule_args(v, namespace, node_values)
         shapes, vjps = self._shapes, op.vjps
         result = []

@@ -266,8 +266,11 @@ class Op:
 
 
 def _np_sigmoid(z: Any) -> Any:
-    # exp(-log(1 + exp(-z))) never overflows: logaddexp is stable for large |z|.
-    return np.exp(-np.logaddexp(0.0, -z))
+    # With e = exp(-|z|) <= 1 nothing overflows: 1/(1 + e) for z >= 0, e/(1 + e) below,
+    # each without cancellation.  (exp(-logaddexp(0, -z)) is as stable, but logaddexp
+    # costs as much as the rest of a network's layer.)
+    e = np.exp(-np.abs(z))
+    return (np.where(z >= 0, 1.0, e) / (1.0 + e))[()]
 
 
 def _np_step(z: Any) -> Any:
@@ -873,6 +876,9 @@ def register(op: Op) -> Op:
         if rules is not None and len(rules) != op.arity:
             raise GraphdiffError(f"{op.name} takes {op.arity} arguments but has "
                                  f"{len(rules)} {column} (one per argument)")
+    if op.static and op.elementwise:
+        raise GraphdiffError(f"{op.name}: static arguments (an axis) belong to ops with a "
+                             "shape rule")
     derivable = (op.vjps is not None and op.jvps is not None) or all(
         rule is not None for rule in op.partials[: op.arity - op.static])
     if not derivable:

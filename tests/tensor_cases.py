@@ -25,7 +25,7 @@ STATICS = (ALL, -1, -2, -3, 0, 1)
 #: Ranges values are drawn from, in order, until the op's domain accepts them.
 RANGES = ((-2.0, 2.0), (-0.9, 0.9), (0.1, 0.9), (0.5, 1.5), (1.2, 3.0))
 #: Distance kept from the zeros of an op's kink expressions (relu at 0, ...).
-KINK_MARGIN = 0.05
+KINK_MARGIN = 0.01
 
 TENSOR_OPS = sorted(name for name, op in OPS.items() if not op.elementwise)
 
@@ -125,7 +125,7 @@ def values_for(op: Op, shapes: tuple[Shape, ...], static: tuple, rng: np.random.
     """Random values of the given shapes (with leading ``batch`` axes on the first) that
     the op's domain accepts, away from kinks."""
     for low, high in RANGES:
-        for _ in range(30):
+        for _ in range(100):
             values = [rng.uniform(low, high, size=s) for s in shapes]
             if _fits(op, values, static):
                 if batch:

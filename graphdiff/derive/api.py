@@ -66,15 +66,17 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     out = output_id(graph, output)
     chosen = get_method(method)
     chosen.check(graph)
-    unknown = sorted(set(wrt or ()) - set(graph.inputs))
+    if wrt is None:
+        return chosen.gradient(graph, at, graph.name(out))
+    unknown = sorted(set(wrt) - set(graph.inputs))
     if unknown:
         raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
                              f"{', '.join(graph.inputs)}")
-    if wrt is not None and method == "reverse":
+    if method == "reverse":  # the sweep itself skips what leads only to other inputs
         result = reverse(graph, output=graph.name(out), at=at, wrt=wrt)
         return {name: result.adjoint(name) for name in wrt}
     gradient = chosen.gradient(graph, at, graph.name(out))
-    return gradient if wrt is None else {name: gradient[name] for name in wrt}
+    return {name: gradient[name] for name in wrt}
 
 
 def jvp(graph: Graph, at: Mapping[str, Any] | None, tangent: Mapping[str, Any]) -> tuple[Any, Any]:

@@ -244,18 +244,20 @@ def _seed_value(graph: Graph, node: int, seed: Any, values: list[Any],
 def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any],
                wanted: list[bool] | None = None) -> None:
     kinds = graph._kinds  # noqa: SLF001 - hot loop
-    namespace = graph.namespace
+    if values is None:
+        for v in reversed(graph.order):
+            adjoint = adjoints[v]
+            if type(adjoint) is int or kinds[v] != "op" or adjoint == 0:
+                continue
+            for u, partial in symbolic_partials(graph, v):
+                adjoints[u] = adjoints[u] + partial * adjoint
+        return
+    namespace, vjps = graph.namespace, graph.local_vjps
     for v in reversed(graph.order):
         adjoint = adjoints[v]
         if type(adjoint) is int or kinds[v] != "op":
             continue  # structurally zero, or nothing to pass back
-        if values is None:
-            if adjoint == 0:
-                continue
-            for u, partial in symbolic_partials(graph, v):
-                adjoints[u] = adjoints[u] + partial * adjoint
-            continue
-        for u, term in graph.local_vjps(v, namespace, values, values[v], adjoint, wanted):
+        for u, term in vjps(v, namespace, values, values[v], adjoint, wanted):
             previous = adjoints[u]
             adjoints[u] = term if type(previous) is int else previous + term
 
