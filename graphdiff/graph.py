@@ -357,7 +357,12 @@ class Graph:
     @property
     def namespace(self) -> Namespace:
         """The namespace the numeric sweeps apply the rules in: NUMPY, or TENSOR (values
-        with a batch axis) for tensor graphs."""
+        with a batch axis) for tensor graphs.
+
+        >>> import graphdiff as gd
+        >>> gd.parse("x*y").namespace, gd.parse("sum(X)", shapes={"X": (2,)}).namespace
+        (<Namespace numpy>, <Namespace tensor>)
+        """
         return TENSOR if self._tensor else NUMPY
 
     def symbol(self, node: int | str) -> sympy.Symbol:
@@ -584,7 +589,19 @@ class Graph:
         >>> import graphdiff as gd
         >>> gd.parse("x**2 + x*y + (x+y)**2", naming="letters").expr("d")
         x**2 + x*y
+
+        A graph with tensor nodes has no expression as one sympy scalar:
+
+        >>> gd.parse("sum(X)", shapes={"X": (2, 2)}).to_sympy()
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.GraphdiffError: sympy expressions are of scalar graphs; ...
         """
+        if self._tensor:
+            raise GraphdiffError(
+                "sympy expressions are of scalar graphs; this one has tensor nodes (print "
+                "it with graphdiff.printing.graph_text, differentiate it with reverse mode "
+                "or reverse_graph)")
         target = self.id(node)
         exprs = self._exprs
         if target in exprs:

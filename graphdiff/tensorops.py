@@ -211,7 +211,11 @@ def transpose_shape(a: Shape) -> Shape:
 
 
 def square_shape(what: str) -> Callable[[Shape], Shape]:
-    """The shape rule of a function of square matrices with a scalar value (det, tr)."""
+    """The shape rule of a function of square matrices with a scalar value (det, tr).
+
+    >>> square_shape("det")((4, 3, 3))
+    (4,)
+    """
 
     def rule(a: Shape) -> Shape:
         _square(a, what)
@@ -288,7 +292,11 @@ def normalize_new_axis(a: Shape, axis: int | None) -> tuple[Any, ...]:
 
 
 def vectors_shape(what: str, combine: Callable[[int, int], Shape]) -> Callable[..., Shape]:
-    """The shape rule of an op of two vectors (``dot``, ``outer``)."""
+    """The shape rule of an op of two vectors (``dot``, ``outer``).
+
+    >>> vectors_shape("outer", lambda n, k: (n, k))((2,), (3,))
+    (2, 3)
+    """
 
     def rule(a: Shape, b: Shape) -> Shape:
         if len(a) != 1 or len(b) != 1:
@@ -305,7 +313,11 @@ def _dot_sizes(n: int, m: int) -> Shape:
 
 
 def last_axis_shape(keep: bool) -> Callable[[Shape], Shape]:
-    """Ops over the last axis (the classes): softmax keeps it, logsumexp removes it."""
+    """Ops over the last axis (the classes): softmax keeps it, logsumexp removes it.
+
+    >>> last_axis_shape(True)((4, 10)), last_axis_shape(False)((4, 10))
+    ((4, 10), (4,))
+    """
 
     def rule(a: Shape) -> Shape:
         _rank_at_least(a, 1, "needs an axis of classes (a vector or a matrix)")
@@ -315,7 +327,15 @@ def last_axis_shape(keep: bool) -> Callable[[Shape], Shape]:
 
 
 def loss_shape(rank: int) -> Callable[[Shape, Shape], Shape]:
-    """A loss of a prediction and a target of the same shape: a scalar (the mean)."""
+    """A loss of a prediction and a target of the same shape: a scalar (the mean).
+
+    >>> loss_shape(0)((4, 1), (4, 1))
+    ()
+    >>> loss_shape(0)((4, 1), (4,))
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.ShapeError: the prediction and the target must have the same shape ...
+    """
 
     def rule(prediction: Shape, target: Shape) -> Shape:
         _rank_at_least(prediction, rank, "needs an axis of classes")
@@ -350,7 +370,11 @@ def broadcast_like_shape(g: Shape, x: Shape) -> Shape:
 
 
 def eye_shape(x: Shape) -> Shape:
-    """``eye_like(x)``: the identity of a square matrix's shape."""
+    """``eye_like(x)``: the identity of a square matrix's shape.
+
+    >>> eye_shape((3, 3))
+    (3, 3)
+    """
     _square(x, "eye_like")
     return tuple(x)
 
@@ -399,22 +423,38 @@ def matmul_kernel(a: Any, b: Any) -> Any:
 
 
 def transpose_kernel(a: Any) -> Any:
-    """The last two axes swapped (a view)."""
+    """The last two axes swapped (a view).
+
+    >>> transpose_kernel(np.zeros((5, 2, 3))).shape
+    (5, 3, 2)
+    """
     return np.swapaxes(a, -1, -2)
 
 
 def trace_kernel(a: Any) -> Any:
-    """The sum of the diagonal of the last two axes."""
+    """The sum of the diagonal of the last two axes.
+
+    >>> trace_kernel(np.eye(3)[np.newaxis])
+    array([3.])
+    """
     return np.trace(a, axis1=-2, axis2=-1)
 
 
 def dot_kernel(a: Any, b: Any) -> Any:
-    """Σᵢ aᵢbᵢ of two batched vectors."""
+    """Σᵢ aᵢbᵢ of two batched vectors.
+
+    >>> dot_kernel(np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]]))
+    array([11.])
+    """
     return np.sum(np.multiply(a, b), axis=-1)
 
 
 def outer_kernel(a: Any, b: Any) -> Any:
-    """aᵢbⱼ of two batched vectors."""
+    """aᵢbⱼ of two batched vectors.
+
+    >>> outer_kernel(np.array([[1.0, 2.0]]), np.array([[3.0, 4.0, 5.0]])).shape
+    (1, 2, 3)
+    """
     return np.multiply(np.expand_dims(a, -1), np.expand_dims(b, -2))
 
 
@@ -445,42 +485,71 @@ def _mean_of_node(values: Any) -> Any:
 
 
 def mse_kernel(prediction: Any, target: Any) -> Any:
-    """The mean of the squared differences."""
+    """The mean of the squared differences.
+
+    >>> mse_kernel(np.array([[1.0, 1.0]]), np.array([[2.0, 1.0]]))
+    array([0.5])
+    """
     d = np.subtract(prediction, target)
     return _mean_of_node(d * d)
 
 
 def cross_entropy_kernel(logits: Any, target: Any) -> Any:
-    """Mean over the rows of −Σₖ yₖ log softmax(z)ₖ, through log-sum-exp (stable)."""
+    """Mean over the rows of −Σₖ yₖ log softmax(z)ₖ, through log-sum-exp (stable).
+
+    >>> cross_entropy_kernel(np.array([[[0.0, 0.0], [1000.0, 0.0]]]), np.array([[[1.0, 0.0],
+    ...                                                                     [1.0, 0.0]]]))
+    array([0.34657359])
+    """
     lse = logsumexp_kernel(logits)[..., np.newaxis]
     rows = np.sum(np.multiply(target, lse - logits), axis=-1)
     return _mean_of_node(rows) if np.ndim(rows) > 1 else rows
 
 
 def bce_logits_kernel(z: Any, y: Any) -> Any:
-    """Binary cross-entropy of σ(z) against y, as max(z, 0) − zy + log(1 + e^−|z|)."""
+    """Binary cross-entropy of σ(z) against y, as max(z, 0) − zy + log(1 + e^−|z|).
+
+    >>> bce_logits_kernel(np.array([[0.0, -1000.0]]), np.array([[1.0, 0.0]]))
+    array([0.34657359])
+    """
     return _mean_of_node(np.maximum(z, 0.0) - np.multiply(z, y) + np.log1p(np.exp(-np.abs(z))))
 
 
 def logloss_kernel(p: Any, y: Any) -> Any:
-    """Binary cross-entropy −(y log p + (1 − y) log(1 − p)) of probabilities."""
+    """Binary cross-entropy −(y log p + (1 − y) log(1 − p)) of probabilities.
+
+    >>> logloss_kernel(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
+    array([0.69314718])
+    """
     return _mean_of_node(-(np.multiply(y, np.log(p)) + np.multiply(1.0 - np.asarray(y),
                                                                      np.log1p(-np.asarray(p)))))
 
 
 def expand_kernel(x: Any, axis: Any) -> Any:
-    """A size-1 axis inserted at a negative position."""
+    """A size-1 axis inserted at a negative position.
+
+    >>> expand_kernel(np.zeros((5, 3)), -1.0).shape
+    (5, 3, 1)
+    """
     return np.expand_dims(x, int(axis))
 
 
 def sum_to_kernel(g: Any, x: Any) -> Any:
-    """``g`` summed down to the node shape of ``x`` (the adjoint of broadcasting)."""
+    """``g`` summed down to the node shape of ``x`` (the adjoint of broadcasting).
+
+    >>> sum_to_kernel(np.ones((1, 4, 3)), np.zeros((1, 3)))
+    array([[4., 4., 4.]])
+    """
     target = node_shape(x)
     return g if node_shape(g) == target and np.ndim(g) else unbroadcast(g, target)
 
 
 def broadcast_like_kernel(g: Any, x: Any) -> Any:
-    """``g`` broadcast to the node shape of ``x`` (keeping ``g``'s batch)."""
+    """``g`` broadcast to the node shape of ``x`` (keeping ``g``'s batch).
+
+    >>> broadcast_like_kernel(np.array([2.0, 3.0]), np.zeros((1, 2, 2))).tolist()
+    [[[2.0, 2.0], [2.0, 2.0]], [[3.0, 3.0], [3.0, 3.0]]]
+    """
     target = node_shape(x)
     if np.ndim(g) == 0:
         return np.broadcast_to(g, np.shape(x))
@@ -490,12 +559,20 @@ def broadcast_like_kernel(g: Any, x: Any) -> Any:
 
 
 def eye_kernel(x: Any) -> Any:
-    """The identity matrix, batched like ``x``."""
+    """The identity matrix, batched like ``x``.
+
+    >>> eye_kernel(np.zeros((1, 2, 2))).tolist()
+    [[[1.0, 0.0], [0.0, 1.0]]]
+    """
     return np.broadcast_to(np.eye(np.shape(x)[-1]), np.shape(x))
 
 
 def logdet_kernel(x: Any) -> Any:
-    """log det of matrices with a positive determinant (slogdet: no overflow)."""
+    """log det of matrices with a positive determinant (slogdet: no overflow).
+
+    >>> logdet_kernel(np.array([[[np.e, 0.0], [0.0, 1.0]]]))
+    array([1.])
+    """
     return np.linalg.slogdet(x)[1]
 
 
@@ -508,10 +585,22 @@ def _reduced_back(m: Any, g: Any, x: Any, axis: Any) -> Any:
 
 
 def sum_vjp(m: Any, g: Any, x: Any, axis: Any, out: Any) -> Any:
+    """``sum``'s cotangent for ``x``: ``g`` broadcast back along the summed axes.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> sum_vjp(TENSOR, np.array([[1.0, 2.0]]), np.zeros((1, 2, 3)), -1.0, None).tolist()
+    [[[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]]
+    """
     return _reduced_back(m, g, x, axis)
 
 
 def mean_vjp(m: Any, g: Any, x: Any, axis: Any, out: Any) -> Any:
+    """``mean``'s cotangent for ``x``: ``sum``'s divided by the count of entries averaged.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> mean_vjp(TENSOR, np.array([6.0]), np.zeros((1, 2, 3)), ALL, np.zeros(1)).tolist()
+    [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]
+    """
     return _reduced_back(m, g, x, axis) / (m.size(x) // m.size(out))
 
 
@@ -521,26 +610,64 @@ def _square_matrix_of(m: Any, scalar: Any) -> Any:
 
 
 def trace_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
+    """``tr``'s cotangent: ``g·I``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> trace_vjp(TENSOR, np.array([2.0]), np.zeros((1, 2, 2)), None).tolist()
+    [[[2.0, 0.0], [0.0, 2.0]]]
+    """
     return m.mul(_square_matrix_of(m, g), m.eye_like(a))
 
 
 def det_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
+    """``det``'s cotangent: ``g·det(A)·A⁻ᵀ``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> a = np.array([[[2.0, 0.0], [0.0, 3.0]]])
+    >>> det_vjp(TENSOR, np.array([1.0]), a, np.array([6.0])).tolist()
+    [[[3.0, 0.0], [0.0, 2.0]]]
+    """
     return m.mul(_square_matrix_of(m, g * out), m.transpose(m.inv(a)))
 
 
 def logdet_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
+    """``logdet``'s cotangent: ``g·A⁻ᵀ``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> logdet_vjp(TENSOR, np.array([1.0]), np.array([[[2.0, 0.0], [0.0, 4.0]]]), None).tolist()
+    [[[0.5, 0.0], [0.0, 0.25]]]
+    """
     return m.mul(_square_matrix_of(m, g), m.transpose(m.inv(a)))
 
 
 def inv_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
+    """``inv``'s cotangent: ``−A⁻ᵀ·G·A⁻ᵀ``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> inverse = np.array([[[0.5, 0.0], [0.0, 0.25]]])
+    >>> inv_vjp(TENSOR, np.ones((1, 2, 2)), None, inverse).tolist()
+    [[[-0.25, -0.125], [-0.125, -0.0625]]]
+    """
     return -m.matmul(m.transpose(out), m.matmul(g, m.transpose(out)))
 
 
 def softmax_vjp(m: Any, g: Any, x: Any, out: Any) -> Any:
+    """``softmax``'s cotangent: ``S ⊙ (G − Σ G ⊙ S)``, the sum over the classes.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> softmax_vjp(TENSOR, np.array([[1.0, 1.0]]), None, np.array([[0.5, 0.5]])).tolist()
+    [[0.0, 0.0]]
+    """
     return out * (g - m.expand(m.sum(g * out, -1), -1))
 
 
 def softmax_jvp(m: Any, t: Any, x: Any, out: Any) -> Any:
+    """``softmax``'s tangent (its Jacobian is symmetric: the same formula).
+
+    >>> from graphdiff.ops import TENSOR
+    >>> softmax_jvp(TENSOR, np.array([[1.0, 0.0]]), None, np.array([[0.5, 0.5]])).tolist()
+    [[0.25, -0.25]]
+    """
     return out * (t - m.expand(m.sum(t * out, -1), -1))
 
 
@@ -561,13 +688,25 @@ def _ce_target_slope(m: Any, z: Any) -> Any:
 
 
 def ce_vjps() -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The two cotangent rules of ``cross_entropy(z, y)``."""
+    """The two cotangent rules of ``cross_entropy(z, y)``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> z, y = np.array([[[0.0, 0.0]]]), np.array([[[1.0, 0.0]]])
+    >>> ce_vjps()[0](TENSOR, np.array([1.0]), z, y, None).tolist()
+    [[[-0.5, 0.5]]]
+    """
     return (lambda m, g, z, y, out: m.mul(g, _ce_logits_slope(m, z, y)) / _rows(m, z),
             lambda m, g, z, y, out: m.mul(g, _ce_target_slope(m, z)) / _rows(m, z))
 
 
 def ce_jvps() -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The two tangent rules of ``cross_entropy(z, y)``."""
+    """The two tangent rules of ``cross_entropy(z, y)``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> z, y = np.array([[[0.0, 0.0]]]), np.array([[[1.0, 0.0]]])
+    >>> ce_jvps()[0](TENSOR, np.array([[[1.0, 0.0]]]), z, y, None).tolist()
+    [-0.5]
+    """
     return (lambda m, t, z, y, out: m.sum(_ce_logits_slope(m, z, y) * t, ALL) / _rows(m, z),
             lambda m, t, z, y, out: m.sum(_ce_target_slope(m, z) * t, ALL) / _rows(m, z))
 
@@ -575,7 +714,14 @@ def ce_jvps() -> tuple[Callable[..., Any], Callable[..., Any]]:
 def mean_loss_rules(slopes: Sequence[Callable[..., Any]]
                     ) -> tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...]]:
     """VJPs and JVPs of a loss that is the mean of an elementwise function of (p, y),
-    from that function's partials ``slope(m, p, y)`` (one per argument)."""
+    from that function's partials ``slope(m, p, y)`` (one per argument).
+
+    >>> from graphdiff.ops import TENSOR
+    >>> vjps, jvps = mean_loss_rules((lambda m, p, y: 2 * (p - y), lambda m, p, y: 2 * (y - p)))
+    >>> vjps[0](TENSOR, np.array([1.0]), np.array([[3.0, 1.0]]), np.array([[1.0, 1.0]]),
+    ...         None).tolist()
+    [[2.0, 0.0]]
+    """
 
     def vjp(slope: Callable[..., Any]) -> Callable[..., Any]:
         return lambda m, g, p, y, out: m.mul(g, slope(m, p, y)) / m.size(p)

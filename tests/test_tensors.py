@@ -303,6 +303,11 @@ def test_symbolic_methods_refuse_tensor_graphs_through_the_registry() -> None:
     with pytest.raises(gd.GraphdiffError, match="symbolic reverse mode"):
         gd.reverse(g)
     assert gd.grad(g, {"X": np.eye(2)}, method="forward")["X"].tolist() == [[1, 1], [1, 1]]
+    smooth = gd.parse("X: 2x3\nW: 3x2\nL = sum(tanh(X @ W))")
+    at = {"X": np.arange(6.0).reshape(2, 3) / 10, "W": np.ones((3, 2)) / 3}
+    numeric, exact = gd.grad(smooth, at, method="numeric"), gd.grad(smooth, at)
+    for name in ("X", "W"):
+        np.testing.assert_allclose(numeric[name], exact[name], rtol=1e-7)
 
 
 def test_the_reverse_table_shows_shapes_and_matrix_rules() -> None:

@@ -41,14 +41,26 @@ def node_values(graph: Graph, at: Mapping[str, Any] | None) -> list[Any] | None:
 def sweep_values(graph: Graph, at: Mapping[str, Any] | None
                  ) -> tuple[list[Any] | None, Batch | None]:
     """Values of every node as the numeric sweeps use them, and their batch (None for a
-    scalar graph, whose values are :meth:`Graph.values`'s; None, None without a point)."""
+    scalar graph, whose values are :meth:`Graph.values`'s; None, None without a point).
+
+    >>> import graphdiff as gd
+    >>> values, batch = sweep_values(gd.parse("sum(X)", shapes={"X": (2,)}), {"X": [1, 2]})
+    >>> values[0].shape, batch
+    ((1, 2), Batch(shape=(), size=1))
+    """
     if at is None:
         return None, None
     return graph.batched_values(at)
 
 
 def public(batch: Batch | None, values: list[Any] | None) -> list[Any] | None:
-    """A sweep's per-node values as users see them (the batch axis of tensor graphs off)."""
+    """A sweep's per-node values as users see them (the batch axis of tensor graphs off).
+
+    >>> import numpy as np
+    >>> from graphdiff.graph import Batch
+    >>> public(Batch((), 1), [np.zeros((1, 2)), 0])[0].shape, public(None, [1.0])
+    ((2,), [1.0])
+    """
     if batch is None or values is None:
         return values
     return [batch.public(v) for v in values]

@@ -26,7 +26,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id, plain
+from ._sweep import output_id, plain, scalar_only
 from .forward import forward
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
@@ -118,6 +118,7 @@ def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
     array([[1., 1.],
            [3., 2.]])
     """
+    scalar_only(graph, "jacobian (a matrix of scalar partials; use vjp or jvp)")
     if method == "reverse":
         rows = [list(reverse(graph, output=o, at=at).gradient.values()) for o in graph.outputs]
     elif method == "forward":
@@ -143,6 +144,7 @@ def hessian(graph: Graph, at: Mapping[str, Any] | None = None, *,
     array([[12.,  3.],
            [ 3.,  0.]])
     """
+    scalar_only(graph, "hessian")
     gradient_graph = reverse_graph(graph, output=output)
     rows = []
     for out in gradient_graph.output_ids:

@@ -31,7 +31,7 @@ from ..graph import Graph
 from ..ops import as_expr
 from ..printing import expr_text
 from ._sweep import scalar_only
-from .differences import numeric_diff
+from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
@@ -337,6 +337,9 @@ def _numeric_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     if at is None:
         raise GraphdiffError("the numeric method needs a point: pass at=")
     result = numeric_diff(graph, at, output=output)
+    if graph.is_tensor:
+        return {name: value[()] if np.ndim(value) == 0 else value
+                for name, value in split_entries(graph, result.value).items()}
     return dict(zip(graph.inputs, (float(v) for v in result.value), strict=True))
 
 
@@ -370,7 +373,7 @@ _BUILT_IN = (
            gradient=_symbolic_gradient, run=_symbolic_run),
     Method("numeric", "central differences with an error estimate (needs a point)",
            numeric_diff, NumericGradient, exact=False, needs_point=True,
-           gradient=_numeric_gradient, run=_numeric_run),
+           gradient=_numeric_gradient, run=_numeric_run, tensors=True),
 )
 for _method in _BUILT_IN:
     register_method(_method)
