@@ -76,6 +76,9 @@ class GraphBuilder:
         self.args: list[tuple[Arg, ...]] = []
         self.levels: list[int] = []
         self.shapes: list[Shape] = []
+        #: Whether any node is not a scalar yet: until then every shape is () and building
+        #: a scalar graph pays nothing for shapes.
+        self.tensor = False
         self.user_names: dict[int, str] = {}
         self.input_ids: dict[str, int] = {}
         self.constants: dict[int, Any] = {}
@@ -110,18 +113,21 @@ class GraphBuilder:
         self.args.append(args)
         self.levels.append(level)
         self.shapes.append(shape)
+        if shape:
+            self.tensor = True
         return len(self.kinds) - 1
 
     def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
         """The node for ``op(*args)``, or a constant if every argument is constant."""
         args = tuple(args)
-        if op.shape is None:  # elementwise: scalar arguments cost one pass, no call
-            shape: Shape = ()
-            shapes = self.shapes
-            for a in args:
-                if type(a) is int and shapes[a]:
-                    shape = self._by_rule(op, args, broadcast_shapes)
-                    break
+        shape: Shape = ()
+        if op.shape is None:  # elementwise: nothing to do while every node is a scalar
+            if self.tensor:
+                shapes = self.shapes
+                for a in args:
+                    if type(a) is int and shapes[a]:
+                        shape = self._by_rule(op, args, broadcast_shapes)
+                        break
         else:
             if op.static:
                 args = self._normalized(op, args)
@@ -257,7 +263,7 @@ class GraphBuilder:
         return Graph(
             kinds=[self.kinds[o] for o in old_ids],
             ops=[self.ops[o] for o in old_ids],
-            shapes=[self.shapes[o] for o in old_ids],
+            shapes=[self.shapes[o] for o in old_ids] if self.tensor else None,
             args=[
                 tuple(new_id[a] if is_node(a) else a for a in self.args[o]) for o in old_ids
             ],

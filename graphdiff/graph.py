@@ -194,8 +194,9 @@ class Graph:
         self._shapes = tuple(shapes) if shapes is not None else ((),) * n
         # A graph with a tensor op or a non-scalar node evaluates with a batch axis on every
         # value (see Batch); a purely scalar graph takes the scalar paths, unchanged.
-        self._tensor = any(s for s in self._shapes) or any(
-            op is not None and not op.elementwise for op in self._ops)
+        # (any() over tuples and a set of the ops: C-speed scans, no call per node.)
+        self._tensor = any(self._shapes) or any(
+            op.shape is not None for op in set(self._ops) if op is not None)
         self._args = tuple(args)
         self._names = tuple(names)
         self._levels = tuple(levels)
