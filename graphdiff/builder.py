@@ -16,9 +16,13 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import DomainError, GraphdiffError
+from .errors import DomainError, GraphdiffError, ShapeError
 from .graph import NAMINGS, ORDERS, Arg, Graph, is_node
-from .ops import OPS, MPDomainError, MPOverflow, Op, as_expr
+from .ops import ATOM, OPS, MPDomainError, MPOverflow, Op, as_expr, is_function
+from .printing import apply_op, constant_text
+from .tensorops import broadcast_shapes, is_all, shape_text
+
+Shape = tuple[int, ...]
 
 
 @contextmanager
@@ -46,8 +50,21 @@ class GraphBuilder:
 
     Identical subexpressions share one node: ``apply`` returns the existing node for
     an ``(op, args)`` pair already seen.  An op whose arguments are all constants is
-    folded to a constant (exact, with sympy).  Used by the parser, the tracer and
+    folded to a constant (exact, with sympy).  Every node gets its shape when it is
+    applied (``()`` for scalars; constants are scalars), from the op's ``shape`` rule or
+    numpy's broadcasting, and a mismatch raises :class:`~graphdiff.ShapeError` at once,
+    naming the node, the op and the shapes.  Used by the parser, the tracer and
     ``from_sympy``; it is not part of the public API.
+
+    >>> from graphdiff.ops import OPS
+    >>> b = GraphBuilder()
+    >>> z = b.apply(OPS["matmul"], (b.input("X", (2, 3)), b.input("W", (3, 4))))
+    >>> b.shape(z), b.shape(b.apply(OPS["add"], (z, b.input("c", (4,)))))
+    ((2, 4), (2, 4))
+    >>> b.apply(OPS["matmul"], (z, b.input("V", (2, 4))))
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.ShapeError: X @ W @ V: (2, 4) @ (2, 4) — inner sizes 4 and 2 differ
     """
 
     def __init__(self, *, simplify: bool = False) -> None:
@@ -59,19 +76,30 @@ class GraphBuilder:
         self.ops: list[Op | None] = []
         self.args: list[tuple[Arg, ...]] = []
         self.levels: list[int] = []
+        self.shapes: list[Shape] = []
+        #: Whether any node is not a scalar yet: until then every shape is () and building
+        #: a scalar graph pays nothing for shapes.
+        self.tensor = False
         self.user_names: dict[int, str] = {}
         self.input_ids: dict[str, int] = {}
         self.constants: dict[int, Any] = {}
         self._memo: dict[tuple[Any, ...], int] = {}
 
-    def input(self, name: str) -> int:
-        """The node of input ``name`` (created on first use)."""
+    def input(self, name: str, shape: Shape | None = None) -> int:
+        """The node of input ``name`` (created on first use, a scalar unless ``shape``)."""
         node = self.input_ids.get(name)
         if node is None:
-            node = self._add("input", None, (), 0)
+            node = self._add("input", None, (), 0, tuple(shape or ()))
             self.input_ids[name] = node
             self.user_names[node] = name
+        elif shape is not None and tuple(shape) != self.shapes[node]:
+            raise ShapeError(f"{name} is declared {shape_text(tuple(shape))} and "
+                             f"{shape_text(self.shapes[node])}")
         return node
+
+    def shape(self, ref: Arg) -> Shape:
+        """The shape of a node, or ``()`` for a constant."""
+        return self.shapes[ref] if type(ref) is int else ()
 
     def constant_node(self, value: Any) -> int:
         """A node holding a constant (only used for constant outputs)."""
@@ -79,21 +107,37 @@ class GraphBuilder:
         self.constants[node] = value
         return node
 
-    def _add(self, kind: str, op: Op | None, args: tuple[Arg, ...], level: int) -> int:
+    def _add(self, kind: str, op: Op | None, args: tuple[Arg, ...], level: int,
+             shape: Shape = ()) -> int:
         self.kinds.append(kind)
         self.ops.append(op)
         self.args.append(args)
         self.levels.append(level)
+        self.shapes.append(shape)
+        if shape:
+            self.tensor = True
         return len(self.kinds) - 1
 
     def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
         """The node for ``op(*args)``, or a constant if every argument is constant."""
         args = tuple(args)
+        shape: Shape = ()
+        if op.shape is None:  # elementwise: nothing to do while every node is a scalar
+            if self.tensor:
+                shapes = self.shapes
+                for a in args:
+                    if type(a) is int and shapes[a]:
+                        shape = self._by_rule(op, args, broadcast_shapes)
+                        break
+        else:
+            if op.static:
+                args = self._normalized(op, args)
+            shape = self._by_rule(op, args, op.shape)
         node_args = [a for a in args if type(a) is int]
         if not node_args:
             return fold_constant(op, args)
         if self.simplify:
-            shortcut = _identity(op, args, self)
+            shortcut = _identity(op, args, self, shape)
             if shortcut is not None:
                 return shortcut
         # Constants are tagged in the key: the constant 2 must not match node 2.
@@ -101,9 +145,72 @@ class GraphBuilder:
         node = self._memo.get(key)
         if node is None:
             levels = self.levels
-            node = self._add("op", op, args, 1 + max(levels[a] for a in node_args))
+            node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)
             self._memo[key] = node
         return node
+
+    # --- shapes ---------------------------------------------------------------------------
+
+    def _by_rule(self, op: Op, args: tuple[Arg, ...], rule: Any) -> Shape:
+        data, static = self._split(op, args)
+        try:
+            return tuple(rule(*data, *static))
+        except ShapeError as err:
+            raise self._shape_error(op, args, data, err.detail) from None
+
+    def _split(self, op: Op, args: tuple[Arg, ...]) -> tuple[list[Shape], list[int | None]]:
+        """The shapes of the data arguments and the values of the static ones."""
+        k = op.arity - op.static
+        return [self.shape(a) for a in args[:k]], [self._static_value(op, a)
+                                                    for a in args[k:]]
+
+    def _static_value(self, op: Op, arg: Arg) -> int | None:
+        if type(arg) is not int:
+            if is_all(arg):
+                return None
+            if getattr(arg, "is_Integer", False) or isinstance(arg, int):
+                return int(arg)
+        raise ShapeError(f"the axis of {op.name} must be an integer constant, not "
+                         f"{self._describe(arg)}", op=op.name)
+
+    def _normalized(self, op: Op, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
+        """``args`` with the static ones in canonical form (axes negative)."""
+        if op.normalize is None:
+            return args
+        data, static = self._split(op, args)
+        try:
+            fixed = op.normalize(*data, *static)
+        except ShapeError as err:
+            raise self._shape_error(op, args, data, err.detail) from None
+        return args[: op.arity - op.static] + tuple(fixed)
+
+    def _shape_error(self, op: Op, args: tuple[Arg, ...], shapes: list[Shape],
+                     detail: str) -> ShapeError:
+        expression = apply_op(op, [self._operand(a) for a in args])[0]
+        shown = [shape_text(s) for s in shapes]
+        if is_function(op) or len(shown) != op.arity:
+            between = ", ".join(shown)
+        else:
+            between = op.text.format(*shown)
+        return ShapeError(detail, expression=expression, op=op.name, shapes=tuple(shapes),
+                          operands=between)
+
+    def _describe(self, ref: Arg) -> str:
+        """A node as a message names it: its name, else its operation one level deep."""
+        return self._operand(ref)[0]
+
+    def _operand(self, ref: Arg) -> tuple[str, float]:
+        """``(text, precedence)`` of a node in a message: its name, else its operation with
+        its own arguments named (or ``…``)."""
+        if type(ref) is not int:
+            return (constant_text(ref) if not is_all(ref) else "all"), ATOM
+        name = self.user_names.get(ref)
+        op = self.ops[ref]
+        if name is not None or op is None:
+            return name or "?", ATOM
+        inner = [(self.user_names.get(a, "…") if type(a) is int else constant_text(a), ATOM)
+                 for a in self.args[ref]]
+        return apply_op(op, inner)
 
     def name(self, node: int, name: str) -> None:
         """Give a node a user name (the first name given wins)."""
@@ -157,6 +264,7 @@ class GraphBuilder:
         return Graph(
             kinds=[self.kinds[o] for o in old_ids],
             ops=[self.ops[o] for o in old_ids],
+            shapes=[self.shapes[o] for o in old_ids] if self.tensor else None,
             args=[
                 tuple(new_id[a] if is_node(a) else a for a in self.args[o]) for o in old_ids
             ],
@@ -180,10 +288,13 @@ class _BuildingNamespace:
         return lambda *args: self._builder.apply(op, args)
 
 
-def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder) -> Arg | None:
+def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
+              shape: Shape) -> Arg | None:
     """The result of ``op(*args)`` when one of the op's identities gives it for free."""
     if op.involution and builder.ops[args[0]] is op:  # --a = a
         return builder.args[args[0]][0]
+    if op.shape_identity and builder.shape(args[0]) == shape:  # sum_to(g, x) of x's shape
+        return args[0]
     for identity in op.identities:
         constant = args[identity.position]
         if type(constant) is not int and constant == identity.constant:

@@ -124,6 +124,13 @@ CODES: Mapping[str, ErrorCode] = _codes(
               "assigned"),
     ErrorCode("unknown_output", ("name",), "outputs= names a name the program does not "
               "assign"),
+    # --- shapes ---------------------------------------------------------------------------
+    ErrorCode("shape_declaration", ("text",), "a header line name: shape that declares no "
+              "shape (X: 2x3 is one), or comes after the first assignment, or twice"),
+    ErrorCode("shape_too_large", ("shape", "limit"), "a declared shape over Limits.max_rank "
+              "or Limits.max_entries"),
+    ErrorCode("declared_not_input", ("name",), "a name declared with a shape that the "
+              "program assigns, or never uses"),
 )
 
 #: The longest excerpt of the input an error message quotes.
@@ -281,16 +288,75 @@ class DomainError(GraphdiffError, ArithmeticError):
 
 
 class ShapeError(GraphdiffError, ValueError):
-    """Operands whose shapes do not fit together; the message names both shapes.
+    """Operands whose shapes do not fit together, found when the graph is built.
 
-    Reserved for tensor-valued nodes (``shape`` in the graph schema).
+    The message names the node (its formula, or the text it was written as), the op and
+    both shapes, then the reason; in parsed text it starts with the line and column and
+    ends with a caret excerpt.
 
-    >>> err = ShapeError("cannot multiply (2, 3) by (2, 3)")
-    >>> str(err), err.code
-    ('cannot multiply (2, 3) by (2, 3)', 'shape')
+    Attributes
+    ----------
+    expression : str or None
+        The node as written (``"X @ W"``).
+    op : str or None
+        The op's name (``"matmul"``).
+    shapes : tuple or None
+        The shapes of the operands, in order.
+    detail : str
+        The reason alone (``"inner sizes 3 and 2 differ"``).
+    line, column : int or None
+        Where the node is, in parsed text.
+    excerpt : str
+        The line with a caret under the node (empty outside parsed text).
+
+    >>> import graphdiff as gd
+    >>> try:
+    ...     gd.parse("X @ W", shapes={"X": (2, 3), "W": (2, 3)})
+    ... except ShapeError as err:
+    ...     print(err.detail, "|", err.op, err.shapes, "|", err.code)
+    ...     print(str(err).splitlines()[0])
+    inner sizes 3 and 2 differ | matmul ((2, 3), (2, 3)) | shape
+    line 1, column 1: X @ W: (2, 3) @ (2, 3) — inner sizes 3 and 2 differ
+    >>> str(ShapeError("cannot multiply (2, 3) by (2, 3)"))
+    'cannot multiply (2, 3) by (2, 3)'
     """
 
     code: str = "shape"
+
+    def __init__(self, detail: str, *, expression: str | None = None, op: str | None = None,
+                 shapes: tuple[tuple[int, ...], ...] | None = None,
+                 operands: str | None = None, line: int | None = None,
+                 column: int | None = None, source: str | None = None) -> None:
+        self.detail = detail
+        self.expression = expression
+        self.op = op
+        self.shapes = shapes
+        self.operands = operands
+        self.line = line
+        self.column = column
+        self.source = source
+        self.excerpt = caret_excerpt(source, line, column)
+        message = detail
+        if expression is not None:
+            message = f"{expression}: {operands} — {detail}" if operands else \
+                f"{expression}: {detail}"
+        if line is not None:
+            message = f"line {line}, column {column}: {message}"
+        if self.excerpt:
+            message += "\n" + self.excerpt
+        self._params = {"reason": message}
+        super().__init__(message)
+
+    def at(self, *, expression: str, line: int, column: int, source: str) -> ShapeError:
+        """The same error, located in parsed text (the parser's view of the node).
+
+        >>> err = ShapeError("inner sizes 3 and 2 differ", expression="w3", op="matmul",
+        ...                  shapes=((2, 3), (2, 3)), operands="(2, 3) @ (2, 3)")
+        >>> str(err.at(expression="X @ W", line=1, column=1, source="X @ W")).splitlines()
+        ['line 1, column 1: X @ W: (2, 3) @ (2, 3) — inner sizes 3 and 2 differ', '  X @ W', '  ^']
+        """
+        return ShapeError(self.detail, expression=expression, op=self.op, shapes=self.shapes,
+                          operands=self.operands, line=line, column=column, source=source)
 
 
 class TraceError(GraphdiffError, TypeError):

@@ -22,7 +22,9 @@ evaluation order).  Node attributes:
 ``level``
     Longest distance from an input (inputs are 0).
 ``shape``
-    ``None`` for scalars (room for tensor-valued nodes).
+    The node's static shape, a tuple: ``()`` for a scalar, ``(3,)`` for a vector,
+    ``(2, 3)`` for a 2×3 matrix.  Inputs have the shapes declared for them (scalars by
+    default); every op's shape follows from its arguments' (see :mod:`graphdiff.ops`).
 ``value``
     Constant nodes only: the sympy number.
 
@@ -50,6 +52,7 @@ Graph attributes: ``inputs`` and ``outputs`` (lists of node ids).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -58,8 +61,9 @@ import numpy as np
 import sympy
 
 from . import printing
-from .errors import DomainError, GraphdiffError
-from .ops import NUMPY, SYMPY, Op, as_expr, is_function
+from .errors import DomainError, GraphdiffError, ShapeError
+from .ops import NUMPY, SYMPY, TENSOR, Namespace, Op, as_expr, is_function
+from .tensorops import NO_GRADIENT, lift, shape_text
 
 Arg = Any  # an int (node id) or a constant (sympy number)
 
@@ -182,10 +186,17 @@ class Graph:
         inputs: Sequence[int],
         outputs: Sequence[int],
         source: str | None = None,
+        shapes: Sequence[tuple[int, ...]] | None = None,
     ) -> None:
         n = len(kinds)
         self._kinds = tuple(kinds)
         self._ops = tuple(ops)
+        self._shapes = tuple(shapes) if shapes is not None else ((),) * n
+        # A graph with a tensor op or a non-scalar node evaluates with a batch axis on every
+        # value (see Batch); a purely scalar graph takes the scalar paths, unchanged.
+        # (any() over tuples and a set of the ops: C-speed scans, no call per node.)
+        self._tensor = any(self._shapes) or any(
+            op.shape is not None for op in set(self._ops) if op is not None)
         self._args = tuple(args)
         self._names = tuple(names)
         self._levels = tuple(levels)
@@ -204,7 +215,18 @@ class Graph:
             for node_args in self._args
         )
         self._exprs: dict[int, sympy.Expr] = {}
+        # Elementwise nodes whose arguments differ in rank (H + b): their arguments are
+        # lifted to one rank before a kernel or a rule sees them.
+        self._mixed = frozenset(self._mixed_rank_nodes()) if self._tensor else frozenset()
         self._nx = self._build_nx(n)
+
+    def _mixed_rank_nodes(self) -> Iterator[int]:
+        shapes = self._shapes
+        for v, op in enumerate(self._ops):
+            if op is not None and op.elementwise:
+                ranks = {len(shapes[a]) for a in self._args[v] if type(a) is int}
+                if len(ranks) > 1:
+                    yield v
 
     # --- construction -----------------------------------------------------------
 
@@ -220,7 +242,7 @@ class Graph:
                     "op": self._ops[i].name if self._ops[i] is not None else None,
                     "args": self._args[i],
                     "level": self._levels[i],
-                    "shape": None,
+                    "shape": self._shapes[i],
                     **({"value": self._constants[i]} if i in self._constants else {}),
                 },
             )
@@ -310,6 +332,40 @@ class Graph:
         """The ordered arguments of a node: node ids (int) or constants."""
         return self._args[self.id(node)]
 
+    def shape(self, node: int | str) -> tuple[int, ...]:
+        """The static shape of a node: ``()`` for a scalar, ``(2, 3)`` for a 2×3 matrix.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("H = X @ W\\nL = sum(H)", shapes={"X": (4, 2), "W": (2, 3)})
+        >>> g.shape("X"), g.shape("H"), g.shape("L")
+        ((4, 2), (4, 3), ())
+        """
+        return self._shapes[self.id(node)]
+
+    @property
+    def is_tensor(self) -> bool:
+        """Whether the graph has a node that is not a scalar, or an op that is not
+        elementwise (``sum``, ``@``): then its values carry a batch axis inside the sweeps
+        (:class:`Batch`), and the symbolic methods refuse it.
+
+        >>> import graphdiff as gd
+        >>> product = gd.parse("x @ y", shapes={"x": (1, 2), "y": (2, 1)})
+        >>> gd.parse("x*y").is_tensor, product.is_tensor
+        (False, True)
+        """
+        return self._tensor
+
+    @property
+    def namespace(self) -> Namespace:
+        """The namespace the numeric sweeps apply the rules in: NUMPY, or TENSOR (values
+        with a batch axis) for tensor graphs.
+
+        >>> import graphdiff as gd
+        >>> gd.parse("x*y").namespace, gd.parse("sum(X)", shapes={"X": (2,)}).namespace
+        (<Namespace numpy>, <Namespace tensor>)
+        """
+        return TENSOR if self._tensor else NUMPY
+
     def symbol(self, node: int | str) -> sympy.Symbol:
         """The sympy symbol standing for a node's value (named by its display name)."""
         return sympy.Symbol(self._names[self.id(node)])
@@ -378,13 +434,117 @@ class Graph:
         return [(a, rules[pos](namespace, *args, out))
                 for pos, a in enumerate(raw) if type(a) is int]
 
+    def _rule_args(self, v: int, namespace: Any, node_values: Any) -> tuple[tuple[Arg, ...],
+                                                                              list[Any]]:
+        """The raw arguments of ``v`` and their values as its rules receive them."""
+        numeric = namespace is NUMPY or namespace is TENSOR
+        raw = self._numeric_args[v] if numeric else self._args[v]
+        args = [node_values[a] if type(a) is int else a for a in raw]
+        if numeric and v in self._mixed:
+            args = _lifted(args)
+        return raw, args
+
+    def local_vjps(self, v: int, namespace: Any, node_values: Any, out: Any, g: Any,
+                   wanted: Sequence[bool] | None = None) -> list[tuple[int, Any]]:
+        """``(u, contribution)``: the cotangent that ``v``'s cotangent ``g`` sends to each
+        argument position of ``v`` that is a node (reverse mode's step).
+
+        The op's ``vjps`` rule where it has one; else the elementwise default, ``g`` times
+        the scalar partial, summed down to the argument's shape where broadcasting
+        widened it.  Rules run in ``namespace`` (NUMPY or TENSOR for numbers, graph
+        tracers for derivative graphs); ``wanted[u]`` False skips ``u`` (it leads to no
+        input asked for).  A node used twice appears twice: callers accumulate.  This is
+        the one place reverse mode and the adjoint graph apply the op table.
+
+        >>> import graphdiff as gd, numpy as np
+        >>> g = gd.parse("Z = X @ W", shapes={"X": (1, 2), "W": (2, 1)})
+        >>> values, _ = g.batched_values({"X": [[1.0, 2.0]], "W": [[3.0], [4.0]]})
+        >>> [(g.name(u), c.tolist()) for u, c in
+        ...  g.local_vjps(2, g.namespace, values, values[2], np.ones((1, 1, 1)))]
+        [('X', [[[3.0, 4.0]]]), ('W', [[[1.0], [2.0]]])]
+        """
+        op = self._ops[v]
+        if op is None:
+            return []
+        if not self._tensor:  # scalars: the partials times g, as always (the hot path)
+            raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
+            args = [node_values[a] if type(a) is int else a for a in raw]
+            rules = op.partials
+            if wanted is None:
+                return [(a, g * rules[pos](namespace, *args, out))
+                        for pos, a in enumerate(raw) if type(a) is int]
+            return [(a, g * rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
+                    if type(a) is int and wanted[a]]
+        raw, args = self._rule_args(v, namespace, node_values)
+        shapes, vjps = self._shapes, op.vjps
+        result = []
+        for pos, a in enumerate(raw):
+            if type(a) is not int or (wanted is not None and not wanted[a]):
+                continue
+            rule = vjps[pos] if vjps is not None else None
+            if rule is NO_GRADIENT:
+                continue
+            if rule is not None:
+                result.append((a, rule(namespace, g, *args, out)))
+                continue
+            contribution = _times(namespace, g, op.partials[pos](namespace, *args, out))
+            if shapes[a] != shapes[v]:  # broadcast in the forward pass: sum back down
+                contribution = namespace.sum_to(contribution, node_values[a])
+            result.append((a, contribution))
+        return result
+
+    def local_jvps(self, v: int, namespace: Any, node_values: Any, out: Any,
+                   tangents: Any) -> list[tuple[int, Any]]:
+        """``(u, contribution)``: the tangent of ``v`` contributed by each argument position
+        that is a node with a tangent (``tangents[u]`` not None) (forward mode's step).
+
+        The op's ``jvps`` rule where it has one; else the scalar partial times the
+        argument's tangent, broadcast to ``v``'s shape.  The one place forward mode and
+        the tangent graph apply the op table.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("x*y")
+        >>> g.local_jvps(2, g.namespace, [2.0, 3.0, 6.0], 6.0, [1.0, None, None])
+        [(0, 3.0)]
+        """
+        op = self._ops[v]
+        if op is None:
+            return []
+        if not self._tensor:
+            raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
+            args = [node_values[a] if type(a) is int else a for a in raw]
+            rules = op.partials
+            return [(a, rules[pos](namespace, *args, out) * tangents[a])
+                    for pos, a in enumerate(raw) if type(a) is int and tangents[a] is not None]
+        raw, args = self._rule_args(v, namespace, node_values)
+        shapes, jvps = self._shapes, op.jvps
+        result = []
+        for pos, a in enumerate(raw):
+            if type(a) is not int or tangents[a] is None:
+                continue
+            rule = jvps[pos] if jvps is not None else None
+            if rule is NO_GRADIENT:
+                continue
+            if rule is not None:
+                result.append((a, rule(namespace, tangents[a], *args, out)))
+                continue
+            contribution = _times(namespace, op.partials[pos](namespace, *args, out),
+                                  tangents[a])
+            if shapes[a] != shapes[v]:
+                contribution = namespace.broadcast_like(contribution, out)
+            result.append((a, contribution))
+        return result
+
     @property
     def symbols(self) -> _Symbols:
         """The nodes' sympy symbols, indexed by node id: ``g.symbols[3]``."""
         return _Symbols(self)
 
-    def _edge_derivative(self, u: int, v: int) -> sympy.Expr:
-        """d v / d u in the symbols of the adjacent nodes (summed over positions)."""
+    def _edge_derivative(self, u: int, v: int) -> sympy.Expr | None:
+        """d v / d u in the symbols of the adjacent nodes (summed over positions); None
+        into a tensor op, whose derivative is its VJP, not a scalar."""
+        if not self._ops[v].elementwise:
+            return None
         return sympy.Add(*(as_expr(p) for a, p in
                            self.local_partials(v, SYMPY, self.symbols, self.symbol(v)) if a == u))
 
@@ -412,6 +572,8 @@ class Graph:
         u, v = self.id(u), self.id(v)
         if not self._nx.has_edge(u, v):
             raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
+        if not self._ops[v].elementwise:
+            return None  # a tensor op's derivative is its VJP, not a number per entry
         total: Any = 0.0
         with np.errstate(all="ignore"):
             for a, partial in self.local_partials(v, NUMPY, values, values[v]):
@@ -428,7 +590,19 @@ class Graph:
         >>> import graphdiff as gd
         >>> gd.parse("x**2 + x*y + (x+y)**2", naming="letters").expr("d")
         x**2 + x*y
+
+        A graph with tensor nodes has no expression as one sympy scalar:
+
+        >>> gd.parse("sum(X)", shapes={"X": (2, 2)}).to_sympy()
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.GraphdiffError: sympy expressions are of scalar graphs; ...
         """
+        if self._tensor:
+            raise GraphdiffError(
+                "sympy expressions are of scalar graphs; this one has tensor nodes (print "
+                "it with graphdiff.printing.graph_text, differentiate it with reverse mode "
+                "or reverse_graph)")
         target = self.id(node)
         exprs = self._exprs
         if target in exprs:
@@ -500,14 +674,20 @@ class Graph:
     ) -> list[Any]:
         """The value of every node at a point, as a list indexed by node id.
 
-        Inputs may be numpy arrays (a batch of points); values broadcast.  Iterative
-        over the topological order, so a chain of a million nodes evaluates.
+        Inputs may be numpy arrays (a batch of points); values broadcast.  An input with
+        a shape takes an array with that shape as its trailing axes, and any leading axes
+        are a batch of points.  Iterative over the topological order, so a chain of a
+        million nodes evaluates.
 
         >>> import graphdiff as gd
         >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
         >>> [float(v) for v in g.values(x=1, y=2)]
         [1.0, 2.0, 1.0, 2.0, 3.0, 3.0, 9.0, 12.0]
         """
+        if self._tensor:
+            result, batch = self.batched_values(point, on_domain_error=on_domain_error,
+                                                **values)
+            return [batch.public(v) for v in result]
         if on_domain_error not in ("raise", "nan"):
             raise GraphdiffError("on_domain_error must be 'raise' or 'nan'")
         result: list[Any] = [None] * len(self._kinds)
@@ -533,7 +713,59 @@ class Graph:
                 result[i] = out
         return result
 
+    def batched_values(
+        self,
+        point: Mapping[str, Any] | None = None,
+        /,
+        *,
+        on_domain_error: str = "raise",
+        **values: Any,
+    ) -> tuple[list[Any], Batch | None]:
+        """Every node's value as the derivative sweeps work on them, and their :class:`Batch`.
+
+        For a tensor graph each value carries one leading batch axis (length 1 for a
+        single point; :meth:`Batch.public` removes it); a scalar graph's values are those
+        of :meth:`values` and the batch is None.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("y = A @ x", shapes={"A": (2, 2), "x": (2, 1)})
+        >>> values, batch = g.batched_values(A=[[1, 2], [3, 4]], x=[[1], [1]])
+        >>> values[2].shape, batch, batch.public(values[2]).tolist()
+        ((1, 2, 1), Batch(shape=(), size=1), [[3.0], [7.0]])
+        """
+        if not self._tensor:
+            return self.values(point, on_domain_error=on_domain_error, **values), None
+        if on_domain_error not in ("raise", "nan"):
+            raise GraphdiffError("on_domain_error must be 'raise' or 'nan'")
+        given = self._point(point, values)
+        batch = Batch.of(self, given)
+        result: list[Any] = [None] * len(self._kinds)
+        for i, value in zip(self._input_ids, given, strict=True):
+            result[i] = batch.canonical(value, self._shapes[i], self._names[i])
+        ops, nargs, mixed = self._ops, self._numeric_args, self._mixed
+        with np.errstate(all="ignore"):
+            for i in self.order:
+                op = ops[i]
+                if op is None:
+                    if i in self._constants:
+                        result[i] = np.full((1,), float(self._constants[i]))
+                    continue
+                arg_values = [result[a] if type(a) is int else a for a in nargs[i]]
+                if i in mixed:
+                    arg_values = _lifted(arg_values)
+                out = op.numpy(*arg_values)
+                if op.domain is not None:
+                    bad = op.domain(*arg_values)
+                    if bad is not False and np.any(bad):
+                        if on_domain_error == "raise":
+                            raise self._domain_error(i, op, arg_values, bad)
+                        out = np.where(bad, np.nan, out)
+                result[i] = out
+        return result, batch
+
     def _domain_error(self, i: int, op: Op, arg_values: list[Any], bad: Any) -> DomainError:
+        if self._tensor:
+            return self._tensor_domain_error(i, op, arg_values, bad)
         expression = f"{self._names[i]} = {self.formula(i)}"
         where = ""
         if np.ndim(bad) > 0:
@@ -553,6 +785,26 @@ class Graph:
             node=self._names[i],
             expression=expression,
         )
+
+    def _tensor_domain_error(self, i: int, op: Op, arg_values: list[Any],
+                             bad: Any) -> DomainError:
+        """The message for a tensor graph: the entry (and point) where it went wrong."""
+        expression = f"{self._names[i]} = {self.formula(i)}"
+        bad = np.asarray(bad)
+        where, shown = "", ""
+        if bad.ndim > 0:
+            first = tuple(int(k) for k in np.argwhere(bad)[0])
+            entry = first[1:] if bad.shape[0] >= 1 else first
+            where = (f" at entry {entry}" if entry else "") + (
+                f" of point {first[0]}" if bad.shape[0] > 1 else "")
+            try:
+                values = [f"{self.format_arg(a)} = {float(np.broadcast_to(v, bad.shape)[first]):g}"
+                          for a, v in zip(self._args[i], arg_values, strict=True) if is_node(a)]
+                shown = " with " + ", ".join(values)
+            except ValueError:  # a matrix argument of a scalar result (logdet): no entry
+                shown = ""
+        return DomainError(f"{op.domain_message} at {self._names[i]}: {expression}{shown}{where}",
+                           node=self._names[i], expression=expression)
 
     def evaluate(
         self,
@@ -593,6 +845,99 @@ class Graph:
                 f"{len(args)} positional values for {len(self._input_ids)} inputs"
             )
         return self.evaluate(dict(zip(self.inputs, args, strict=False)), **kwargs)
+
+
+class Batch:
+    """How a tensor graph's values are laid out in one evaluation.
+
+    ``shape`` is the batch shape the inputs' leading axes broadcast to (``()`` for one
+    point) and ``size`` its number of points.  Inside the sweeps every value has one
+    leading axis of length ``size``, or 1 where it does not depend on a batched input,
+    followed by the node's own axes; :meth:`public` gives it back as the user wrote it.
+
+    >>> b = Batch((4,), 4)
+    >>> b.canonical(np.zeros((4, 2, 3)), (2, 3), "X").shape
+    (4, 2, 3)
+    >>> b.canonical(np.zeros(3), (3,), "b").shape
+    (1, 3)
+    >>> b.public(np.zeros((4, 2, 3))).shape, b.public(np.zeros((1, 3))).shape
+    ((4, 2, 3), (3,))
+    """
+
+    __slots__ = ("shape", "size")
+
+    def __init__(self, shape: tuple[int, ...], size: int) -> None:
+        self.shape = shape
+        self.size = size
+
+    def __repr__(self) -> str:
+        return f"Batch(shape={self.shape}, size={self.size})"
+
+    @classmethod
+    def of(cls, graph: Graph, given: Sequence[Any]) -> Batch:
+        """The batch of the inputs' values: their leading axes, beyond each input's shape."""
+        batches = []
+        for i, value in zip(graph.input_ids, given, strict=True):
+            batches.append(_batch_part(np.shape(value), graph.shape(i), graph.name(i)))
+        try:
+            shape = tuple(np.broadcast_shapes(*batches)) if batches else ()
+        except ValueError:
+            shown = ", ".join(f"{graph.name(i)}: {shape_text(b)}"
+                              for i, b in zip(graph.input_ids, batches, strict=True) if b)
+            raise GraphdiffError(f"the inputs' batches do not broadcast ({shown})") from None
+        return cls(shape, math.prod(shape))
+
+    def canonical(self, value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
+        """``value`` (an input's, or a seed for a node of shape ``shape``) with one batch
+        axis; its own batch must broadcast to this one."""
+        value = np.asarray(value, dtype=float)
+        own = _batch_part(value.shape, shape, name)
+        if own == self.shape:
+            return value.reshape((self.size, *shape))
+        if math.prod(own) == 1:
+            return value.reshape((1, *shape))
+        try:
+            spread = np.broadcast_to(value, self.shape + tuple(shape))
+        except ValueError:
+            raise GraphdiffError(f"the value for {name} has a batch of shape "
+                                 f"{shape_text(own)}, not {shape_text(self.shape)}") from None
+        return spread.reshape((self.size, *shape))
+
+    def public(self, value: Any) -> Any:
+        """A value of the sweeps as the user sees it: the node's shape, after the batch's
+        axes only if there is a batch and the value depends on it."""
+        if value is None or type(value) is int or np.ndim(value) == 0:
+            return value
+        value = np.asarray(value)
+        if not self.shape or (value.shape[0] == 1 and self.size != 1):
+            return value[0]
+        return value.reshape(self.shape + value.shape[1:])
+
+
+def _batch_part(value_shape: tuple[int, ...], shape: tuple[int, ...],
+                name: str) -> tuple[int, ...]:
+    """The leading (batch) axes of a value given for a node of shape ``shape``."""
+    rank = len(shape)
+    if len(value_shape) < rank or tuple(value_shape[len(value_shape) - rank:]) != shape:
+        raise ShapeError(f"the value of {name} has shape {shape_text(tuple(value_shape))}, "
+                         f"but {name} is declared {shape_text(shape)} (leading axes beyond "
+                         "that are a batch of points)")
+    return tuple(value_shape[: len(value_shape) - rank])
+
+
+def _lifted(values: list[Any]) -> list[Any]:
+    """Batched values brought to one rank, size-1 axes after the batch axis (H + b)."""
+    ndim = max(np.ndim(v) for v in values)
+    return [lift(v, ndim) for v in values]
+
+
+def _times(namespace: Any, a: Any, b: Any) -> Any:
+    """``a * b`` in ``namespace`` (broadcasting node shapes), skipping a factor 1."""
+    if type(b) is int and b == 1:
+        return a
+    if type(a) is int and a == 1:
+        return b
+    return namespace.mul(a, b)
 
 
 class _Symbols:

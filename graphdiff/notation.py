@@ -283,6 +283,15 @@ def format_number(value: Any, digits: int = 6) -> str:
     return f"{value:.{digits}g}"
 
 
+def shape_label(shape: tuple[int, ...], style: str = "text") -> str:
+    """A node's shape as a teacher writes it under its name: ``2×3``; ``""`` for a scalar.
+
+    >>> shape_label((2, 3)), shape_label((4,)), shape_label(()), shape_label((2, 3), "latex")
+    ('2×3', '4', '', '2 \\\\times 3')
+    """
+    return (" \\times " if style == "latex" else "×").join(str(n) for n in shape)
+
+
 def unicode_minus(text: str) -> str:
     """Hyphens as the minus sign of typeset math (−), which is as wide as a plus.
 

@@ -34,6 +34,7 @@ and tested):
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,13 +45,18 @@ import mpmath
 import numpy as np
 import sympy
 
+from . import tensorops as T
 from .errors import GraphdiffError
 from .notation import integer_superscript
+from .tensorops import ALL, NO_GRADIENT
 
 Rule = Callable[..., Any]
 
 #: Precedence levels for printing (higher binds tighter).
 SUM, PRODUCT, PREFIX, POWER, ATOM = 1, 2, 3, 4, 5
+#: ``@``: Python's level of ``*`` and ``/`` (the integer part), but a family of its own, so
+#: that ``Y*(X @ W)`` keeps its brackets (Python reads ``Y*X @ W`` as ``(Y*X) @ W``).
+MATMUL = 2.5
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,47 @@ class Op:
     dunder : str or None
         The Python operator that is this op, by its data-model name (``"add"`` for
         ``__add__``/``__radd__``, ``"truediv"``, ``"neg"`` for unary minus, ``"abs"`` for
-        ``abs()``): the parser and every class with :func:`overload_operators` read it.
+        ``abs()``, ``"matmul"`` for ``@``): the parser and every class with
+        :func:`overload_operators` read it.
+    shape : callable or None
+        ``shape(*arg_shapes, *static) -> out_shape`` for an op that is not elementwise
+        (``matmul``: ``(2, 3), (3, 4) -> (2, 4)``), raising :class:`ShapeError` with the
+        reason alone when the shapes do not fit; the builder adds the node, the op and the
+        shapes to the message.  ``None``: the op is **elementwise**, its output shape is
+        numpy's broadcast of its arguments' shapes.  Shapes are tuples, ``()`` a scalar.
+    vjps : tuple of callables or None
+        One rule per argument, ``vjp(m, g, *args, out)``: the cotangent contribution to
+        that argument given the output's cotangent ``g`` (``matmul``:
+        ``m.matmul(g, m.transpose(b))`` for ``a``).  ``None`` (the column, or an entry):
+        the elementwise default ``sum_to(g * partial, arg)``, the scalar partial times
+        ``g`` summed down to the argument's shape (un-broadcasting).  :data:`NO_GRADIENT`:
+        no cotangent flows to that argument (a shape donor).
+    jvps : tuple of callables or None
+        One rule per argument, ``jvp(m, t, *args, out)``: the output tangent contributed
+        by that argument's tangent ``t``.  ``None``: ``partial * t``, broadcast to the
+        output's shape.
+    static : int
+        How many trailing arguments are static parameters (an axis): integer constants
+        fixed when the graph is built, handed to ``shape`` as numbers, never
+        differentiated; one at its default is not printed (``sum(X)``).
+    normalize : callable or None
+        ``normalize(*arg_shapes, *static) -> static``: the static parameters in their
+        canonical form (axes made negative, so that they count from the end and leading
+        batch axes never shift them), raising :class:`ShapeError` when out of range.
+    attribute : str or None
+        The Python attribute that is this op (``"T"`` for ``X.T``): the parser accepts
+        exactly these attributes, tracers have them as properties, and a formula prints
+        such a node inline in its users (``G @ W.T``).
+    shape_identity : bool
+        The op only fits its first argument to another shape (``sum_to``,
+        ``broadcast_like``): when that argument has the output's shape already it is the
+        identity, and the builder of derivative graphs drops the node.
+
+    Ops with a ``shape`` rule (**tensor ops**) evaluate on values that carry one leading
+    batch axis (length 1 for a single point): their ``numpy`` function reads the node's
+    axes as ``value.shape[1:]``, so a reduction over "every axis of the node" is
+    well-defined however many points are in the batch.  The functions ``gd.sum``,
+    ``gd.matmul``, ... add and remove that axis for plain arrays.
     """
 
     name: str
@@ -167,7 +213,7 @@ class Op:
     defaults: tuple[Any, ...] = field(default=())
     doc: str = ""
     mpmath: Callable[..., Any] | None = None
-    precedence: int = ATOM
+    precedence: float = ATOM
     associativity: str = "none"
     kinks: Rule | None = None
     ufuncs: tuple[str, ...] = ()
@@ -176,6 +222,23 @@ class Op:
     identities: tuple[Identity, ...] = ()
     involution: bool = False
     dunder: str | None = None
+    shape: Callable[..., tuple[int, ...]] | None = None
+    vjps: tuple[Rule | None, ...] | None = None
+    jvps: tuple[Rule | None, ...] | None = None
+    static: int = 0
+    normalize: Callable[..., tuple[Any, ...]] | None = None
+    attribute: str | None = None
+    shape_identity: bool = False
+
+    @property
+    def elementwise(self) -> bool:
+        """Whether the op applies entry by entry (no ``shape`` rule): its output shape is
+        the broadcast of its arguments' shapes and its derivative is the scalar partial.
+
+        >>> OPS["sin"].elementwise, OPS["matmul"].elementwise
+        (True, False)
+        """
+        return self.shape is None
 
     def __repr__(self) -> str:
         return f"<Op {self.name}/{self.arity}>"
@@ -203,8 +266,11 @@ class Op:
 
 
 def _np_sigmoid(z: Any) -> Any:
-    # exp(-log(1 + exp(-z))) never overflows: logaddexp is stable for large |z|.
-    return np.exp(-np.logaddexp(0.0, -z))
+    # With e = exp(-|z|) <= 1 nothing overflows: 1/(1 + e) for z >= 0, e/(1 + e) below,
+    # each without cancellation.  (exp(-logaddexp(0, -z)) is as stable, but logaddexp
+    # costs as much as the rest of a network's layer.)
+    e = np.exp(-np.abs(z))
+    return (np.where(z >= 0, 1.0, e) / (1.0 + e))[()]
 
 
 def _np_step(z: Any) -> Any:
@@ -378,6 +444,150 @@ def _itself(m: Any, *args: Any) -> tuple[Any, ...]:
     return (args[0],)
 
 
+# --- tensor ops (their shape rules, kernels and rules are in graphdiff.tensorops) ----------
+
+
+def _tensor(name: str, arity: int, numpy_fn: Callable[..., Any], shape: Callable[..., Any],
+            vjps: tuple[Rule, ...], jvps: tuple[Rule, ...], doc: str, *, text: str | None = None,
+            latex: str | None = None, unicode: str | None = None, **extra: Any) -> Op:
+    """A tensor op written as a call ``name(a, b)``: no scalar partials (its ``vjps`` and
+    ``jvps`` are its derivative) and, unless given, no meaning as a sympy function."""
+    call = ", ".join(f"{{{i}}}" for i in range(arity))
+    return Op(
+        name=name, arity=arity, numpy=numpy_fn,
+        sympy=extra.pop("sympy", None) or T.no_scalar_meaning(name),
+        partials=(None,) * arity, text=text or f"{name}({call})",
+        latex=latex or f"\\operatorname{{{{{name}}}}}\\left({call}\\right)",
+        unicode=unicode or f"{name}({call})", doc=doc, shape=shape, vjps=vjps, jvps=jvps,
+        **extra,
+    )
+
+
+def _axis_op(name: str, numpy_fn: Callable[..., Any], vjp: Rule, doc: str) -> Op:
+    """sum/mean: an optional static axis, every axis of the node by default."""
+    return _tensor(name, 2, numpy_fn, T.reduce_shape, (vjp, NO_GRADIENT),
+                   (lambda m, t, x, axis, out: getattr(m, name)(t, axis), NO_GRADIENT), doc,
+                   sympy=lambda x, axis: x, static=1, defaults=(ALL,),
+                   normalize=T.normalize_axis)
+
+
+def _loss(name: str, numpy_fn: Callable[..., Any], sympy_fn: Callable[..., Any],
+          slopes: tuple[Rule, Rule], doc: str, **extra: Any) -> Op:
+    """A loss: the mean of an elementwise function of a prediction and a target."""
+    vjps, jvps = T.mean_loss_rules(slopes)
+    return _tensor(name, 2, numpy_fn, T.loss_shape(0), vjps, jvps, doc, sympy=sympy_fn,
+                   **extra)
+
+
+def _ignore_linalg_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A linear-algebra kernel giving nan for a singular matrix, which its domain then
+    reports (evaluation checks the domain after computing the value)."""
+
+    def kernel(a: Any) -> Any:
+        try:
+            return function(a)
+        except np.linalg.LinAlgError:
+            return np.full(np.shape(a), np.nan)
+
+    return kernel
+
+
+def _singular(a: Any) -> Any:
+    """True, for every entry, where a matrix has determinant 0 (its inverse is undefined)."""
+    det = np.linalg.det(a)
+    return np.broadcast_to((det == 0)[..., np.newaxis, np.newaxis], np.shape(a))
+
+
+_TENSOR_TABLE: list[Op] = [
+    _tensor("matmul", 2, T.matmul_kernel, T.matmul_shape,
+            (lambda m, g, a, b, out: m.sum_to(m.matmul(g, m.transpose(b)), a),
+             lambda m, g, a, b, out: m.sum_to(m.matmul(m.transpose(a), g), b)),
+            (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
+            "matrix product a @ b (stacks of matrices broadcast)", text="{0} @ {1}",
+            latex="{0} {1}",
+            unicode="{0} @ {1}", precedence=MATMUL, associativity="left", dunder="matmul",
+            ufuncs=("matmul",)),
+    _tensor("transpose", 1, T.transpose_kernel, T.transpose_shape,
+            (lambda m, g, a, out: m.transpose(g),), (lambda m, t, a, out: m.transpose(t),),
+            "the matrix transposed (the last two axes swapped), X.T", text="{0}.T",
+            latex="{0}^{{\\top}}",
+            unicode="{0}ᵀ", attribute="T"),
+    _axis_op("sum", T.sum_kernel, T.sum_vjp,
+             "sum of the entries, over one axis or (by default) all of them"),
+    _axis_op("mean", T.mean_kernel, T.mean_vjp,
+             "mean of the entries, over one axis or (by default) all of them"),
+    _tensor("tr", 1, T.trace_kernel, T.square_shape("tr"), (T.trace_vjp,),
+            (lambda m, t, a, out: m.tr(t),), "trace of a square matrix (sum of its diagonal)",
+            latex="\\operatorname{{tr}}\\left({0}\\right)", words=("trace",)),
+    _tensor("dot", 2, T.dot_kernel, T.vectors_shape("dot", T._dot_sizes),
+            (lambda m, g, a, b, out: m.mul(m.expand(g, -1), b),
+             lambda m, g, a, b, out: m.mul(m.expand(g, -1), a)),
+            (lambda m, t, a, b, out: m.dot(t, b), lambda m, t, a, b, out: m.dot(a, t)),
+            "dot product of two vectors"),
+    _tensor("outer", 2, T.outer_kernel, T.vectors_shape("outer", lambda n, k: (n, k)),
+            (lambda m, g, a, b, out: m.sum(m.mul(g, m.expand(b, -2)), -1),
+             lambda m, g, a, b, out: m.sum(m.mul(g, m.expand(a, -1)), -2)),
+            (lambda m, t, a, b, out: m.outer(t, b), lambda m, t, a, b, out: m.outer(a, t)),
+            "outer product of two vectors, a bᵀ"),
+    _tensor("softmax", 1, T.softmax_kernel, T.last_axis_shape(keep=True), (T.softmax_vjp,),
+            (T.softmax_jvp,), "softmax over the last axis (the classes), stable"),
+    _tensor("logsumexp", 1, T.logsumexp_kernel, T.last_axis_shape(keep=False),
+            (lambda m, g, x, out: m.mul(m.expand(g, -1), m.softmax(x)),),
+            (lambda m, t, x, out: m.sum(m.softmax(x) * t, -1),),
+            "log Σ exp over the last axis (the classes), stable"),
+    _loss("mse", T.mse_kernel, lambda p, y: (p - y) ** 2,
+          (lambda m, p, y: 2 * (p - y), lambda m, p, y: 2 * (y - p)),
+          "mean squared error mean((p - y)**2)",
+          latex="\\operatorname{{MSE}}\\left({0}, {1}\\right)"),
+    _tensor("cross_entropy", 2, T.cross_entropy_kernel, T.loss_shape(1), T.ce_vjps(),
+            T.ce_jvps(), "softmax cross-entropy of logits against targets (one-hot rows), "
+            "mean over the rows, stable", latex="\\operatorname{{CE}}\\left({0}, {1}\\right)"),
+    _loss("bce_logits", T.bce_logits_kernel,
+          lambda z, y: sympy.Max(z, 0) - z * y + sympy.log(1 + sympy.exp(-sympy.Abs(z))),
+          (lambda m, z, y: m.sigmoid(z) - y, lambda m, z, y: -z),
+          "binary cross-entropy of σ(z) against y, from the logits z (stable), mean",
+          latex="\\operatorname{{BCE}}\\left({0}, {1}\\right)"),
+    _loss("logloss", T.logloss_kernel,
+          lambda p, y: -(y * sympy.log(p) + (1 - y) * sympy.log(1 - p)),
+          (lambda m, p, y: (p - y) / (p * (1 - p)), lambda m, p, y: m.log(1 - p) - m.log(p)),
+          "binary cross-entropy of probabilities p against y, mean",
+          domain=lambda p, y: (np.asarray(p) <= 0) | (np.asarray(p) >= 1),
+          domain_message="logloss of a probability outside (0, 1)"),
+    _tensor("expand", 2, T.expand_kernel, T.expand_shape,
+            (lambda m, g, x, axis, out: m.sum(g, axis), NO_GRADIENT),
+            (lambda m, t, x, axis, out: m.expand(t, axis), NO_GRADIENT),
+            "x with a size-1 axis inserted (numpy's expand_dims)", static=1,
+            normalize=T.normalize_new_axis,
+            # A scalar with size-1 axes is its one entry: a constant of a rule (the seed 1)
+            # folds to itself, and constants broadcast like it.
+            sympy=lambda x, axis: x),
+    _tensor("sum_to", 2, T.sum_to_kernel, T.sum_to_shape,
+            (lambda m, g, h, x, out: m.broadcast_like(g, h), NO_GRADIENT),
+            (lambda m, t, h, x, out: m.sum_to(t, x), NO_GRADIENT),
+            "g summed down to the shape of x (the adjoint of broadcasting)",
+            sympy=lambda g, x: g, shape_identity=True),
+    _tensor("broadcast_like", 2, T.broadcast_like_kernel, T.broadcast_like_shape,
+            (lambda m, g, h, x, out: m.sum_to(g, h), NO_GRADIENT),
+            (lambda m, t, h, x, out: m.broadcast_like(t, x), NO_GRADIENT),
+            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True),
+    _tensor("eye_like", 1, T.eye_kernel, T.eye_shape, (NO_GRADIENT,), (NO_GRADIENT,),
+            "the identity matrix of the shape of a square matrix x"),
+    _tensor("det", 1, np.linalg.det, T.square_shape("det"), (T.det_vjp,),
+            (lambda m, t, a, out: out * m.tr(m.matmul(m.inv(a), t)),),
+            "determinant of a square matrix", latex="\\det\\left({0}\\right)"),
+    _tensor("inv", 1, _ignore_linalg_errors(np.linalg.inv), T.inv_shape, (T.inv_vjp,),
+            (lambda m, t, a, out: -m.matmul(out, m.matmul(t, out)),),
+            "inverse of a square matrix", latex="{0}^{{-1}}", unicode="{0}⁻¹",
+            domain=_singular, domain_message="inverse of a singular matrix"),
+    _tensor("logdet", 1, T.logdet_kernel, T.square_shape("logdet"), (T.logdet_vjp,),
+            (lambda m, t, a, out: m.tr(m.matmul(m.inv(a), t)),),
+            "log det of a square matrix with a positive determinant",
+            latex="\\log\\det\\left({0}\\right)",
+            domain=lambda a: np.linalg.det(a) <= 0,
+            domain_message="logdet of a matrix whose determinant is not positive"),
+]
+
+
 _TABLE: list[Op] = [
     Op("add", 2, np.add, lambda a, b: a + b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: 1),
@@ -548,6 +758,7 @@ _TABLE: list[Op] = [
            "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0",
            mpmath=_mp_sign, kinks=_itself, ufuncs=("sign",), sympy_heads=(sympy.sign,),
            words=("sgn",)),
+    *_TENSOR_TABLE,
 ]
 
 _REGISTRY: dict[str, Op] = {}
@@ -571,7 +782,9 @@ def op_of_dunder(name: str, arity: int) -> Op | None:
     """The op that is the Python operator ``name`` (data-model name) with ``arity`` operands.
 
     >>> op_of_dunder("truediv", 2), op_of_dunder("neg", 1), op_of_dunder("matmul", 2)
-    (<Op div/2>, <Op neg/1>, None)
+    (<Op div/2>, <Op neg/1>, <Op matmul/2>)
+    >>> op_of_dunder("floordiv", 2) is None
+    True
     """
     for op in _REGISTRY.values():
         if op.dunder == name and op.arity == arity:
@@ -579,12 +792,25 @@ def op_of_dunder(name: str, arity: int) -> Op | None:
     return None
 
 
+def op_of_attribute(name: str) -> Op | None:
+    """The op that is the Python attribute ``name`` (``X.T``), from the ``attribute`` column.
+
+    >>> op_of_attribute("T"), op_of_attribute("real")
+    (<Op transpose/1>, None)
+    """
+    for op in _REGISTRY.values():
+        if op.attribute == name and op.arity == 1:
+            return op
+    return None
+
+
 def overload_operators(cls: type) -> type:
     """Class decorator: give ``cls`` the Python operators of the registry's ops.
 
-    Each operator (``+``, ``-``, ``*``, ``/``, ``**``, unary ``-``, ``abs()``; reflected
-    forms too) calls ``self._operate(op, operands)``, so tracers and any other value type
-    of graphdiff get exactly the registry's operators, with no list of their own.
+    Each operator (``+``, ``-``, ``*``, ``/``, ``**``, ``@``, unary ``-``, ``abs()``;
+    reflected forms too) and each attribute of the ``attribute`` column (``.T``) calls
+    ``self._operate(op, operands)``, so tracers and any other value type of graphdiff get
+    exactly the registry's operators, with no list of their own.
 
     >>> @overload_operators
     ... class Shown:
@@ -595,6 +821,9 @@ def overload_operators(cls: type) -> type:
     ('2*x + 1', '-y')
     """
     for op in _REGISTRY.values():
+        if op.attribute is not None:
+            setattr(cls, op.attribute,
+                    property(lambda self, op=op: self._operate(op, (self,))))
         if op.dunder is None:
             continue
         if op.arity == 1:
@@ -636,9 +865,24 @@ def register(op: Op) -> Op:
             raise GraphdiffError(f"{what} named {word!r} already exists")
     if not op.name.isidentifier():
         raise GraphdiffError(f"an op name must be an identifier, not {op.name!r}")
+    if op.name in _NAMESPACE_WORDS:
+        raise GraphdiffError(f"{op.name!r} names a helper of the rules' namespaces "
+                             f"({', '.join(_NAMESPACE_WORDS)}), not an op")
     if len(op.partials) != op.arity:
         raise GraphdiffError(f"{op.name} takes {op.arity} arguments but has "
                              f"{len(op.partials)} partial rules (one per argument)")
+    for column in ("vjps", "jvps"):
+        rules = getattr(op, column)
+        if rules is not None and len(rules) != op.arity:
+            raise GraphdiffError(f"{op.name} takes {op.arity} arguments but has "
+                                 f"{len(rules)} {column} (one per argument)")
+    if op.static and op.elementwise:
+        raise GraphdiffError(f"{op.name}: static arguments (an axis) belong to ops with a "
+                             "shape rule")
+    derivable = (op.vjps is not None and op.jvps is not None) or all(
+        rule is not None for rule in op.partials[: op.arity - op.static])
+    if not derivable:
+        raise GraphdiffError(f"{op.name} needs a partial rule per argument, or vjps and jvps")
     _REGISTRY[op.name] = op
     if is_function(op):
         _CALLABLE[op.name] = op
@@ -666,6 +910,8 @@ def on_register(listener: Callable[[Op], None]) -> None:
 
 #: Names that are constants in text, never ops.
 RESERVED_NAMES = ("pi", "e", "E")
+#: What a namespace answers besides the ops (:class:`Namespace`): no op may be called so.
+_NAMESPACE_WORDS = ("name", "forget", "shape", "size")
 
 for _op in _TABLE:
     register(_op)
@@ -702,6 +948,11 @@ def define_op(
     ufuncs: Sequence[str] = (),
     sympy_heads: Sequence[Any] = (),
     words: Sequence[str] = (),
+    shape: Callable[..., tuple[int, ...]] | None = None,
+    vjps: Sequence[Rule | None] | None = None,
+    jvps: Sequence[Rule | None] | None = None,
+    static: int = 0,
+    normalize: Callable[..., tuple[Any, ...]] | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
     ``from_sympy``, rendering, tables and the checker all know it at once.
@@ -710,6 +961,10 @@ def define_op(
     namespace ``m`` (``m.sigmoid(a)``, ``m.exp(a)``) so that one rule serves numbers,
     sympy expressions and derivative graphs.  Without ``mpmath`` the high-precision
     value comes from the ``sympy`` meaning.
+
+    An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
+    (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
+    ``numpy`` function then receives values with a leading batch axis.
 
     >>> import numpy as np, sympy, graphdiff as gd
     >>> softplus = gd.define_op(
@@ -722,6 +977,17 @@ def define_op(
     >>> float(gd.softplus(0.0))
     0.6931471805599453
     >>> gd.undefine_op("softplus")
+
+    A tensor op, the squared norm ‖x‖² of a vector, with its VJP and JVP:
+
+    >>> sq = gd.define_op(
+    ...     "sqnorm", numpy=lambda x: np.sum(x * x, axis=-1), sympy=lambda x: x**2,
+    ...     partials=[None], shape=lambda x: (),
+    ...     vjps=[lambda m, g, x, out: 2 * m.mul(m.expand(g, -1), x)],
+    ...     jvps=[lambda m, t, x, out: 2 * m.dot(x, t)])
+    >>> gd.grad(gd.parse("sqnorm(x)", shapes={"x": (3,)}), at={"x": [1.0, 2.0, 3.0]})
+    {'x': array([2., 4., 6.])}
+    >>> gd.undefine_op("sqnorm")
     """
 
     arity = len(partials)
@@ -734,8 +1000,10 @@ def define_op(
         unicode=unicode or text or f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})",
         domain=domain, domain_message=domain_message or f"{name} outside its domain",
         defaults=tuple(as_expr(d) for d in defaults), doc=doc or name,
-        mpmath=mpmath or _mpmath_from_sympy(sympy_fn), kinks=kinks, ufuncs=tuple(ufuncs),
-        sympy_heads=tuple(sympy_heads), words=tuple(words),
+        mpmath=mpmath or (_mpmath_from_sympy(sympy_fn) if shape is None else None),
+        kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
+        shape=shape, vjps=None if vjps is None else tuple(vjps),
+        jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
     )
     return register(op)
 
@@ -792,10 +1060,31 @@ class Namespace:
     Max(0, z)
     """
 
-    def __init__(self, name: str, implementation: Callable[[Op], Callable[..., Any]]):
+    def __init__(self, name: str, implementation: Callable[[Op], Callable[..., Any]],
+                 shape_of: Callable[[Any], tuple[int, ...]] | None = None):
         self.name = name
         self._implementation = implementation
+        self._shape_of = shape_of
         _NAMESPACES.add(self)
+
+    def shape(self, value: Any) -> tuple[int, ...]:
+        """The node shape of a value of this namespace (``()`` where values are scalars):
+        tensor rules count entries with it (the ``1/n`` of a mean).
+
+        >>> import numpy as np
+        >>> TENSOR.shape(np.zeros((5, 2, 3))), NUMPY.shape(np.zeros(5))
+        ((2, 3), ())
+        """
+        return () if self._shape_of is None else self._shape_of(value)
+
+    def size(self, value: Any) -> int:
+        """The number of entries of a value's node shape.
+
+        >>> import numpy as np
+        >>> TENSOR.size(np.zeros((5, 2, 3)))
+        6
+        """
+        return math.prod(self.shape(value))
 
     def __getattr__(self, op_name: str) -> Callable[..., Any]:
         # Only called on a miss: the function is then kept as an attribute, so the hot
@@ -820,3 +1109,7 @@ _NAMESPACES: weakref.WeakSet[Namespace] = weakref.WeakSet()
 NUMPY = Namespace("numpy", lambda op: op.numpy)
 SYMPY = Namespace("sympy", lambda op: op.sympy)
 MPMATH = Namespace("mpmath", lambda op: op.mpmath)
+#: Numbers of graphs with tensor nodes: every value has a leading batch axis, elementwise
+#: ops broadcast node shapes (a vector against a matrix) past it.
+TENSOR = Namespace("tensor", lambda op: T.aligned(op.numpy) if op.elementwise else op.numpy,
+                   shape_of=T.node_shape)

@@ -7,7 +7,14 @@ bounded by :class:`Limits` *before* anything expensive runs, so hostile input is
 refused quickly with a :class:`~graphdiff.LimitError`.
 
 A program is several assignments; their names become node names and the last one is
-the output (or pass ``outputs=``):
+the output (or pass ``outputs=``).  Inputs are scalars unless declared with a shape: by
+``shapes={"X": (2, 3)}`` or by header lines ``X: 2x3`` before the first assignment
+(``X.T`` transposes, ``@`` multiplies matrices):
+
+>>> import graphdiff as gd
+>>> m = gd.parse("X: 4x2\\nW: 2x3\\nb: 3\\nH = X @ W + b\\nL = sum(H.T)")
+>>> [(m.name(n), m.shape(n)) for n in m.order if m.kind(n) == "input"]
+[('X', (4, 2)), ('W', (2, 3)), ('b', (3,))]
 
 >>> import graphdiff as gd
 >>> g = gd.parse('''
@@ -24,11 +31,12 @@ h*(1 - h)
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,9 +44,9 @@ import numpy as np
 import sympy
 
 from .builder import GraphBuilder
-from .errors import DomainError, LimitError, ParseError, excerpt
+from .errors import DomainError, GraphdiffError, LimitError, ParseError, ShapeError, excerpt
 from .graph import Graph, is_node
-from .ops import FUNCTION_ALIASES, FUNCTIONS, op_of_dunder
+from .ops import FUNCTION_ALIASES, FUNCTIONS, op_of_attribute, op_of_dunder
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class Limits:
         (default 1,000).
     max_lines : int
         Number of statements in a program (default 1,000).
+    max_rank : int
+        Number of axes of a declared shape (default 4).
+    max_entries : int
+        Number of entries of a declared shape (default 10⁶).
     """
 
     max_chars: int = 20_000
@@ -74,6 +86,8 @@ class Limits:
     max_exponent: float = 1_000
     max_constant_digits: int = 1_000
     max_lines: int = 1_000
+    max_rank: int = 4
+    max_entries: int = 10**6
 
     @classmethod
     def strict(cls) -> Limits:
@@ -83,7 +97,7 @@ class Limits:
         2000
         """
         return cls(max_chars=2_000, max_depth=40, max_nodes=1_000, max_exponent=100,
-                   max_constant_digits=100, max_lines=50)
+                   max_constant_digits=100, max_lines=50, max_entries=10**4)
 
     @classmethod
     def unlimited_size(cls, n: int = 10**7) -> Limits:
@@ -154,6 +168,7 @@ def parse(
     naming: str = "w",
     order: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    shapes: Mapping[str, Sequence[int]] | None = None,
 ) -> Graph:
     """Parse an expression or a program into a :class:`~graphdiff.Graph`.
 
@@ -174,6 +189,10 @@ def parse(
         for a single expression) or in the order written (default for programs).
     limits : Limits
         Size bounds; see :class:`Limits`.
+    shapes : mapping, optional
+        Shapes of inputs (``{"X": (2, 3), "b": (3,)}``); the text may declare them too,
+        in header lines ``X: 2x3`` before the first assignment.  Undeclared inputs are
+        scalars.
 
     Raises
     ------
@@ -181,6 +200,9 @@ def parse(
         With the line, column, a caret excerpt and what was expected.
     LimitError
         When the text exceeds ``limits``.
+    ShapeError
+        When operands' shapes do not fit (``X @ W`` with inner sizes that differ), with
+        the line, the column, the node as written and both shapes.
 
     Examples
     --------
@@ -196,10 +218,117 @@ def parse(
     graphdiff.errors.ParseError: line 1, column 1: unknown function '__import__'; expected ...
     """
     source = _check_text(text, limits)
-    python_text, column_maps = _caret_to_power(source)
+    declared, body = _shape_header(source, limits)
+    declared = _with_given_shapes(declared, shapes, limits)
+    python_text, column_maps = _caret_to_power(body)
     tree = _python_parse(python_text, source, column_maps, limits)
-    converter = _Converter(source, python_text, column_maps, limits)
+    converter = _Converter(source, python_text, column_maps, limits, declared)
     return converter.program(tree, outputs=outputs, inputs=inputs, naming=naming, order=order)
+
+
+# --- stage 1b: shape declarations ---------------------------------------------------------
+
+#: ``X: 2x3``: a name, a colon and a shape (sizes joined by x or ×), alone on its line.
+_DECLARATION = re.compile(r"^\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*$")
+_SHAPE = re.compile(r"^[0-9]+(?:\s*[x×]\s*[0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """An input's declared shape and the line that declared it (0: ``shapes=``)."""
+
+    shape: tuple[int, ...]
+    line: int
+
+
+def _shape_header(text: str, limits: Limits) -> tuple[dict[str, _Declared], str]:
+    """Read the declarations ``X: 2x3`` before the first statement; blank their lines.
+
+    Only a name, a colon and sizes joined by ``x`` are read (``int x int ...``); the rest
+    of the text is parsed as before, with its line numbers unchanged.
+
+    >>> declared, body = _shape_header("X: 2x3\\nb: 3\\ny = X + b", Limits())
+    >>> {n: d.shape for n, d in declared.items()}, body
+    ({'X': (2, 3), 'b': (3,)}, '\\n\\ny = X + b')
+    """
+    lines = text.split("\n")
+    declared: dict[str, _Declared] = {}
+    header = True
+    for k, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _DECLARATION.match(line)
+        if match is None or "=" in line or keyword.iskeyword(match.group(1)):
+            header = False
+            continue
+        name, written = match.groups()
+        if not _SHAPE.match(written):
+            if header and not written[:1].isdigit():
+                header = False  # not a declaration at all: Python's parser says what it is
+                continue
+            raise _declaration_error(text, k + 1, line, f"{written!r} is not a shape")
+        if not header:
+            raise _declaration_error(text, k + 1, line, "shapes are declared before the "
+                                     "first assignment")
+        if name in declared:
+            raise _declaration_error(text, k + 1, line, f"{name} is declared twice")
+        shape = tuple(int(size) for size in re.split(r"\s*[x×]\s*", written))
+        _check_shape(shape, limits, text, k + 1, line)
+        declared[name] = _Declared(shape, k + 1)
+        lines[k] = ""
+    return declared, "\n".join(lines)
+
+
+def _declaration_error(text: str, line: int, written: str, reason: str) -> ParseError:
+    column = len(written) - len(written.lstrip()) + 1
+    return ParseError(f"{reason}: {excerpt(written.strip())}", code="shape_declaration",
+                      params={"text": excerpt(written.strip())}, line=line, column=column,
+                      expected="a declaration such as X: 2x3 before the first assignment",
+                      source=text)
+
+
+def _check_shape(shape: tuple[int, ...], limits: Limits, text: str | None = None,
+                 line: int | None = None, written: str = "") -> None:
+    """Refuse sizes of 0 and shapes over ``limits`` (rank, number of entries)."""
+    shown = "×".join(map(str, shape)) or "()"
+    problem = None
+    if any(size < 1 for size in shape):
+        problem = ParseError(f"a size of 0 in {shown}", code="shape_declaration",
+                             params={"text": excerpt(written.strip() or shown)})
+    elif len(shape) > limits.max_rank or math.prod(shape) > limits.max_entries:
+        limit = f"rank {limits.max_rank}, {limits.max_entries:,} entries"
+        problem = LimitError(f"the shape {shown} is over the limit ({limit})",
+                             code="shape_too_large", params={"shape": shown, "limit": limit})
+    if problem is None:
+        return
+    if text is None:
+        raise problem
+    column = len(written) - len(written.lstrip()) + 1
+    raise type(problem)(problem.reason, code=problem.code, params=problem.params, line=line,
+                        column=column, expected="a smaller shape" if isinstance(
+                            problem, LimitError) else "sizes of at least 1", source=text)
+
+
+def _with_given_shapes(declared: dict[str, _Declared],
+                       shapes: Mapping[str, Sequence[int]] | None,
+                       limits: Limits) -> dict[str, _Declared]:
+    """The header's declarations and ``shapes=`` together (they must agree)."""
+    merged = dict(declared)
+    for name, given in (shapes or {}).items():
+        try:
+            shape = tuple(int(size) for size in given)
+        except (TypeError, ValueError):
+            raise GraphdiffError(f"the shape of {name} must be a tuple of sizes, "
+                                 f"not {given!r}") from None
+        if any(int(size) != size for size in given):
+            raise GraphdiffError(f"the shape of {name} must be a tuple of integer sizes")
+        _check_shape(shape, limits)
+        if name in merged and merged[name].shape != shape:
+            raise ShapeError(f"{name} is declared {merged[name].shape} in the text and "
+                             f"{shape} in shapes=")
+        merged.setdefault(name, _Declared(shape, 0))
+    return merged
 
 
 # --- stage 1: raw text checks ------------------------------------------------------------
@@ -450,8 +579,9 @@ class _Converter:
     """Converts a checked ``ast.Module`` into graph nodes, iteratively."""
 
     def __init__(self, source: str, python_text: str, maps: list[list[int]],
-                 limits: Limits) -> None:
+                 limits: Limits, declared: dict[str, _Declared] | None = None) -> None:
         self.source = source
+        self.declared = declared or {}
         # ast positions are UTF-8 byte offsets into the text Python parsed.
         self.python_lines = [line.encode("utf-8") for line in python_text.split("\n")]
         self.maps = maps
@@ -544,8 +674,25 @@ class _Converter:
             graph_outputs.append(value)
         if order is None:
             order = "level" if len(body) == 1 else "source"
+        self.declare_unused(inputs)
         return self.builder.build(graph_outputs, order=order, naming=naming, inputs=inputs,
                                   source=self.source.strip())
+
+    def declare_unused(self, inputs: Sequence[str] | None) -> None:
+        """Declared inputs the text never uses: kept if listed in ``inputs=``, else refused
+        (a declaration of a name nobody uses is most likely a typo)."""
+        for name, declared in self.declared.items():
+            if name in self.builder.input_ids:
+                continue
+            if name in (inputs or ()):
+                self.builder.input(name, declared.shape)
+                continue
+            line = declared.line or None
+            raise ParseError(f"{name} is declared but never used as an input",
+                             code="declared_not_input", params={"name": excerpt(name)},
+                             line=line, column=1 if line else None,
+                             expected="a declaration of an input the program uses",
+                             source=self.source)
 
     def check_name(self, node: ast.Name, *, binding: bool) -> str:
         name = node.id
@@ -568,6 +715,10 @@ class _Converter:
                              "a new name for the second assignment", code="assigned_twice",
                              params={"name": excerpt(name), "first": first,
                                      "second": target.lineno})
+        if name in self.declared:
+            raise self.error(target, f"{name!r} is declared as an input, then assigned",
+                             "a new name for the assignment", code="declared_not_input",
+                             params={"name": excerpt(name)})
         if name in self.input_used_at:
             used = self.input_used_at[name]
             raise self.error(target, f"{name!r} is used as an input on line "
@@ -625,6 +776,8 @@ class _Converter:
         if isinstance(node, ast.Call):
             self.check_call(node)
             return list(node.args)
+        if isinstance(node, ast.Attribute) and op_of_attribute(node.attr) is not None:
+            return [node.value]  # X.T; any other attribute is refused in convert
         return []
 
     def check_call(self, node: ast.Call) -> None:
@@ -687,6 +840,8 @@ class _Converter:
             raise self.error(node, f"operator {type(node.op).__name__} is not supported",
                              "unary minus or plus", code="unsupported_operator",
                              params={"symbol": symbol})
+        if isinstance(node, ast.Attribute) and op_of_attribute(node.attr) is not None:
+            return self.apply(node, op_of_attribute(node.attr), (results[id(node.value)],))
         if isinstance(node, ast.Call):
             op = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
             args = tuple(results[id(a)] for a in node.args)
@@ -712,6 +867,12 @@ class _Converter:
                                          "reason": op.domain_message})
         try:
             value = self.builder.apply(op, args)
+        except ShapeError as err:
+            line = getattr(node, "lineno", 1)
+            column = _original_column(self.maps, line,
+                                      self.char_offset(line, getattr(node, "col_offset", 0)))
+            raise err.at(expression=excerpt(self.segment(node)), line=line, column=column,
+                         source=self.source) from None
         except DomainError as err:
             # The message quotes the folded constants: keep the quote short.
             shown = excerpt(err.expression)
@@ -801,7 +962,8 @@ class _Converter:
             raise self.error(node, f"{name!r} is a function", f"a call such as {name}(x)",
                              code="function_as_value", params={"name": name})
         self.input_used_at.setdefault(name, node.lineno)
-        return self.builder.input(name)
+        declared = self.declared.get(name)
+        return self.builder.input(name, declared.shape if declared else ())
 
 
 def _short(value: Any) -> str:

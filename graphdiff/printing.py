@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Protocol
 import sympy
 from sympy.printing.str import StrPrinter
 
+from .errors import ShapeError
 from .notation import (
     format_number,
     integer_superscript,
@@ -51,7 +52,8 @@ from .notation import (
     superscript,
     unicode_minus,
 )
-from .ops import ATOM, OPS, POWER, Op, as_expr, is_function
+from .ops import ATOM, OPS, POWER, Namespace, Op, as_expr, is_function, overload_operators
+from .tensorops import broadcast_shapes, is_all
 
 #: The printing styles (see the module's table).
 STYLES = ("text", "unicode", "latex", "answer", "plain")
@@ -349,23 +351,58 @@ def _enclosed(template: str, position: int, arity: int) -> bool:
     return before in ("(", "{", "[", "|", ",") and after in (")", "}", "]", "|", ",")
 
 
-def _needs_brackets(op: Op, position: int, precedence: int) -> bool:
+def _needs_brackets(op: Op, position: int, precedence: float) -> bool:
     """The registry's rule: an operand binding less tightly than the op needs brackets;
-    one binding as tightly needs them unless the op associates on that side."""
+    one binding as tightly needs them unless the op associates on that side.
+
+    Precedences with the same integer part are one level of Python's grammar (``*``,
+    ``/`` and ``@``); an operand of another family on that level needs brackets on the
+    right, since Python reads the level left to right: ``Y*(X @ W)``, but ``Y*X @ W``.
+    """
     if precedence >= ATOM:  # a name, a number or a call: x, 2, sin(x)
         return False
-    if precedence != op.precedence:
-        return precedence < op.precedence
+    level, op_level = int(precedence), int(op.precedence)
+    if level != op_level:
+        return level < op_level
+    if precedence != op.precedence:  # * against @
+        return position > 0
     side = "left" if position == 0 else "right" if position == op.arity - 1 else "none"
     return op.associativity not in ("full", side)
+
+
+def _drop_arguments(template: str, shown: int, arity: int) -> str:
+    """A call's template without its trailing arguments from ``shown`` on (static ones at
+    their default, such as ``sum``'s axis: ``sum(X)``)."""
+    for k in range(shown, arity):
+        template = template.replace(f", {{{k}}}", "")
+    return template
+
+
+def shown_arguments(op: Op, args: Sequence[Any]) -> int:
+    """How many of a node's arguments print: static ones at their default are left out.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("sum(X) + sum(X, 0)", shapes={"X": (2, 3)})
+    >>> [shown_arguments(g.op(n), g.args(n)) for n in g.order if g.op(n) is OPS["sum"]]
+    [1, 2]
+    """
+    shown = len(args)
+    first_default = op.arity - len(op.defaults)
+    while shown > op.arity - op.static:
+        position = shown - 1
+        if position < first_default or type(args[position]) is int or \
+                args[position] != op.defaults[position - first_default]:
+            break
+        shown -= 1
+    return shown
 
 
 def _bracket(text: str, style: str) -> str:
     return f"\\left({text}\\right)" if style == "latex" else f"({text})"
 
 
-def apply_op(op: Op, operands: Sequence[tuple[str, int]], style: str = "text",
-             exponent: Any = None) -> tuple[str, int]:
+def apply_op(op: Op, operands: Sequence[tuple[str, float]], style: str = "text",
+             exponent: Any = None) -> tuple[str, float]:
     """``op`` applied to printed operands ``(text, precedence)``: ``(text, precedence)``.
 
     Operands are bracketed by the registry's precedence and associativity where the
@@ -378,6 +415,8 @@ def apply_op(op: Op, operands: Sequence[tuple[str, int]], style: str = "text",
     ('(x + y)²', 4)
     """
     template = _template(op, style)
+    if len(operands) < op.arity:
+        template = _drop_arguments(template, len(operands), op.arity)
     texts = [text if _enclosed(template, k, op.arity) or not _needs_brackets(op, k, prec)
              else _bracket(text, style) for k, (text, prec) in enumerate(operands)]
     if style == "unicode" and exponent is not None:
@@ -387,7 +426,7 @@ def apply_op(op: Op, operands: Sequence[tuple[str, int]], style: str = "text",
     return template.format(*texts), ATOM if is_function(op) else op.precedence
 
 
-def _operand(graph: GraphView, arg: Any, style: str, names: Names) -> tuple[str, int]:
+def _operand(graph: GraphView, arg: Any, style: str, names: Names) -> tuple[str, float]:
     return arg_text(graph, arg, style, names), ATOM
 
 
@@ -422,8 +461,25 @@ def formula(graph: GraphView, node: int | str, style: str = "text", names: Names
             return constant_text(graph.nx.nodes[i]["value"], style, operand=False)
         return name_text(graph.name(i), style, names)
     args = graph.args(i)
-    operands = [_operand(graph, a, style, names) for a in args]
+    operands = [_static(a, style) if k >= op.arity - op.static else _inline(graph, a, style, names)
+                for k, a in enumerate(args[: shown_arguments(op, args)])]
     return apply_op(op, operands, style, _exponent(op, args))[0]
+
+
+def _static(arg: Any, style: str) -> tuple[str, float]:
+    """A static argument (an axis) as written in a call: ``sum(X, -1)``, no brackets."""
+    return constant_text(arg, style, operand=False), ATOM
+
+
+def _inline(graph: GraphView, arg: Any, style: str, names: Names) -> tuple[str, float]:
+    """An argument of a formula; a node whose op is written as an attribute (``W.T``)
+    prints in place, as a teacher writes ``G @ W.T`` rather than naming ``W.T``."""
+    if type(arg) is int:
+        op = graph.op(arg)
+        if op is not None and op.attribute is not None:
+            inner = graph.args(arg)
+            return apply_op(op, [_operand(graph, a, style, names) for a in inner], style)
+    return _operand(graph, arg, style, names)
 
 
 def graph_text(graph: GraphView, node: int | str | None = None, style: str = "answer",
@@ -441,7 +497,7 @@ def graph_text(graph: GraphView, node: int | str | None = None, style: str = "an
     """
     _check(style)
     target = graph.output_ids[0] if node is None else graph.id(node)
-    texts: list[tuple[str, int]] = []
+    texts: list[tuple[str, float]] = []
     for i in range(target + 1):  # nodes are numbered in evaluation order
         op = graph.op(i)
         if op is None:
@@ -451,8 +507,9 @@ def graph_text(graph: GraphView, node: int | str | None = None, style: str = "an
                 texts.append((name_text(graph.name(i), style, names), ATOM))
             continue
         args = graph.args(i)
-        operands = [texts[a] if type(a) is int else _operand(graph, a, style, names)
-                    for a in args]
+        operands = [texts[a] if type(a) is int else _static(a, style)
+                    if k >= op.arity - op.static else _operand(graph, a, style, names)
+                    for k, a in enumerate(args[: shown_arguments(op, args)])]
         texts.append(apply_op(op, operands, style, _exponent(op, args)))
     return texts[target][0]
 
@@ -483,3 +540,84 @@ def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
         return [graph.name(n) for n in graph.order]
     raise ValueError(f"names must be {', '.join(map(repr, LABELS[:-1]))} or "
                      f"{LABELS[-1]!r}, not {names!r}")
+
+
+# --- rules printed: a namespace of formulas ------------------------------------------------
+
+
+@overload_operators
+class Printed:
+    """A formula in the making: a derivative rule run on printed operands prints itself.
+
+    The op table's rules are written with a namespace ``m``; run in
+    :attr:`Printed.NAMESPACE` on named operands they give the formula a teacher writes
+    (``G @ W.T``), with the registry's brackets and the builder's simplifications (a
+    factor 1, ``sum_to`` of something already of its shape).  ``shape`` (when known)
+    decides those simplifications.
+
+    >>> from graphdiff.ops import OPS
+    >>> X, W, G = Printed("X", shape=(4, 2)), Printed("W", shape=(2, 3)), Printed("G", shape=(4, 3))
+    >>> [str(rule(Printed.NAMESPACE, G, X, W, None)) for rule in OPS["matmul"].vjps]
+    ['G @ W.T', 'X.T @ G']
+    >>> z = Printed("z")
+    >>> str(OPS["sigmoid"].partials[0](Printed.NAMESPACE, z, Printed("σ")) * Printed("ḡ"))
+    'σ*(1 - σ)*ḡ'
+    """
+
+    __slots__ = ("precedence", "shape", "text")
+    NAMESPACE: ClassVar[Namespace]
+
+    def __init__(self, text: str, precedence: float = ATOM,
+                 shape: tuple[int, ...] = ()) -> None:
+        self.text, self.precedence, self.shape = text, precedence, tuple(shape)
+
+    def _operate(self, op: Op, operands: Sequence[Any]) -> Any:
+        return _print_op(op, operands)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Printed({self.text!r})"
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    return value.shape if isinstance(value, Printed) else ()
+
+
+def _print_op(op: Op, args: Sequence[Any]) -> Any:
+    """``op(*args)`` printed (text style), simplified as the derivative graphs' builder does."""
+    k = op.arity - op.static
+    shape = _printed_shape(op, args, k)
+    if op.shape_identity and _shape(args[0]) == shape:
+        return args[0]
+    for identity in op.identities:
+        constant = args[identity.position]
+        if not isinstance(constant, Printed) and constant == identity.constant:
+            other = args[1 - identity.position] if len(args) == 2 else constant
+            return identity.result(Printed.NAMESPACE, other)
+    if all(not isinstance(a, Printed) for a in args[:k]):  # constants only: a number
+        return op.numpy(*(float(a) for a in args))
+    shown = len(args)
+    while shown > k and is_all(args[shown - 1]) and op.defaults:
+        shown -= 1
+    operands = [(a.text, a.precedence) if isinstance(a, Printed) else
+                (constant_text(sympy.sympify(a, strict=True), "text", operand=i < k), ATOM)
+                for i, a in enumerate(args[:shown])]
+    text, precedence = apply_op(op, operands, "text", _exponent(op, args))
+    return Printed(text, precedence, shape)
+
+
+def _printed_shape(op: Op, args: Sequence[Any], k: int) -> tuple[int, ...]:
+    """The shape of a printed op, from the registry's rule (``()`` where unknown)."""
+    shapes = [_shape(a) for a in args[:k]]
+    static = [None if is_all(a) else int(a) for a in args[k:]]
+    try:
+        return tuple(op.shape(*shapes, *static)) if op.shape is not None else \
+            broadcast_shapes(*shapes)
+    except ShapeError:
+        return ()
+
+
+Printed.NAMESPACE = Namespace("printed", lambda op: lambda *args: _print_op(op, args),
+                              shape_of=_shape)

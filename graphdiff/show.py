@@ -113,9 +113,9 @@ def _values(graph: Graph, at: Mapping[str, Any] | None, shown: frozenset[str]) -
     if at is None:
         return None
     values = graph.values(at)
-    if any(np.ndim(v) for v in values if v is not None):
-        raise RenderError("render draws one point, not a batch: give numbers in at=, "
-                          "not arrays")
+    if any(np.ndim(v) > len(graph.shape(n)) for n, v in enumerate(values) if v is not None):
+        raise RenderError("render draws one point, not a batch: give numbers in at= "
+                          "(arrays only of an input's declared shape)")
     return values
 
 

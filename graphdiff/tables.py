@@ -21,13 +21,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import sympy
 
 from .derive.forward import ForwardResult
 from .derive.paths import PathsResult
 from .derive.reverse import ReverseResult
 from .graph import Graph
-from .notation import BAR, DOT, TABLE_STYLES, decorated, format_number, format_table, latex_name
+from .notation import (
+    BAR,
+    DOT,
+    TABLE_STYLES,
+    decorated,
+    format_number,
+    format_table,
+    latex_name,
+    shape_label,
+)
 from .ops import as_expr
 from .printing import expr_text, formula, node_labels
 
@@ -68,6 +78,7 @@ def node_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     for n in graph.order:
         name = graph.format_arg(n, "latex") if style == "latex" else graph.name(n)
         operation = graph.formula(n, formula_style)
+        name += _shape_suffix(graph, n, style)
         if style == "latex":
             name, operation = f"${name}$", f"${operation}$"
         row = [name, graph.kind(n), operation]
@@ -93,6 +104,8 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     rows = []
     for u, v in graph.nx.edges():
         derivative = graph.edge_derivative(u, v)
+        if derivative is None:  # into a tensor op: its derivative is a VJP, not a number
+            derivative = sympy.Symbol("(VJP)")
         if style == "latex":
             edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
             shown = f"${expr_text(derivative, 'latex')}$"
@@ -144,22 +157,33 @@ def _math(expr: Any, style: str, mapping: dict[Any, Any]) -> str:
     return pretty(expr)
 
 
+def _shape_suffix(graph: Graph, n: int, style: str) -> str:
+    """`` [2×3]`` after the name of a node that is not a scalar (seed 004's ``H1 [n×2]``)."""
+    shape = graph.shape(n)
+    if not shape:
+        return ""
+    return f"_{{[{shape_label(shape, 'latex')}]}}" if style == "latex" else \
+        f" [{shape_label(shape)}]"
+
+
 def _definition(graph: Graph, n: int, labels: list[str], style: str) -> str:
-    """``w3 = w1·w2`` for a node (``w1 = x1`` for an input)."""
+    """``w3 = w1·w2`` for a node (``w1 = x1`` for an input); ``H1 [2×2] = X @ W1`` for a
+    tensor node."""
     label = labels[n]
+    suffix = _shape_suffix(graph, n, style)
     if graph.kind(n) == "input":
         rhs = graph.name(n)
         if style == "latex":
-            return f"${latex_name(label)} = {latex_name(rhs)}$"
-        return f"{label} = {rhs}" if rhs != label else label
+            return f"${latex_name(label)}{suffix} = {latex_name(rhs)}$"
+        return f"{label}{suffix} = {rhs}" if rhs != label else label + suffix
     if graph.kind(n) == "constant":
         return f"{label} = {graph.nx.nodes[n]['value']}"
     by_label = {graph.name(k): labels[k] for k in graph.order}
     if style == "latex":
         body = formula(graph, n, "latex", {name: latex_name(shown)
                                            for name, shown in by_label.items()})
-        return f"${latex_name(label)} = {body}$"
-    return f"{label} = {formula(graph, n, 'unicode', by_label)}"
+        return f"${latex_name(label)}{suffix} = {body}$"
+    return f"{label}{suffix} = {formula(graph, n, 'unicode', by_label)}"
 
 
 def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
@@ -191,8 +215,8 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         rule = result.rules[n]
         if rule is None:  # an input: its seed, exact (1.0 shows as 1, 0.5 as 1/2)
             seed = result.direction.get(graph.name(n), 0)
-            rule = sympy.Rational(repr(float(seed))) if isinstance(seed, float) else \
-                as_expr(seed)
+            rule = sympy.Symbol("(given)") if np.ndim(seed) else \
+                sympy.Rational(repr(float(seed))) if isinstance(seed, float) else as_expr(seed)
         row.append(_equation(dot, rule, style, mapping))
         if numeric:
             row.append(format_number(result.tangents[n]))

@@ -17,6 +17,17 @@ arrays, so the traced function stays an ordinary numeric function:
 
 >>> float(gd.sigmoid(0.0))
 0.5
+
+Tensor inputs take their shapes from ``shapes=`` or from example arrays, as JAX's
+``make_jaxpr(fn)(*args)`` does; ``@``, ``.T`` and the tensor functions record nodes:
+
+>>> import numpy as np
+>>> layer = gd.trace(lambda X, W: gd.sum(gd.relu(X @ W.T)),
+...                  example_args=(np.ones((4, 2)), np.ones((3, 2))))
+>>> [(layer.name(n), layer.shape(n)) for n in layer.order]
+[('X', (4, 2)), ('W', (3, 2)), ('w3', (2, 3)), ('w4', (4, 3)), ('w5', (4, 3)), ('w6', ())]
+>>> float(gd.sum(np.ones((4, 2)) @ np.ones((2, 3))))
+24.0
 """
 
 from __future__ import annotations
@@ -30,9 +41,10 @@ import numpy as np
 import sympy
 
 from .builder import GraphBuilder, fold_constant, gc_paused
-from .errors import GraphdiffError, TraceError
+from .errors import GraphdiffError, ShapeError, TraceError
 from .graph import Graph, is_node
 from .ops import OPS, Op, is_function, overload_operators
+from .tensorops import is_all, shape_text
 
 
 @overload_operators
@@ -60,6 +72,16 @@ class Tracer:
 
     def __repr__(self) -> str:
         return f"<Tracer node {self.node}>"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the node being traced (``()`` for a scalar).
+
+        >>> import graphdiff as gd
+        >>> gd.trace(lambda X: X.T, shapes={"X": (2, 3)}).shape("w2")
+        (3, 2)
+        """
+        return self.builder.shape(self.node)
 
     # arithmetic: every operator of the registry (+ - * / ** unary - abs), see below
     def _operate(self, op: Op, operands: Sequence[Any]) -> Any:
@@ -139,13 +161,35 @@ def _apply(op: Op, args: Sequence[Any]) -> Any:
                 raise TraceError("values from two different traces were mixed")
             builder = a.builder
     if builder is None:
-        if any(isinstance(a, sympy.Basic) for a in args):
-            # Constants of a derivative rule (log(2) for d(2**x)/dx): exact, with sympy.
+        if any(isinstance(a, sympy.Basic) for a in args[: op.arity - op.static]):
+            # Constants of a derivative rule (log(2) for d(2**x)/dx, a seed 1 given an
+            # axis): exact, with sympy.
             return fold_constant(op, tuple(_to_constant(a) for a in args))
+        if not op.elementwise:
+            return _on_arrays(op, args)
         return op.numpy(*args)
     refs = [a.node if type(a) is Tracer else _to_constant(a) for a in args]
     result = builder.apply(op, refs)
     return Tracer(builder, result)
+
+
+def _on_arrays(op: Op, args: Sequence[Any]) -> Any:
+    """A tensor op on plain arrays (one point): shapes checked, axes normalised, the
+    kernel's batch axis added and removed."""
+    k = op.arity - op.static
+    data = [np.asarray(a, dtype=float) for a in args[:k]]
+    shapes = [d.shape for d in data]
+    static = [None if is_all(a) else int(a) for a in args[k:]]
+    try:
+        op.shape(*shapes, *static)
+        fixed = op.normalize(*shapes, *static) if op.normalize is not None else args[k:]
+    except ShapeError as err:
+        shown = ", ".join(shape_text(s) for s in shapes)
+        raise ShapeError(err.detail, expression=op.name, op=op.name, shapes=tuple(shapes),
+                         operands=shown) from None
+    out = op.numpy(*(d[np.newaxis] for d in data), *(float(a) for a in fixed))
+    out = np.asarray(out)[0]
+    return out[()] if out.ndim == 0 else out
 
 
 def _make_function(op: Op) -> Callable[..., Any]:
@@ -161,12 +205,16 @@ def _make_function(op: Op) -> Callable[..., Any]:
 
     function.__name__ = op.name
     function.__qualname__ = op.name
-    function.__doc__ = (
-        f"{op.doc}.\n\nWorks on numbers, numpy arrays and tracers (inside "
-        f":func:`graphdiff.trace`).\n\n>>> import graphdiff as gd\n"
-        f">>> gd.trace(lambda z: gd.{op.name}({', '.join(['z'] * n_required)})).to_sympy()"
-        f"\n{op.sympy(*[sympy.Symbol('z')] * n_required, *op.defaults)}\n"
-    )
+    if op.elementwise:
+        function.__doc__ = (
+            f"{op.doc}.\n\nWorks on numbers, numpy arrays and tracers (inside "
+            f":func:`graphdiff.trace`).\n\n>>> import graphdiff as gd\n"
+            f">>> gd.trace(lambda z: gd.{op.name}({', '.join(['z'] * n_required)})).to_sympy()"
+            f"\n{op.sympy(*[sympy.Symbol('z')] * n_required, *op.defaults)}\n"
+        )
+    else:
+        function.__doc__ = (f"{op.doc}.\n\nWorks on numpy arrays (one point: no batch) and "
+                            "on tracers (inside :func:`graphdiff.trace`).")
     return function
 
 
@@ -216,6 +264,8 @@ def trace(
     inputs: Sequence[str] | None = None,
     naming: str = "w",
     order: str = "source",
+    shapes: Mapping[str, Sequence[int]] | None = None,
+    example_args: Sequence[Any] | None = None,
 ) -> Graph:
     """Build a :class:`~graphdiff.Graph` by calling ``fn`` on tracers.
 
@@ -230,6 +280,11 @@ def trace(
     naming, order :
         As in :func:`graphdiff.parse`; tracing numbers nodes in the order the
         operations ran by default.
+    shapes : mapping, optional
+        Shapes of the inputs by name (``{"X": (2, 3)}``); others are scalars.
+    example_args : sequence, optional
+        Example values, one per input in order, whose shapes the inputs take (their
+        values are not used), like JAX's ``make_jaxpr(fn)(*args)``.
 
     >>> import graphdiff as gd
     >>> def chain(x, n=3):
@@ -250,8 +305,9 @@ def trace(
             and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     inputs = list(inputs)
+    declared = _input_shapes(inputs, shapes, example_args)
     builder = GraphBuilder()
-    tracers = [Tracer(builder, builder.input(name)) for name in inputs]
+    tracers = [Tracer(builder, builder.input(name, declared.get(name))) for name in inputs]
     with gc_paused():
         result = fn(*tracers)
     results = list(result) if isinstance(result, tuple | list) else [result]
@@ -268,6 +324,25 @@ def trace(
     name = getattr(fn, "__name__", "function")
     return builder.build(outputs, order=order, naming=naming, inputs=inputs,
                          source=None if name == "<lambda>" else name)
+
+
+def _input_shapes(inputs: Sequence[str], shapes: Mapping[str, Sequence[int]] | None,
+                  example_args: Sequence[Any] | None) -> dict[str, tuple[int, ...]]:
+    """The inputs' shapes from ``shapes=`` and ``example_args=`` (which must agree)."""
+    declared = {name: tuple(int(n) for n in shape) for name, shape in (shapes or {}).items()}
+    unknown = sorted(set(declared) - set(inputs))
+    if unknown:
+        raise TraceError(f"shapes= names no input: {', '.join(unknown)}")
+    if example_args is None:
+        return declared
+    if len(example_args) != len(inputs):
+        raise TraceError(f"{len(example_args)} example arguments for {len(inputs)} inputs")
+    for name, example in zip(inputs, example_args, strict=True):
+        shape = tuple(np.shape(example))
+        if declared.setdefault(name, shape) != shape:
+            raise TraceError(f"{name} is {shape_text(declared[name])} in shapes= and "
+                             f"{shape_text(shape)} in example_args=")
+    return declared
 
 
 __all__ = ["FUNCTIONS", "Tracer", "function_of", "is_node", "trace"]

@@ -37,6 +37,7 @@ LAYERS = {
     "graphdiff._version": 0,
     "graphdiff.errors": 1,
     "graphdiff.ops": 2,           # the op registry
+    "graphdiff.tensorops": 2,     # the tensor ops' shape rules, kernels and rules
     "graphdiff.printing": 3,      # the one printer
     "graphdiff.graph": 4,
     "graphdiff.builder": 4,

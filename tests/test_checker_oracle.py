@@ -45,9 +45,10 @@ VARIABLES = ["x", "y"]
 COUNTS: collections.Counter[str] = collections.Counter()
 SKIPS: collections.Counter[str] = collections.Counter()
 
-#: Ops with one or two arguments, from the registry (an op added later is generated too).
-UNARY = sorted(name for name, op in OPS.items() if op.arity == 1)
-BINARY = sorted(name for name, op in OPS.items() if op.arity == 2)
+#: Scalar ops with one or two arguments, from the registry (an op added later is generated
+#: too); tensor ops (a shape rule) are not functions of numbers x and y.
+UNARY = sorted(name for name, op in OPS.items() if op.arity == 1 and op.elementwise)
+BINARY = sorted(name for name, op in OPS.items() if op.arity == 2 and op.elementwise)
 CONSTANTS = [sympy.Rational(1, 2), sympy.Integer(2), sympy.Integer(3), sympy.Integer(-1),
              sympy.Rational(5, 4), sympy.Rational(7, 3)]
 

@@ -26,9 +26,14 @@ from graphdiff.ops import (
     is_function,
 )
 
-from .test_ops import sample_point
+from .tensor_cases import example_case
+from .test_ops import SCALAR_OPS, sample_point
 
 FUNCTION_OPS = sorted(name for name, op in OPS.items() if is_function(op))
+#: The elementwise ops.  The checker reads, compares and re-evaluates scalar answers at
+#: high precision; tensor ops (matrix answers) are not there yet, so they have no mpmath
+#: column and no place in its vocabulary tests.  tests/test_tensors.py checks them.
+SCALAR_FUNCTION_OPS = [name for name in FUNCTION_OPS if OPS[name].elementwise]
 
 
 def _call_text(name: str, word: str | None = None) -> str:
@@ -38,7 +43,13 @@ def _call_text(name: str, word: str | None = None) -> str:
     return f"{word or name}({', '.join(['x', 'y'][:n])})"
 
 
-@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_scalar_op_has_a_high_precision_column_and_no_tensor_op_has_one() -> None:
+    # mpmath evaluates scalars: the tensor ops leave the column empty (see above).
+    assert all(OPS[name].mpmath is not None for name in SCALAR_OPS)
+    assert all(op.mpmath is None for op in OPS.values() if not op.elementwise)
+
+
+@pytest.mark.parametrize("name", SCALAR_OPS)
 def test_mpmath_column_agrees_with_numpy(name: str) -> None:
     op = OPS[name]
     assert op.mpmath is not None, f"{name} has no high-precision implementation"
@@ -52,7 +63,8 @@ def test_mpmath_column_agrees_with_numpy(name: str) -> None:
         assert math.isclose(float(precise), value, rel_tol=1e-12, abs_tol=1e-14), (name, args)
 
 
-@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.domain is not None))
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items()
+                                        if op.domain is not None and op.mpmath is not None))
 def test_mpmath_column_refuses_what_the_domain_refuses(name: str) -> None:
     op = OPS[name]
     rng = np.random.default_rng(5)
@@ -85,7 +97,8 @@ def test_ufuncs_are_numpy_ufuncs_traced_as_their_op() -> None:
             ufunc = getattr(np, ufunc_name)
             assert isinstance(ufunc, np.ufunc)
             arguments = ["x", "y"][: ufunc.nin]
-            g = gd.trace(lambda *t, u=ufunc: u(*t), inputs=arguments)
+            g = gd.trace(lambda *t, u=ufunc: u(*t), inputs=arguments,
+                         shapes=_example_shapes(op, arguments))
             assert g.op(g.outputs[0]) is op, (ufunc_name, name)
     # The ufuncs of the op functions that numpy has under the same name are all there.
     for name in FUNCTION_OPS:
@@ -94,7 +107,16 @@ def test_ufuncs_are_numpy_ufuncs_traced_as_their_op() -> None:
             assert candidate.__name__ in OPS[name].ufuncs, name
 
 
-@pytest.mark.parametrize("name", sorted(OPS))
+def _example_shapes(op: gd.Op, names: list[str]) -> dict[str, tuple[int, ...]]:
+    """Shapes the op accepts, by input name (scalars for an elementwise op)."""
+    if op.elementwise:
+        return {}
+    shapes, _ = example_case(op)
+    return dict(zip(names, shapes, strict=False))
+
+
+# from_sympy reads scalar sympy expressions: the ops with sympy heads are elementwise.
+@pytest.mark.parametrize("name", SCALAR_OPS)
 def test_from_sympy_round_trips_every_op(name: str) -> None:
     op = OPS[name]
     x, y = sympy.symbols("x y", real=True)
@@ -115,7 +137,7 @@ def test_sympy_heads_belong_to_one_op() -> None:
     assert len(heads) == len(set(heads))
 
 
-@pytest.mark.parametrize("name", FUNCTION_OPS)
+@pytest.mark.parametrize("name", SCALAR_FUNCTION_OPS)
 def test_every_word_reads_as_its_op_in_parse_and_in_the_checker(name: str) -> None:
     op = OPS[name]
     expected = gd.parse(_call_text(name))
@@ -186,7 +208,7 @@ def test_the_ops_with_kinks_say_so(name: str) -> None:
     assert OPS[name].kinks is not None
 
 
-@pytest.mark.parametrize("name", FUNCTION_OPS)
+@pytest.mark.parametrize("name", SCALAR_FUNCTION_OPS)
 def test_every_function_op_is_a_graphdiff_function(name: str) -> None:
     op = OPS[name]
     fn = getattr(gd, name)
@@ -209,7 +231,7 @@ def test_precedence_and_associativity_are_declared_for_every_operator() -> None:
             assert op.associativity in ("full", "left", "right", "none")
 
 
-@pytest.mark.parametrize("name", sorted(OPS))
+@pytest.mark.parametrize("name", SCALAR_OPS)
 def test_high_precision_evaluation_uses_the_column(name: str) -> None:
     from graphdiff.checker import mpeval
 
@@ -231,7 +253,11 @@ def test_python_operators_are_the_ops_with_that_dunder() -> None:
         if op.dunder is None:
             continue
         python_operator = getattr(operator, op.dunder)
-        g = gd.trace(lambda *t, f=python_operator: f(*t), inputs=["x", "y"][: op.arity])
+        names = ["x", "y"][: op.arity]
+        g = gd.trace(lambda *t, f=python_operator: f(*t), inputs=names,
+                     shapes=_example_shapes(op, names))
         assert g.op(g.outputs[0]) is op, op.name
-        reflected = gd.trace(lambda t, f=python_operator, n=op.arity: f(*([2.0] * (n - 1)), t))
-        assert reflected.op(reflected.outputs[0]) is op, op.name
+        if op.elementwise:  # constants are scalars: 2.0 @ t has no meaning
+            reflected = gd.trace(
+                lambda t, f=python_operator, n=op.arity: f(*([2.0] * (n - 1)), t))
+            assert reflected.op(reflected.outputs[0]) is op, op.name

@@ -454,6 +454,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "domain": {"en": "{reason}", "ru": "{expression}: значение вне области определения"},
     "shape": {"en": "{reason}", "ru": "размеры не согласованы ({reason})"},
     "trace": {"en": "{reason}", "ru": "функцию не удалось трассировать ({reason})"},
+    "shape_declaration": {"en": "'{text}' is not a shape declaration such as X: 2x3 (before "
+                                "the first assignment, once per name)",
+                          "ru": "«{text}» — не объявление размеров вида X: 2x3 (до первого "
+                                "присваивания, по одному на имя)"},
+    "shape_too_large": {"en": "the shape {shape} is too large ({limit})",
+                        "ru": "размеры {shape} слишком велики ({limit})"},
+    "declared_not_input": {"en": "{name} is declared with a shape but is not an input",
+                           "ru": "для {name} объявлены размеры, но это не входная переменная"},
     "empty": {"en": "the text is empty", "ru": "текст пустой"},
     "too_complex": {
         "en": "the expression is nested or chained too deeply to read; split it into "

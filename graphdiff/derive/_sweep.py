@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Graph
+from ..graph import Batch, Graph
 from ..ops import NUMPY, SYMPY, as_expr
 
 
@@ -36,6 +36,59 @@ def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
 def node_values(graph: Graph, at: Mapping[str, Any] | None) -> list[Any] | None:
     """Values of every node at ``at`` (None for symbolic sweeps)."""
     return None if at is None else graph.values(at)
+
+
+def sweep_values(graph: Graph, at: Mapping[str, Any] | None
+                 ) -> tuple[list[Any] | None, Batch | None]:
+    """Values of every node as the numeric sweeps use them, and their batch (None for a
+    scalar graph, whose values are :meth:`Graph.values`'s; None, None without a point).
+
+    >>> import graphdiff as gd
+    >>> values, batch = sweep_values(gd.parse("sum(X)", shapes={"X": (2,)}), {"X": [1, 2]})
+    >>> values[0].shape, batch
+    ((1, 2), Batch(shape=(), size=1))
+    """
+    if at is None:
+        return None, None
+    return graph.batched_values(at)
+
+
+def public(batch: Batch | None, values: list[Any] | None) -> list[Any] | None:
+    """A sweep's per-node values as users see them (the batch axis of tensor graphs off).
+
+    >>> import numpy as np
+    >>> from graphdiff.graph import Batch
+    >>> public(Batch((), 1), [np.zeros((1, 2)), 0])[0].shape, public(None, [1.0])
+    ((2,), [1.0])
+    """
+    if batch is None or values is None:
+        return values
+    return [batch.public(v) for v in values]
+
+
+def scalar_only(graph: Graph, what: str) -> None:
+    """Refuse a graph with tensor nodes in a method that works on scalars only.
+
+    >>> import graphdiff as gd
+    >>> scalar_only(gd.parse("x*y"), "paths")
+    >>> scalar_only(gd.parse("sum(X)", shapes={"X": (2, 2)}), "paths")
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: paths works on scalar graphs; this one has tensor nodes ...
+    """
+    if not graph.is_tensor:
+        return
+    tensor = next((n for n in graph.order if graph.shape(n)), None)
+    if tensor is not None:
+        shown = f"{graph.name(tensor)} is {'×'.join(map(str, graph.shape(tensor)))}"
+    else:
+        op_node = next(n for n in graph.order if graph.op(n) is not None
+                       and not graph.op(n).elementwise)
+        shown = f"{graph.name(op_node)} = {graph.formula(op_node)}"
+    raise GraphdiffError(
+        f"{what} works on scalar graphs; this one has tensor nodes ({shown}). Use reverse "
+        "or forward mode at a point (at=...), or reverse_graph for a symbolic derivative "
+        "graph; the expansion of tensor graphs into scalars is not there yet")
 
 
 def numeric_partials(graph: Graph, v: int, values: list[Any]) -> list[tuple[int, Any]]:

@@ -18,7 +18,7 @@ Matrix([
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id, plain
+from ._sweep import output_id, plain, scalar_only
 from .forward import forward
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
@@ -40,8 +40,12 @@ __all__ = ["METHODS", "evaluate_expr", "grad", "hessian", "jacobian", "jvp", "vj
 
 
 def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "reverse", *,
-         output: str | None = None) -> dict[str, Any]:
-    """∂y/∂x for every input x, by any method; symbolic without ``at``.
+         output: str | None = None, wrt: Sequence[str] | None = None) -> dict[str, Any]:
+    """∂y/∂x for every input x (or those of ``wrt``), by any method; symbolic without ``at``.
+
+    For a graph with tensor inputs each derivative is shaped like its input (reverse and
+    forward mode, at a point); ``wrt`` limits the work to those inputs (reverse mode
+    skips what leads only to the others, such as a network's data).
 
     Methods (the registry :data:`~graphdiff.derive.methods.METHODS`): ``"reverse"`` (one
     backward sweep), ``"forward"`` (one sweep per input), ``"paths"`` (sum over paths; by
@@ -54,9 +58,25 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     {'x1': x2 + cos(x1), 'x2': x1}
     >>> gd.grad(g, {"x1": 0.0, "x2": 2.0}, method="symbolic")
     {'x1': 3.0, 'x2': 0.0}
+    >>> layer = gd.parse("L = sum(X @ W)", shapes={"X": (1, 2), "W": (2, 1)})
+    >>> gd.grad(layer, {"X": [[1.0, 2.0]], "W": [[3.0], [4.0]]}, wrt=["W"])
+    {'W': array([[1.],
+           [2.]])}
     """
     out = output_id(graph, output)
-    return get_method(method).gradient(graph, at, graph.name(out))
+    chosen = get_method(method)
+    chosen.check(graph)
+    if wrt is None:
+        return chosen.gradient(graph, at, graph.name(out))
+    unknown = sorted(set(wrt) - set(graph.inputs))
+    if unknown:
+        raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
+                             f"{', '.join(graph.inputs)}")
+    if method == "reverse":  # the sweep itself skips what leads only to other inputs
+        result = reverse(graph, output=graph.name(out), at=at, wrt=wrt)
+        return {name: result.adjoint(name) for name in wrt}
+    gradient = chosen.gradient(graph, at, graph.name(out))
+    return {name: gradient[name] for name in wrt}
 
 
 def jvp(graph: Graph, at: Mapping[str, Any] | None, tangent: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -98,6 +118,7 @@ def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
     array([[1., 1.],
            [3., 2.]])
     """
+    scalar_only(graph, "jacobian (a matrix of scalar partials; use vjp or jvp)")
     if method == "reverse":
         rows = [list(reverse(graph, output=o, at=at).gradient.values()) for o in graph.outputs]
     elif method == "forward":
@@ -123,6 +144,7 @@ def hessian(graph: Graph, at: Mapping[str, Any] | None = None, *,
     array([[12.,  3.],
            [ 3.,  0.]])
     """
+    scalar_only(graph, "hessian")
     gradient_graph = reverse_graph(graph, output=output)
     rows = []
     for out in gradient_graph.output_ids:

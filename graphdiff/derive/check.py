@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import DomainError, GraphdiffError
 from ..graph import Graph
 from ..notation import format_number, format_table
-from ._sweep import output_id
+from ._sweep import output_id, scalar_only
 from .api import grad
 from .differences import numeric_diff
 from .numeric import NumericDifferentiationError
@@ -114,6 +114,7 @@ def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None =
     >>> report.ok, all(c.point["x"] > 0 for c in report.checks)
     (True, True)
     """
+    scalar_only(graph, "verify")
     out = output_id(graph, output)
     out_name = graph.name(out)
     if not graph.inputs:

@@ -23,16 +23,18 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Graph
+from ..graph import Batch, Graph
 from ..notation import DOT, decorated
 from ..ops import as_expr
+from ..printing import Printed
 from ._sweep import (
     input_id,
-    node_values,
-    numeric_partials,
     output_value,
     plain,
+    public,
+    scalar_only,
     seed_expr,
+    sweep_values,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -77,9 +79,12 @@ class ForwardResult:
     def rules(self) -> list[sympy.Expr | None]:
         """Per node, ẇᵢ written with its arguments' tangents (``x2*ẋ1 + x1*ẋ2``).
 
-        None for inputs and constants.  Computed on first use (sympy work).
+        None for inputs and constants.  Computed on first use (sympy work).  For a
+        tensor graph each rule is the sum of its JVPs as printed formulas (``Ẋ @ W``).
         """
         graph = self.graph
+        if graph.is_tensor:
+            return printed_tangent_rules(graph)
         dots = [sympy.Symbol(decorated(graph.name(i), DOT)) for i in graph.order]
         rules: list[sympy.Expr | None] = [None] * len(graph)
         for v in graph.order:
@@ -96,9 +101,12 @@ class ForwardResult:
         return outs[0] if len(outs) == 1 else outs
 
     def output_tangent(self, node: int) -> Any:
+        """ẇ of one node (zeros of its shape where it does not depend on the direction)."""
         tangent = self.tangents[node]
         if self.at is None:
             return to_inputs(self.graph, as_expr(tangent))
+        if type(tangent) is int and self.graph.shape(node):
+            return np.zeros(self.graph.shape(node))
         return plain(tangent)
 
     @property
@@ -155,44 +163,82 @@ def forward(
         if unknown:
             raise GraphdiffError(f"direction names unknown inputs: {', '.join(sorted(unknown))}")
         direction = {name: direction.get(name, 0) for name in graph.inputs}
-    values = node_values(graph, at)
-    tangents = _sweep(graph, direction, values)
+    if at is None:
+        scalar_only(graph, "symbolic forward mode (forward without at=)")
+    values, batch = sweep_values(graph, at)
+    tangents = _sweep(graph, direction, values, batch)
     return ForwardResult(
         graph=graph,
         direction=dict(direction),
         at=None if at is None else dict(at),
-        values=values,
-        tangents=tangents,
+        values=public(batch, values),
+        tangents=public(batch, tangents),
     )
 
 
-def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None) -> list[Any]:
+def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None,
+           batch: Batch | None = None) -> list[Any]:
     """ẇᵢ for every node; the int 0 marks tangents that are structurally zero."""
-    tangents: list[Any] = [0] * len(graph)
+    if values is None:
+        tangents: list[Any] = [0] * len(graph)
+        for node, name in zip(graph.input_ids, graph.inputs, strict=True):
+            tangents[node] = seed_expr(name, direction[name])
+        _propagate_symbolic(graph, tangents)
+        return tangents
+    tangents = [None] * len(graph)  # None: structurally zero
     for node, name in zip(graph.input_ids, graph.inputs, strict=True):
         seed = direction[name]
-        if values is None:
-            tangents[node] = seed_expr(name, seed)
-        elif not (isinstance(seed, int) and seed == 0):
-            tangents[node] = np.asarray(seed, dtype=float)[()]
+        if not (isinstance(seed, int) and seed == 0):
+            tangents[node] = _seed_value(graph, node, seed, values, batch)
     with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
         _propagate(graph, values, tangents)
-    return tangents
+    return [0 if t is None else t for t in tangents]
 
 
-def _propagate(graph: Graph, values: list[Any] | None, tangents: list[Any]) -> None:
+def _seed_value(graph: Graph, node: int, seed: Any, values: list[Any],
+                batch: Batch | None) -> Any:
+    """An input's tangent seed as the sweep holds it (a number: every entry)."""
+    if batch is None:
+        return np.asarray(seed, dtype=float)[()]
+    shape = graph.shape(node) if np.ndim(seed) else ()
+    value = batch.canonical(seed, shape, graph.name(node))
+    if not shape:
+        value = value.reshape(value.shape + (1,) * (np.ndim(values[node]) - 1))
+    return np.broadcast_to(value, np.broadcast_shapes(value.shape, np.shape(values[node])))
+
+
+def _propagate_symbolic(graph: Graph, tangents: list[Any]) -> None:
     for v in graph.order:
-        if graph.kind(v) != "op":
-            continue
-        if values is None:
+        if graph.kind(v) == "op":
             tangents[v] = sympy.Add(*(p * tangents[u] for u, p in symbolic_partials(graph, v)))
+
+
+def _propagate(graph: Graph, values: list[Any], tangents: list[Any]) -> None:
+    kinds, namespace = graph._kinds, graph.namespace  # noqa: SLF001 - hot loop
+    for v in graph.order:
+        if kinds[v] != "op":
             continue
         total = None
-        for u, partial in numeric_partials(graph, v, values):
-            tangent = tangents[u]
-            if type(tangent) is int:  # structurally zero: no term
-                continue
-            term = partial * tangent
+        for _, term in graph.local_jvps(v, namespace, values, values[v], tangents):
             total = term if total is None else total + term
-        if total is not None:
-            tangents[v] = total
+        tangents[v] = total
+
+
+def printed_tangent_rules(graph: Graph) -> list[sympy.Expr | None]:
+    """Per op node, its tangent as the sum of its JVP rules printed with the nodes' names
+    (``Ẋ @ W + X @ Ẇ``), each one sympy symbol; None for inputs and constants.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("Z = X @ W", shapes={"X": (2, 2), "W": (2, 3)})
+    >>> printed_tangent_rules(g)
+    [None, None, Ẋ @ W + X @ Ẇ]
+    """
+    names = [Printed(graph.name(i), shape=graph.shape(i)) for i in graph.order]
+    dots = [Printed(decorated(graph.name(i), DOT), shape=graph.shape(i)) for i in graph.order]
+    rules: list[sympy.Expr | None] = [None] * len(graph)
+    for v in graph.order:
+        if graph.kind(v) == "op":
+            terms = [str(c) for _, c in graph.local_jvps(v, Printed.NAMESPACE, names, names[v],
+                                                          dots)]
+            rules[v] = sympy.Symbol(" + ".join(terms)) if terms else sympy.Integer(0)
+    return rules

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import sympy
 
 from ..builder import GraphBuilder, gc_paused
@@ -35,7 +36,7 @@ from ..trace import Tracer, function_of
 from ._sweep import input_id, output_id, seed_expr
 
 #: The op table's functions on tracers: the namespace that turns rules into nodes.
-GRAPH = Namespace("graph", function_of)
+GRAPH = Namespace("graph", function_of, shape_of=lambda value: tuple(np.shape(value)))
 
 
 def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
@@ -44,7 +45,7 @@ def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
     for v in graph.order:
         kind = graph.kind(v)
         if kind == "input":
-            refs[v] = builder.input(graph.name(v))
+            refs[v] = builder.input(graph.name(v), graph.shape(v))
         elif kind == "constant":
             refs[v] = graph.nx.nodes[v]["value"]
         else:
@@ -73,6 +74,28 @@ def _ref(value: Any) -> Any:
     return as_expr(value)
 
 
+class _Traced:
+    """Per node, its reference as a rule's value (a tracer or a constant); None where the
+    reference is None or zero.  Computed on access: a copied list per node would be
+    quadratic."""
+
+    __slots__ = ("_builder", "_refs")
+
+    def __init__(self, builder: GraphBuilder, refs: list[Any]) -> None:
+        self._builder, self._refs = builder, refs
+
+    def __getitem__(self, node: int) -> Any:
+        ref = self._refs[node]
+        return None if ref is None or _is_zero(ref) else _traced(self._builder, ref)
+
+
+def _seed(builder: GraphBuilder, seed: Any, like: Any) -> Any:
+    """A seed as a reference: a tensor node's number fills every entry (broadcast_like)."""
+    if type(like) is Tracer and like.shape and not np.ndim(seed):
+        return _ref(GRAPH.broadcast_like(as_expr(seed), like))
+    return as_expr(seed)
+
+
 def reverse_graph(graph: Graph, output: str | None = None, *,
                   cotangent: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
     """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
@@ -95,7 +118,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
         for node, seed in seeds.items():
-            adjoints[node] = seed_expr(graph.name(node), seed)
+            adjoints[node] = _seed(builder, seed_expr(graph.name(node), seed), traced[node])
         for v in reversed(graph.order):
             adjoint = adjoints[v]
             if adjoint is None:
@@ -104,8 +127,9 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
                 builder.name(adjoint, decorated(graph.name(v), BAR))
             if graph.kind(v) != "op" or _is_zero(adjoint):
                 continue
-            for u, partial in graph.local_partials(v, GRAPH, traced, traced[v]):
-                term = _ref(_traced(builder, adjoint) * partial)
+            g = _traced(builder, adjoint)
+            for u, contribution in graph.local_vjps(v, GRAPH, traced, traced[v], g):
+                term = _ref(contribution)
                 previous = adjoints[u]
                 adjoints[u] = term if previous is None else _ref(
                     _traced(builder, previous) + _traced(builder, term))
@@ -141,15 +165,14 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
         tangents: list[Any] = [None] * len(graph)
         for name, seed in direction.items():
             node = input_id(graph, name)
-            tangents[node] = seed_expr(name, seed)
+            tangents[node] = _seed(builder, seed_expr(name, seed), traced[node])
+        view = _Traced(builder, tangents)
         for v in graph.order:
             if graph.kind(v) != "op":
                 continue
             total: Any = None
-            for u, partial in graph.local_partials(v, GRAPH, traced, traced[v]):
-                if tangents[u] is None or _is_zero(tangents[u]):
-                    continue
-                term = _ref(partial * _traced(builder, tangents[u]))
+            for _, contribution in graph.local_jvps(v, GRAPH, traced, traced[v], view):
+                term = _ref(contribution)
                 total = term if total is None else _ref(
                     _traced(builder, total) + _traced(builder, term))
             tangents[v] = total

@@ -30,7 +30,8 @@ from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
 from ..printing import expr_text
-from .differences import numeric_diff
+from ._sweep import scalar_only
+from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
@@ -86,6 +87,9 @@ class Method:
     draws : str or None
         What a drawing shows of a result handed to it: ``"tangents"``, ``"adjoints"``
         or ``"paths"`` (None: a drawing is not handed this method's results).
+    tensors : bool
+        Whether the method differentiates graphs with tensor nodes (at a point).  One
+        that does not refuses them with :meth:`check`, naming itself, before running.
     """
 
     name: str
@@ -97,6 +101,21 @@ class Method:
     gradient: Callable[[Graph, Point, str], dict[str, Any]]
     run: Callable[[Graph, list[str], Point, str], MethodRun]
     draws: str | None = None
+    tensors: bool = False
+
+    def check(self, graph: Graph) -> None:
+        """Refuse ``graph`` if it has tensor nodes and the method takes scalar graphs only.
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("sum(X)", shapes={"X": (2, 2)})
+        >>> METHODS["reverse"].check(g)
+        >>> METHODS["symbolic"].check(g)
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.GraphdiffError: the symbolic method works on scalar graphs; ...
+        """
+        if not self.tensors:
+            scalar_only(graph, f"the {self.name} method")
 
 
 _REGISTRY: dict[str, Method] = {}
@@ -220,7 +239,27 @@ def _paths_run(graph: Graph, wrt: list[str], at: Point, output: str) -> MethodRu
 
 def _forward_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     out = graph.id(output)
+    if graph.is_tensor and at is not None:
+        return {x: _forward_entries(graph, x, at, out) for x in graph.inputs}
     return {x: forward(graph, wrt=x, at=at).output_tangent(out) for x in graph.inputs}
+
+
+def _forward_entries(graph: Graph, x: str, at: Point, out: int) -> Any:
+    """∂out/∂x of a scalar output by forward mode: one sweep per entry of ``x`` (a unit
+    direction each), shaped like ``x``."""
+    shape = graph.shape(x)
+    if not shape:
+        return forward(graph, wrt=x, at=at).output_tangent(out)
+    if graph.shape(out):
+        raise GraphdiffError("a gradient needs a scalar output; use jvp or vjp for "
+                             f"{graph.name(out)}, which is {'×'.join(map(str, graph.shape(out)))}")
+    entries = []
+    for k in range(int(np.prod(shape))):
+        unit = np.zeros(shape)
+        unit.flat[k] = 1.0
+        entries.append(forward(graph, at=at, direction={x: unit}).output_tangent(out))
+    stacked = np.stack([np.asarray(e, dtype=float) for e in entries], axis=-1)
+    return stacked.reshape(stacked.shape[:-1] + shape)
 
 
 def _forward_run(graph: Graph, wrt: list[str], at: Point, output: str) -> MethodRun:
@@ -298,6 +337,9 @@ def _numeric_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     if at is None:
         raise GraphdiffError("the numeric method needs a point: pass at=")
     result = numeric_diff(graph, at, output=output)
+    if graph.is_tensor:
+        return {name: value[()] if np.ndim(value) == 0 else value
+                for name, value in split_entries(graph, result.value).items()}
     return dict(zip(graph.inputs, (float(v) for v in result.value), strict=True))
 
 
@@ -322,16 +364,16 @@ _BUILT_IN = (
            gradient=_paths_gradient, run=_paths_run, draws="paths"),
     Method("forward", "forward mode: one sweep of tangents per input (seed 003)",
            forward, ForwardResult, exact=True, needs_point=False,
-           gradient=_forward_gradient, run=_forward_run, draws="tangents"),
+           gradient=_forward_gradient, run=_forward_run, draws="tangents", tensors=True),
     Method("reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
            reverse, ReverseResult, exact=True, needs_point=False,
-           gradient=_reverse_gradient, run=_reverse_run, draws="adjoints"),
+           gradient=_reverse_gradient, run=_reverse_run, draws="adjoints", tensors=True),
     Method("symbolic", "sympy.diff of the whole expression: the independent reference",
            symbolic_diff, sympy.Expr, exact=True, needs_point=False,
            gradient=_symbolic_gradient, run=_symbolic_run),
     Method("numeric", "central differences with an error estimate (needs a point)",
            numeric_diff, NumericGradient, exact=False, needs_point=True,
-           gradient=_numeric_gradient, run=_numeric_run),
+           gradient=_numeric_gradient, run=_numeric_run, tensors=True),
 )
 for _method in _BUILT_IN:
     register_method(_method)

@@ -33,7 +33,7 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import input_id, node_values, output_id, plain, to_inputs
+from ._sweep import input_id, node_values, output_id, plain, scalar_only, to_inputs
 
 #: Default largest number of paths :func:`paths` enumerates.
 DEFAULT_PATH_LIMIT = 10_000
@@ -203,6 +203,7 @@ def paths(
     >>> [(p.names, p.value) for p in gd.paths(g, "y", at={"x": 1.0, "y": 2.0}).paths]
     [(('y', 'b', 'd', 'f'), 1.0), (('y', 'c', 'e', 'f'), 6.0)]
     """
+    scalar_only(graph, "paths")
     s, t = input_id(graph, wrt), output_id(graph, output)
     counts = _path_counts(graph, s)
     if counts[t] > limit:
@@ -264,6 +265,7 @@ def path_sum(graph: Graph, wrt: str | None = None, at: Mapping[str, Any] | None 
     """
     from .forward import forward
 
+    scalar_only(graph, "path_sum")
     s, t = input_id(graph, wrt), output_id(graph, output)
     result = forward(graph, wrt=graph.name(s), at=at)
     return result.output_tangent(t)

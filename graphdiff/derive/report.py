@@ -40,7 +40,7 @@ from typing import Any
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id
+from ._sweep import output_id, scalar_only
 from .methods import METHODS, MethodRun, number
 
 SCHEMA = "graphdiff.diff/1"
@@ -72,6 +72,7 @@ def run_report(graph: Graph, wrt: Sequence[str] | None = None,
     >>> [type(w).__name__ for w in run.runs["reverse"].work], run.runs["symbolic"].work
     (['ReverseResult'], ('  readable: ∂w3/∂x = y', '  readable: ∂w3/∂y = x'))
     """
+    scalar_only(graph, "the diff report")
     out = output_id(graph, output)
     out_name = graph.name(out)
     wrt = list(wrt or graph.inputs)
@@ -93,6 +94,7 @@ def run_report(graph: Graph, wrt: Sequence[str] | None = None,
         if method not in METHODS:
             raise GraphdiffError(f"unknown method {method!r}; choose from "
                                  f"{', '.join(ALL_METHODS)} or all")
+        METHODS[method].check(graph)
         run = METHODS[method].run(graph, wrt, at, out_name)
         runs[method] = run
         report["results"].append({"method": method, "derivatives": run.derivatives,

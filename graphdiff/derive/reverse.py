@@ -17,7 +17,7 @@ used many times (``x*x``, ``a + a``) accumulate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -26,16 +26,18 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Graph
+from ..graph import Batch, Graph
 from ..notation import BAR, decorated
 from ..ops import as_expr
+from ..printing import Printed
 from ._sweep import (
-    node_values,
-    numeric_partials,
     output_id,
     output_value,
     plain,
+    public,
+    scalar_only,
     seed_expr,
+    sweep_values,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -77,11 +79,14 @@ class ReverseResult:
     table: ClassVar[Callable[..., str]]
 
     def adjoint(self, node: str | int) -> Any:
-        """w̄ of one node; symbolic results are expressed in the inputs."""
+        """w̄ of one node, shaped like the node; symbolic results are in the inputs."""
         i = self.graph.id(node)
         if self.at is None:
             return to_inputs(self.graph, as_expr(self.adjoints[i]))
-        return plain(self.adjoints[i]) if type(self.adjoints[i]) is not int else 0.0
+        if type(self.adjoints[i]) is int:  # structurally zero
+            shape = self.graph.shape(i)
+            return np.zeros(shape) if shape else 0.0
+        return plain(self.adjoints[i])
 
     @property
     def gradient(self) -> dict[str, Any]:
@@ -103,9 +108,12 @@ class ReverseResult:
     def rules(self) -> list[sympy.Expr | None]:
         """Per node, w̄ᵢ written with the adjoints of its users (``x1*w̄3 + 3*x2**2*w̄4``).
 
-        The outputs' rules are their seeds (1).  Computed on first use.
+        The outputs' rules are their seeds (1).  Computed on first use.  For a tensor
+        graph each rule is the sum of its users' VJPs as printed formulas (``Z̄ @ W.T``).
         """
         graph = self.graph
+        if graph.is_tensor:
+            return printed_rules(graph, self.cotangent)
         bars = [sympy.Symbol(decorated(graph.name(i), BAR)) for i in graph.order]
         terms: list[list[tuple[sympy.Expr, sympy.Expr]]] = [[] for _ in graph.order]
         for v in graph.order:
@@ -133,6 +141,7 @@ def reverse(
     at: Mapping[str, Any] | None = None,
     *,
     cotangent: Mapping[str, Any] | None = None,
+    wrt: Sequence[str] | None = None,
 ) -> ReverseResult:
     """Reverse-mode sweep: adjoints of every node for ``output``.
 
@@ -146,7 +155,12 @@ def reverse(
         symbolic.
     cotangent : mapping, optional
         Output adjoints instead of ``output`` (a vector-Jacobian product over
-        several outputs); missing outputs get 0.
+        several outputs); missing outputs get 0.  A tensor output's cotangent has its
+        shape (or is a number, in every entry).
+    wrt : sequence of str, optional
+        Only these inputs' adjoints are wanted (JAX's ``argnums``): the sweep skips
+        every node that leads to none of them (a network's data ``X`` when only the
+        weights are trained).  The other inputs' adjoints are then 0.
 
     Examples
     --------
@@ -166,18 +180,41 @@ def reverse(
         unknown = set(cotangent) - set(graph.outputs)
         if unknown:
             raise GraphdiffError(f"cotangent names unknown outputs: {', '.join(sorted(unknown))}")
-    values = node_values(graph, at)
-    adjoints = _sweep(graph, cotangent, values)
+    if at is None:
+        scalar_only(graph, "symbolic reverse mode (reverse without at=)")
+    values, batch = sweep_values(graph, at)
+    adjoints = _sweep(graph, cotangent, values, batch, wanted_nodes(graph, wrt))
     return ReverseResult(
         graph=graph,
         cotangent=dict(cotangent),
         at=None if at is None else dict(at),
-        values=values,
-        adjoints=adjoints,
+        values=public(batch, values),
+        adjoints=public(batch, adjoints),
     )
 
 
-def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None) -> list[Any]:
+def wanted_nodes(graph: Graph, wrt: Sequence[str] | None) -> list[bool] | None:
+    """Per node, whether it depends on an input of ``wrt`` (None: every node is wanted).
+
+    One pass in topological order.
+
+    >>> import graphdiff as gd
+    >>> wanted_nodes(gd.parse("x*y + y"), ["x"])
+    [True, False, True, True]
+    """
+    if wrt is None:
+        return None
+    wanted = [False] * len(graph)
+    for name in wrt:
+        wanted[graph.id(name)] = True
+    for v in graph.order:
+        if not wanted[v]:
+            wanted[v] = any(type(a) is int and wanted[a] for a in graph.args(v))
+    return wanted
+
+
+def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None,
+           batch: Batch | None = None, wanted: list[bool] | None = None) -> list[Any]:
     """w̄ᵢ for every node; the int 0 marks adjoints that are structurally zero."""
     adjoints: list[Any] = [0] * len(graph)
     for name, seed in cotangent.items():
@@ -185,27 +222,67 @@ def _sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[Any] | None)
         if values is None:
             adjoints[node] = adjoints[node] + seed_expr(name, seed)
         elif not (isinstance(seed, int) and seed == 0):
-            seed_value = np.broadcast_to(np.asarray(seed, dtype=float),
-                                         np.shape(values[node]))[()]
+            seed_value = _seed_value(graph, node, seed, values, batch)
             adjoints[node] = seed_value + (0.0 if type(adjoints[node]) is int else adjoints[node])
     with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
-        _propagate(graph, values, adjoints)
+        _propagate(graph, values, adjoints, wanted)
     return adjoints
 
 
-def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any]) -> None:
+def _seed_value(graph: Graph, node: int, seed: Any, values: list[Any],
+                batch: Batch | None) -> Any:
+    """An output's seed as an array of its value's shape (every entry, for a number)."""
+    if batch is not None:  # tensor graphs: the seed has the node's shape (or is a number)
+        shape = graph.shape(node) if np.ndim(seed) else ()
+        seed = batch.canonical(seed, shape, graph.name(node))
+        if not shape:
+            seed = seed.reshape(seed.shape + (1,) * (np.ndim(values[node]) - 1))
+        return np.broadcast_to(seed, np.broadcast_shapes(seed.shape, np.shape(values[node])))
+    return np.broadcast_to(np.asarray(seed, dtype=float), np.shape(values[node]))[()]
+
+
+def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any],
+               wanted: list[bool] | None = None) -> None:
     kinds = graph._kinds  # noqa: SLF001 - hot loop
+    if values is None:
+        for v in reversed(graph.order):
+            adjoint = adjoints[v]
+            if type(adjoint) is int or kinds[v] != "op" or adjoint == 0:
+                continue
+            for u, partial in symbolic_partials(graph, v):
+                adjoints[u] = adjoints[u] + partial * adjoint
+        return
+    namespace, vjps = graph.namespace, graph.local_vjps
     for v in reversed(graph.order):
         adjoint = adjoints[v]
         if type(adjoint) is int or kinds[v] != "op":
             continue  # structurally zero, or nothing to pass back
-        if values is None:
-            if adjoint == 0:
-                continue
-            for u, partial in symbolic_partials(graph, v):
-                adjoints[u] = adjoints[u] + partial * adjoint
-            continue
-        for u, partial in numeric_partials(graph, v, values):
-            term = partial * adjoint
+        for u, term in vjps(v, namespace, values, values[v], adjoint, wanted):
             previous = adjoints[u]
             adjoints[u] = term if type(previous) is int else previous + term
+
+
+def printed_rules(graph: Graph, cotangent: Mapping[str, Any]) -> list[sympy.Expr]:
+    """Per node, its adjoint as the sum of its users' VJP rules printed with the nodes'
+    names (``Z̄ @ W.T``), each as one sympy symbol so that the tables print it as is.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("Z = X @ W\\nL = sum(Z)", shapes={"X": (2, 2), "W": (2, 3)})
+    >>> [str(r) for r in printed_rules(g, {"L": 1})][:2]
+    ['Z̄ @ W.T', 'X.T @ Z̄']
+    """
+    names = [Printed(graph.name(i), shape=graph.shape(i)) for i in graph.order]
+    bars = [Printed(decorated(graph.name(i), BAR), shape=graph.shape(i)) for i in graph.order]
+    terms: list[list[str]] = [[] for _ in graph.order]
+    for v in graph.order:
+        if graph.kind(v) == "op":
+            for u, contribution in graph.local_vjps(v, Printed.NAMESPACE, names, names[v],
+                                                    bars[v]):
+                terms[u].append(str(contribution))
+    rules: list[sympy.Expr] = []
+    for i in graph.order:
+        seed = cotangent.get(graph.name(i)) if i in graph.output_ids else None
+        parts = ([str(seed)] if seed is not None and np.ndim(seed) == 0 and seed != 0
+                 else ["cotangent"] if seed is not None and np.ndim(seed) else []) + terms[i]
+        rules.append(sympy.Symbol(" + ".join(parts)) if parts else sympy.Integer(0))
+    return rules

@@ -21,7 +21,7 @@ from ..convert import from_sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ._sweep import input_id, output_id, plain
+from ._sweep import input_id, output_id, plain, scalar_only
 
 
 def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = None,
@@ -35,6 +35,7 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     >>> symbolic_diff(gd.parse("x**3*y"), ("x", "y"))
     3*x**2
     """
+    scalar_only(graph, "symbolic_diff")
     expr = graph.expr(output_id(graph, output))
     # Differentiate with real symbols (so |x|' is sign(x), not an expression in re
     # and im), then give back the graph's plain symbols.

@@ -58,7 +58,9 @@ def _add_edges(dot: graphviz.Digraph, plan: Plan,
         label = edge_label(plan, u, v, dimmed)
         if label is not None:
             attrs["label"] = label
-        attrs["tooltip"] = f"∂{graph.name(v)}/∂{graph.name(u)} = {graph.edge_derivative(u, v)}"
+        derivative = graph.edge_derivative(u, v)  # None into a tensor op (its VJP)
+        attrs["tooltip"] = f"∂{graph.name(v)}/∂{graph.name(u)}" + (
+            "" if derivative is None else f" = {derivative}")
         dot.edge(f"n{u}", f"n{v}", **attrs)
 
 

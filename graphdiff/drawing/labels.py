@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..notation import BAR, DOT, decorated, pretty_name
+from ..notation import BAR, DOT, decorated, pretty_name, shape_label
 from ..printing import formula, math_text, number_text
 from . import look
 from .plan import Plan
@@ -97,6 +97,8 @@ def node_label(plan: Plan, n: int, size: float) -> str:
     label = pretty_name(plan.labels[n])
     kind = graph.kind(n)
     first = f"<B>{escape(label)}</B>"
+    if graph.shape(n):  # seed 004's scheme: the shape under the name, H₁ [n×2]
+        first += f" [{escape(shape_label(graph.shape(n)))}]"
     if kind == "op" or kind == "constant":
         first += " = " + escape(formula(graph, n, "unicode", plan.names))
     elif label != pretty_name(graph.name(n)):  # w1 = x1
@@ -129,6 +131,8 @@ def edge_label(plan: Plan, u: int, v: int, dimmed: bool) -> str | None:
         return None
     parts = []
     derivative = graph.edge_derivative(u, v)
+    if derivative is None:  # into a tensor op: its VJP labels the edge in a later phase
+        return None
     if symbolic:
         parts.append(font(escape(math_text(derivative, plan.names)),
                           look.DIMMED_TEXT if dimmed else look.TEXT))
