@@ -97,11 +97,14 @@ def _seed(builder: GraphBuilder, seed: Any, like: Any) -> Any:
 
 
 def reverse_graph(graph: Graph, output: str | None = None, *,
-                  cotangent: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+                  cotangent: Mapping[str, Any] | None = None, naming: str = "w",
+                  values: bool = False) -> Graph:
     """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
 
     Adjoint nodes are named w̄ᵢ after the node they belong to; the outputs are the
     inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP).
+    ``values=True`` puts the graph's own outputs first, so that one evaluation gives
+    the value and the gradient (what :func:`graphdiff.compile` generates code from).
 
     >>> import graphdiff as gd
     >>> dg = gd.reverse_graph(gd.parse("x1*x2 + sin(x1)"))
@@ -109,6 +112,8 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     ['v3 + x2', 'x1']
     >>> dg.formula("v3")
     'cos(x1)'
+    >>> gd.reverse_graph(gd.parse("x*y"), values=True).evaluate(x=2.0, y=3.0)
+    (6.0, 3.0, 2.0)
     """
     seeds = _seeds(graph, output, cotangent)
     builder = GraphBuilder()
@@ -138,16 +143,20 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
         for i, ref in zip(graph.input_ids, outputs, strict=True):
             if is_node(ref):
                 builder.name(ref, decorated(graph.name(i), BAR))
+        if values:
+            outputs = [refs[o] for o in graph.output_ids] + outputs
         return builder.build(outputs, order="source", naming=naming,
                              inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"gradient of {', '.join(graph.name(n) for n in seeds)}")
 
 
 def forward_graph(graph: Graph, wrt: str | None = None, *,
-                  direction: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+                  direction: Mapping[str, Any] | None = None, naming: str = "w",
+                  values: bool = False) -> Graph:
     """The tangent graph: a Graph whose outputs are ∂y/∂x (or the JVP) for every output.
 
-    Tangent nodes are named ẇᵢ after the node they belong to.
+    Tangent nodes are named ẇᵢ after the node they belong to.  ``values=True`` puts the
+    graph's own outputs first.
 
     >>> import graphdiff as gd
     >>> dg = gd.forward_graph(gd.parse("x1*x2 + sin(x1)"), wrt="x1")
@@ -180,6 +189,8 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
                 builder.name(total, decorated(graph.name(v), DOT))
         outputs = [sympy.Integer(0) if tangents[o] is None else tangents[o]
                    for o in graph.output_ids]
+        if values:
+            outputs = [refs[o] for o in graph.output_ids] + outputs
         return builder.build(outputs, order="source", naming=naming,
                              inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"tangent along {', '.join(direction)}")

@@ -1,0 +1,417 @@
+"""Compiled evaluation: straight-line code generated from a graph and its derivative graph.
+
+:func:`compile` turns a graph -- with its gradient, a JVP, a VJP or a Hessian-vector
+product, built as a derivative graph (:func:`~graphdiff.reverse_graph`,
+:func:`~graphdiff.forward_graph`) -- into one Python function of straight-line code: one
+assignment per node, in topological order, each written from the op's ``code`` column of
+the registry (:mod:`graphdiff.ops`).  The derivative graph already shares common
+subexpressions (the builder hash-conses), drops ``x*1`` and ``x + 0`` and folds constants,
+so the code does too; no node is interpreted and nothing recurses when it runs.
+
+Two backends: ``"math"`` (Python floats and the ``math`` module: fastest for one point) and
+``"numpy"`` (arrays: a batch of points per call).  ``backend="auto"`` (the default) takes
+``math`` for numbers and ``numpy`` for arrays, per call.
+
+>>> import graphdiff as gd
+>>> f = gd.compile(gd.parse("x**2 + x*y + (x+y)**2"), grad=True)
+>>> f(x=1.0, y=2.0)
+(12.0, {'x': 10.0, 'y': 7.0})
+>>> value, gradient = f([[1.0, 2.0], [0.0, 1.0]])      # a batch: one row per point
+>>> value.tolist(), gradient.tolist()
+([12.0, 1.0], [[10.0, 7.0], [3.0, 2.0]])
+
+Outside an op's domain the compiled function raises :class:`~graphdiff.DomainError`
+naming the node, as :meth:`Graph.evaluate <graphdiff.Graph.evaluate>` does: the code
+raises (``math`` raises ``ValueError``, numpy runs under ``errstate(invalid="raise")``), and
+only then is the point evaluated again by the interpreter, which names the node.  The
+happy path pays nothing for it.
+
+>>> gd.compile(gd.parse("log(x - y)"))(x=1.0, y=2.0)
+Traceback (most recent call last):
+...
+graphdiff.errors.DomainError: log of a non-positive number at w4: w4 = log(w3) with w3 = -1
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .derive._sweep import input_id, output_id, seed_expr
+from .derive.graphs import forward_graph, reverse_graph
+from .errors import GraphdiffError
+from .graph import Graph
+from .ops import CODE_GLOBALS, Op
+
+#: The backends of :func:`compile`: floats with ``math``, and numpy arrays.
+BACKENDS = ("math", "numpy")
+#: What :func:`compile` can be asked for (``kind`` of a :class:`Compiled`).
+KINDS = ("value", "grad", "jvp", "vjp", "hvp")
+
+_CACHE: weakref.WeakKeyDictionary[Graph, dict[tuple[Any, ...], Compiled]] = \
+    weakref.WeakKeyDictionary()
+
+
+class _Outside(ValueError):
+    """Raised by generated code where an op without code of its own is outside its domain."""
+
+
+def _literal(value: Any) -> str:
+    """A constant as source code: a float literal (never text of the user's)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf if value > 0 else -math.inf
+    if math.isnan(number):
+        return "math.nan"
+    if math.isinf(number):
+        return "math.inf" if number > 0 else "(-math.inf)"
+    text = repr(number)
+    return f"({text})" if number < 0 or text.startswith("-") else text
+
+
+def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
+    """The source of ``_f(v0, v1, ...)``, which returns the tuple of ``program``'s outputs,
+    and the globals it runs with.
+
+    One line per node in topological order, written by the op's ``code`` for ``backend``
+    (an op without code calls its ``numpy`` function, and checks its ``domain``).
+    Identifiers are ``v`` and the node id, never a name of the user's.
+
+    >>> import graphdiff as gd
+    >>> source, _ = generate(gd.parse("sin(x)*y + x**2"), "math")
+    >>> print(source)
+    def _f(v0, v1):
+        v2 = math.sin(v0)
+        v3 = (v0 * v0)
+        v4 = (v2 * v1)
+        v5 = (v4 + v3)
+        return (v5,)
+    """
+    if backend not in BACKENDS:
+        raise GraphdiffError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    namespace: dict[str, Any] = dict(CODE_GLOBALS)
+    namespace["_Outside"] = _Outside
+    bound: dict[int, str] = {}
+
+    def bind(function: Callable[..., Any], prefix: str) -> str:
+        name = bound.get(id(function))
+        if name is None:
+            name = f"_{prefix}{len(bound)}"
+            bound[id(function)] = name
+            namespace[name] = function
+        return name
+
+    lines = [f"def _f({', '.join(f'v{i}' for i in program.input_ids)}):"]
+    append = lines.append
+    constants = program.nx.nodes
+    for v in program.order:
+        kind = program.kind(v)
+        if kind == "input":
+            continue
+        if kind == "constant":
+            append(f"    v{v} = {_literal(constants[v]['value'])}")
+            continue
+        op: Op = program.op(v)  # type: ignore[assignment]
+        node_args = program.args(v)
+        code_args = [f"v{a}" if type(a) is int else _literal(a) for a in node_args]
+        code = op.code.get(backend)
+        if code is None:
+            call = ", ".join(code_args)
+            if op.domain is not None:
+                check = bind(op.domain, "d")
+                append(f"    if np.any({check}({call})): raise _Outside")
+            append(f"    v{v} = {bind(op.numpy, 'f')}({call})")
+        elif isinstance(code, str):
+            append(f"    v{v} = {code.format(*code_args)}")
+        else:
+            given = [None if type(a) is int else a for a in node_args]
+            append(f"    v{v} = {code(code_args, given)}")
+    outputs = ", ".join(f"v{o}" for o in program.output_ids)
+    append(f"    return ({outputs}{',' if len(program.output_ids) == 1 else ''})")
+    return "\n".join(lines), namespace
+
+
+def _function(program: Graph, backend: str) -> tuple[Callable[..., tuple[Any, ...]], str]:
+    source, namespace = generate(program, backend)
+    # The source is the code of the registry's templates and of node ids, never text of
+    # the user's (names are v17, constants float literals): exec runs what we wrote.
+    code = builtins.compile(source, f"<graphdiff.compile {backend}>", "exec")
+    exec(code, namespace)  # generated from the registry's templates only
+    return namespace["_f"], source
+
+
+class Compiled:
+    """A graph compiled to straight-line code: call it with the inputs by name or as an array.
+
+    ``f(x=1.0, y=2.0)`` takes numbers (the ``math`` code) or arrays (the numpy code,
+    broadcasting); ``f(point)`` takes an array whose last axis has one entry per input,
+    in the order of ``graph.inputs`` (one point, or a batch of rows).  What it returns
+    follows ``kind``:
+
+    ============  =======================================================================
+    ``"value"``   the output (a tuple for several outputs)
+    ``"grad"``    ``(value, gradient)``: a dict by input name, or an array for ``f(point)``
+    ``"jvp"``     ``(value, tangent)``: the outputs and their tangents along the direction
+    ``"vjp"``     ``(value, cotangent)``: the outputs and the inputs' cotangents
+    ``"hvp"``     ``(value, gradient, hessian times the direction)``
+    ============  =======================================================================
+
+    >>> import graphdiff as gd
+    >>> f = gd.compile(gd.parse("x*y"), hvp={"x": 1.0, "y": 0.0})
+    >>> f(x=2.0, y=3.0)
+    (6.0, {'x': 3.0, 'y': 2.0}, {'x': 0.0, 'y': 1.0})
+    >>> f.kind, f.inputs, f.backend
+    ('hvp', ('x', 'y'), 'auto')
+    """
+
+    def __init__(self, graph: Graph, program: Graph, kind: str, backend: str,
+                 parts: tuple[tuple[int, ...], ...], names: tuple[tuple[bool, ...], ...]):
+        self.graph = graph
+        #: The graph the code is generated from (the derivative graph, with the values).
+        self.program = program
+        self.kind = kind
+        self.backend = backend
+        self.inputs: tuple[str, ...] = graph.inputs
+        self._parts = parts          # per part of the result, the indices of its outputs
+        self._by_name = names        # per part, whether it is keyed by the inputs' names
+        self._functions: dict[str, Callable[..., tuple[Any, ...]]] = {}
+        self._sources: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        lines = len(self.program) - len(self.program.input_ids)
+        return (f"<Compiled {self.kind} of {self.graph!r}: {lines} lines, "
+                f"backend {self.backend}>")
+
+    # --- the generated code -----------------------------------------------------------
+
+    def function(self, backend: str = "math") -> Callable[..., tuple[Any, ...]]:
+        """The generated function of ``backend``: positional inputs (in the order of
+        ``inputs``), the program's outputs as a tuple; the fastest way to call it.
+
+        >>> import graphdiff as gd
+        >>> gd.compile(gd.parse("x*y"), grad=True).function()(2.0, 3.0)
+        (6.0, 3.0, 2.0)
+        """
+        function = self._functions.get(backend)
+        if function is None:
+            function, source = _function(self.program, backend)
+            self._functions[backend], self._sources[backend] = function, source
+        return function
+
+    def source(self, backend: str = "math") -> str:
+        """The generated source of ``backend``.
+
+        >>> import graphdiff as gd
+        >>> print(gd.compile(gd.parse("exp(x)*x"), grad=True).source())
+        def _f(v0):
+            v1 = math.exp(v0)
+            v2 = (v1 * v0)
+            v3 = (v0 * v1)
+            v4 = (v1 + v3)
+            return (v2, v4)
+        """
+        self.function(backend)
+        return self._sources[backend]
+
+    # --- calling -----------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            if args:
+                raise GraphdiffError("give the inputs by name or as one array, not both")
+            return self._by_names(kwargs)
+        if len(args) != 1:
+            raise GraphdiffError(f"give the inputs by name ({', '.join(self.inputs)}) or "
+                                 f"as one array of {len(self.inputs)} entries per point")
+        return self._by_array(args[0])
+
+    def _by_names(self, given: Mapping[str, Any]) -> Any:
+        names = self.inputs
+        try:
+            values = [given[name] for name in names]
+        except KeyError:
+            values = None
+        if values is None or len(given) != len(names):
+            self.graph._point(given, {})  # noqa: SLF001 - its message names what is wrong
+            raise GraphdiffError("the inputs do not match the graph's")  # pragma: no cover
+        backend = self.backend
+        if backend == "auto":
+            backend = "math"
+            for value in values:
+                if type(value) is not float and type(value) is not int:
+                    backend = "numpy"
+                    break
+        outs = self._run(values, backend)
+        return self._result(outs, keyed=True)
+
+    def _by_array(self, point: Any) -> Any:
+        array = np.asarray(point, dtype=float)
+        n = len(self.inputs)
+        if array.ndim == 0 and n == 1:
+            array = array.reshape(1)
+        if array.ndim == 0 or array.shape[-1] != n:
+            raise GraphdiffError(f"an array of points has one entry per input in its last "
+                                 f"axis ({n}: {', '.join(self.inputs)}), not shape "
+                                 f"{array.shape}")
+        if array.ndim == 1 and self.backend != "numpy":
+            outs = self._run(array.tolist(), "math")
+        else:
+            outs = self._run([array[..., j] for j in range(n)], "numpy")
+        return self._result(outs, keyed=False)
+
+    def _run(self, values: list[Any], backend: str) -> tuple[Any, ...]:
+        function = self._functions.get(backend) or self.function(backend)
+        if backend == "math":
+            try:
+                return function(*values)
+            except (ArithmeticError, ValueError):
+                self._interpret(values)  # raises DomainError, naming the node
+                outs = self._numpy_ignoring_errors([np.float64(v) for v in values])
+                return tuple(float(o) for o in outs)
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        try:
+            with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
+                outs = function(*arrays)
+        except (FloatingPointError, ArithmeticError, ValueError):
+            self._interpret(arrays)
+            outs = self._numpy_ignoring_errors(arrays)
+        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        return tuple(_shaped(o, shape) for o in outs)
+
+    def _numpy_ignoring_errors(self, arrays: list[Any]) -> tuple[Any, ...]:
+        """The numpy code where the values are not a domain error of the graph's (an
+        overflow, a pole of the derivative): inf and nan, as the interpreter gives them."""
+        function = self.function("numpy")
+        with np.errstate(all="ignore"):
+            return function(*arrays)
+
+    def _interpret(self, values: list[Any]) -> None:
+        """Evaluate the graph by the interpreter, which raises DomainError at the node."""
+        self.graph.values(dict(zip(self.inputs, values, strict=True)))
+
+    def _result(self, outs: tuple[Any, ...], keyed: bool) -> Any:
+        result = []
+        for indices, by_name in zip(self._parts, self._by_name, strict=True):
+            if by_name:
+                if keyed:
+                    result.append(dict(zip(self.inputs, [outs[i] for i in indices],
+                                           strict=True)))
+                else:
+                    result.append(_stacked([outs[i] for i in indices]))
+            else:
+                result.append(outs[indices[0]] if len(indices) == 1
+                              else tuple(outs[i] for i in indices))
+        return result[0] if len(result) == 1 else tuple(result)
+
+
+def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
+    """A numpy result with the batch's shape (a constant derivative is broadcast)."""
+    if not shape:
+        return float(value)
+    if np.shape(value) == shape:
+        return value
+    return np.array(np.broadcast_to(value, shape))
+
+
+def _stacked(values: list[Any]) -> np.ndarray:
+    """Per-input results as one array, the inputs in the last axis."""
+    if not values:
+        return np.zeros(0)
+    return np.stack([np.asarray(v, dtype=float) for v in values], axis=-1)
+
+
+def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # noqa: A001
+            jvp: Mapping[str, Any] | None = None, vjp: Mapping[str, Any] | None = None,
+            hvp: Mapping[str, Any] | None = None, backend: str = "auto") -> Compiled:
+    """Compile ``graph`` (and, as asked, its derivative) to straight-line code.
+
+    ``grad=True``: the value and the gradient of ``output`` (reverse mode, as code).
+    ``jvp={input: tangent}``: the outputs and their tangents along that direction.
+    ``vjp={output: cotangent}``: the outputs and the inputs' cotangents.
+    ``hvp={input: direction}``: the value, the gradient and the Hessian times the direction.
+    ``backend``: ``"auto"`` (``math`` for numbers, numpy for arrays), ``"math"`` or
+    ``"numpy"``.  The code is cached per graph and request: compiling again is free.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("s = x + y\\np = x*y", outputs=["s", "p"])
+    >>> gd.compile(g)(x=2.0, y=3.0)
+    (5.0, 6.0)
+    >>> gd.compile(g, jvp={"x": 1.0})(x=2.0, y=3.0)
+    ((5.0, 6.0), (1.0, 3.0))
+    >>> gd.compile(g, vjp={"s": 1.0, "p": 10.0})(x=2.0, y=3.0)
+    ((5.0, 6.0), {'x': 31.0, 'y': 21.0})
+    >>> gd.compile(g, grad=True, output="p")([2.0, 3.0])
+    (6.0, array([3., 2.]))
+    >>> gd.compile(g, grad=True, output="p") is gd.compile(g, grad=True, output="p")
+    True
+    """
+    if backend not in (*BACKENDS, "auto"):
+        raise GraphdiffError(f"backend must be 'auto', 'math' or 'numpy', not {backend!r}")
+    asked = [name for name, wanted in (("grad", grad), ("jvp", jvp is not None),
+                                       ("vjp", vjp is not None), ("hvp", hvp is not None))
+             if wanted]
+    if len(asked) > 1:
+        raise GraphdiffError(f"compile one of grad, jvp, vjp and hvp at a time, not "
+                             f"{' and '.join(asked)}")
+    kind = asked[0] if asked else "value"
+    seeds = jvp if jvp is not None else vjp if vjp is not None else hvp
+    key = (kind, output, backend, _seed_key(graph, seeds))
+    per_graph = _CACHE.setdefault(graph, {})
+    compiled = per_graph.get(key)
+    if compiled is None:
+        compiled = _make(graph, kind, output, seeds, backend)
+        per_graph[key] = compiled
+    return compiled
+
+
+def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+    if seeds is None:
+        return None
+    return tuple(sorted((graph.name(graph.id(name)), str(seed_expr(name, value)))
+                        for name, value in seeds.items()))
+
+
+def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] | None,
+          backend: str) -> Compiled:
+    if graph.is_tensor:
+        raise GraphdiffError(
+            "compile works on scalar graphs; this one has tensor nodes (evaluate it with "
+            "Graph.evaluate and differentiate it with reverse mode, which take batches)")
+    k, n = len(graph.output_ids), len(graph.input_ids)
+    outputs = tuple(range(k))
+    if kind == "value":
+        return Compiled(graph, graph, kind, backend, (outputs,), (False,))
+    if kind in ("grad", "hvp"):
+        out = output_id(graph, output)
+        value = (graph.output_ids.index(out),)
+        gradient = tuple(range(k, k + n))
+        adjoint = reverse_graph(graph, output=graph.name(out), values=True)
+        if kind == "grad":
+            return Compiled(graph, adjoint, kind, backend, (value, gradient), (False, True))
+        assert seeds is not None
+        direction = {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
+        program = forward_graph(adjoint, direction=direction, values=True)
+        hv = tuple(range(2 * k + n, 2 * (k + n)))
+        return Compiled(graph, program, kind, backend, (value, gradient, hv),
+                        (False, True, True))
+    assert seeds is not None
+    if output is not None:
+        raise GraphdiffError(f"{kind} takes its seeds by name; output= is for grad and hvp")
+    if kind == "jvp":
+        direction = {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
+        program = forward_graph(graph, direction=direction, values=True)
+        return Compiled(graph, program, kind, backend, (outputs, tuple(range(k, 2 * k))),
+                        (False, False))
+    cotangent = {graph.name(output_id(graph, name)): v for name, v in seeds.items()}
+    program = reverse_graph(graph, cotangent=cotangent, values=True)
+    return Compiled(graph, program, kind, backend, (outputs, tuple(range(k, k + n))),
+                    (False, True))
+
+
+__all__ = ["BACKENDS", "KINDS", "Compiled", "compile", "generate"]
