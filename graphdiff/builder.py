@@ -243,8 +243,9 @@ class GraphBuilder:
         output_nodes = [out if is_node(out) else self.constant_node(out) for out in outputs]
         # Only what the outputs need (and the inputs) goes into the graph.
         keep = _reachable_backwards(self.args, output_nodes) | set(self.input_ids.values())
-        input_order = list(inputs or ())
-        input_order += [n for n in self.input_ids if n not in input_order]
+        input_order = list(dict.fromkeys(inputs or ()))
+        given = set(input_order)  # a set: a list's `in` made this quadratic in the inputs
+        input_order += [n for n in self.input_ids if n not in given]
         input_nodes = [self.input_ids[n] for n in input_order]
         others = sorted(
             (i for i in keep if self.kinds[i] != "input"),

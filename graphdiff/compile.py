@@ -222,6 +222,12 @@ class Compiled:
     # --- calling -----------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # compile() gives each instance a class whose __call__ is generated code (the fast
+        # paths for floats by name and for one point as an array; see _entry); this is the
+        # general path, which handles every other call and every error.
+        return self._slow(args, kwargs)
+
+    def _slow(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if kwargs:
             if args:
                 raise GraphdiffError("give the inputs by name or as one array, not both")
@@ -230,6 +236,60 @@ class Compiled:
             raise GraphdiffError(f"give the inputs by name ({', '.join(self.inputs)}) or "
                                  f"as one array of {len(self.inputs)} entries per point")
         return self._by_array(args[0])
+
+    def _entry(self) -> Callable[..., Any]:
+        """``__call__`` as generated code: floats by name and one float64 point go straight
+        to the math function and back; anything else, and any error, to :meth:`_slow`."""
+        n = len(self.inputs)
+        namespace: dict[str, Any] = {
+            "_fm": self.function("math"), "_slow": Compiled._slow, "_nd": np.ndarray,
+            "_f64": np.dtype(float), "_float": float, "_array": np.array,
+            "_errors": (ArithmeticError, ValueError), "_names": self.inputs,
+            "_shape": (n,)}
+        names = [f"_n{j}" for j in range(n)]
+        namespace.update(zip(names, self.inputs, strict=True))
+        values = ", ".join(f"a{j}" for j in range(n))
+        floats = " and ".join(f"type(a{j}) is _float" for j in range(n)) or "True"
+        lines = [
+            "def __call__(self, *args, **kw):",
+            "    if not args:",
+            f"        if len(kw) != {n}: return _slow(self, args, kw)",
+            "        try:",
+            *(f"            a{j} = kw[{name}]" for j, name in enumerate(names)),
+            "        except KeyError: return _slow(self, args, kw)",
+            f"        if {floats}:",
+            "            try:",
+            f"                o = _fm({values})",
+            "            except _errors: return _slow(self, args, kw)",
+            f"            return {self._packing(names, keyed=True)}",
+            "    elif len(args) == 1 and not kw:",
+            "        a = args[0]",
+            "        if type(a) is _nd and a.shape == _shape and a.dtype == _f64:",
+            "            try:",
+            "                o = _fm(*a.tolist())",
+            "            except _errors: return _slow(self, args, kw)",
+            f"            return {self._packing(names, keyed=False)}",
+            "    return _slow(self, args, kw)",
+        ]
+        code = builtins.compile("\n".join(lines), "<graphdiff.compile entry>", "exec")
+        exec(code, namespace)  # generated here, from node ids and counts only
+        return namespace["__call__"]
+
+    def _packing(self, names: list[str], keyed: bool) -> str:
+        """The expression that makes the result of the outputs' tuple ``o``."""
+        parts = []
+        for indices, by_name in zip(self._parts, self._by_name, strict=True):
+            start, stop = indices[0], indices[-1] + 1
+            if not by_name:
+                parts.append(f"o[{start}]" if len(indices) == 1 else f"o[{start}:{stop}]")
+            elif not keyed:
+                parts.append(f"_array(o[{start}:{stop}])")
+            elif len(names) <= 16:
+                parts.append("{" + ", ".join(f"{name}: o[{i}]" for name, i in
+                                             zip(names, indices, strict=True)) + "}")
+            else:
+                parts.append(f"dict(zip(_names, o[{start}:{stop}]))")
+        return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
     def _by_names(self, given: Mapping[str, Any]) -> Any:
         names = self.inputs
@@ -261,8 +321,8 @@ class Compiled:
                                  f"{array.shape}")
         if array.ndim == 1 and self.backend != "numpy":
             outs = self._run(array.tolist(), "math")
-        else:
-            outs = self._run([array[..., j] for j in range(n)], "numpy")
+        else:  # one contiguous column per input: numpy's loops run at full speed
+            outs = self._run(list(np.ascontiguousarray(np.moveaxis(array, -1, 0))), "numpy")
         return self._result(outs, keyed=False)
 
     def _run(self, values: list[Any], backend: str) -> tuple[Any, ...]:
@@ -281,7 +341,11 @@ class Compiled:
         except (FloatingPointError, ArithmeticError, ValueError):
             self._interpret(arrays)
             outs = self._numpy_ignoring_errors(arrays)
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        shape = arrays[0].shape if arrays else ()
+        for array in arrays:
+            if array.shape != shape:
+                shape = np.broadcast_shapes(*(a.shape for a in arrays))
+                break
         return tuple(_shaped(o, shape) for o in outs)
 
     def _numpy_ignoring_errors(self, arrays: list[Any]) -> tuple[Any, ...]:
@@ -314,7 +378,7 @@ def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
     """A numpy result with the batch's shape (a constant derivative is broadcast)."""
     if not shape:
         return float(value)
-    if np.shape(value) == shape:
+    if getattr(value, "shape", None) == shape:
         return value
     return np.array(np.broadcast_to(value, shape))
 
@@ -366,6 +430,8 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     compiled = per_graph.get(key)
     if compiled is None:
         compiled = _make(graph, kind, output, seeds, backend)
+        if backend != "numpy":  # the generated fast paths call the math code
+            compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled
     return compiled
 

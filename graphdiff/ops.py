@@ -1062,6 +1062,8 @@ def define_op(
     jvps: Sequence[Rule | None] | None = None,
     static: int = 0,
     normalize: Callable[..., tuple[Any, ...]] | None = None,
+    code: Mapping[str, Any] | None = None,
+    domain_free: Callable[..., bool] | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
     ``from_sympy``, rendering, tables and the checker all know it at once.
@@ -1069,7 +1071,8 @@ def define_op(
     ``partials`` has one rule per argument, ``rule(m, *args, out)``, written with the
     namespace ``m`` (``m.sigmoid(a)``, ``m.exp(a)``) so that one rule serves numbers,
     sympy expressions and derivative graphs.  Without ``mpmath`` the high-precision
-    value comes from the ``sympy`` meaning.
+    value comes from the ``sympy`` meaning; without ``code`` compiled code calls the
+    ``numpy`` function (see :class:`Op` for ``code`` and ``domain_free``).
 
     An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
     (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
@@ -1113,6 +1116,7 @@ def define_op(
         kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
         shape=shape, vjps=None if vjps is None else tuple(vjps),
         jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
+        code=dict(code or {}), domain_free=domain_free,
     )
     return register(op)
 
