@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+import sympy
 
 from .derive._sweep import input_id, output_id, seed_expr
 from .derive.graphs import forward_graph, reverse_graph
@@ -307,6 +308,12 @@ class Compiled:
                 if type(value) is not float and type(value) is not int:
                     backend = "numpy"
                     break
+        if backend == "math":
+            try:
+                values = [float(value) for value in values]
+            except (TypeError, ValueError) as err:
+                raise GraphdiffError(f"the math backend takes one number per input: {err}"
+                                     ) from None
         outs = self._run(values, backend)
         return self._result(outs, keyed=True)
 
@@ -425,6 +432,8 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
                              f"{' and '.join(asked)}")
     kind = asked[0] if asked else "value"
     seeds = jvp if jvp is not None else vjp if vjp is not None else hvp
+    if seeds is not None:  # floats as the exact numbers they are: 1.0 is 1, and x*1 drops
+        seeds = {name: _exact(value) for name, value in seeds.items()}
     key = (kind, output, backend, _seed_key(graph, seeds))
     per_graph = _CACHE.setdefault(graph, {})
     compiled = per_graph.get(key)
@@ -434,6 +443,13 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
             compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled
     return compiled
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, int | float | np.integer | np.floating) and math.isfinite(value):
+        return sympy.Rational(float(value)) if isinstance(value, float | np.floating) \
+            else sympy.Integer(int(value))
+    return value
 
 
 def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
