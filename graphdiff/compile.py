@@ -330,6 +330,8 @@ class Compiled:
             outs = self._run(array.tolist(), "math")
         else:  # one contiguous column per input: numpy's loops run at full speed
             outs = self._run(list(np.ascontiguousarray(np.moveaxis(array, -1, 0))), "numpy")
+            if array.ndim == 1:  # one point forced through numpy: numbers, not 0-d arrays
+                outs = tuple(float(o) for o in outs)
         return self._result(outs, keyed=False)
 
     def _run(self, values: list[Any], backend: str) -> tuple[Any, ...]:
@@ -391,10 +393,14 @@ def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _stacked(values: list[Any]) -> np.ndarray:
-    """Per-input results as one array, the inputs in the last axis."""
+    """Per-input results as one array, the inputs in the last axis (filled one input at a
+    time, each a contiguous block: a view with the inputs last, no strided copy)."""
     if not values:
         return np.zeros(0)
-    return np.stack([np.asarray(v, dtype=float) for v in values], axis=-1)
+    stacked = np.empty((len(values), *np.shape(values[0])))
+    for k, value in enumerate(values):
+        stacked[k] = value
+    return np.moveaxis(stacked, 0, -1)
 
 
 def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # noqa: A001
