@@ -43,10 +43,21 @@ def points_of(name: str, count: int, seed: int = 0) -> list[tuple[float, ...]]:
     return [sample_point(name, rng) for _ in range(count)]
 
 
+try:
+    import llvmlite  # noqa: F401
+    NATIVE = ["llvm"]
+except ImportError:  # the llvm backend is optional
+    NATIVE = []
+#: "auto": the math code for one point, numpy for batches; "llvm": native code (optional).
+CALLED = ["auto", *NATIVE]
+
+
+@pytest.mark.parametrize("backend", CALLED)
 @pytest.mark.parametrize("name", SCALAR_OPS)
-def test_every_op_compiles_to_the_interpreters_value_and_gradient(name: str) -> None:
+def test_every_op_compiles_to_the_interpreters_value_and_gradient(name: str,
+                                                                  backend: str) -> None:
     g = op_graph(name)
-    f = gd.compile(g, grad=True)
+    f = gd.compile(g, grad=True, backend=backend)
     points = points_of(name, 8)
     for args in points:
         at = dict(zip(g.inputs, args, strict=True))
@@ -92,17 +103,18 @@ def test_binary_ops_with_a_constant_argument(name: str, position: int) -> None:
     assert tried > 50
 
 
+@pytest.mark.parametrize("backend", CALLED)
 @pytest.mark.parametrize("exponent", ["2", "3", "-2", "0", "1/2", "3/2", "y"])
-def test_powers_decided_once(exponent: str) -> None:
+def test_powers_decided_once(exponent: str, backend: str) -> None:
     g = gd.parse(f"x**{exponent}" if exponent != "y" else "x**y*1 + y")
-    f = gd.compile(g, grad=True)
+    f = gd.compile(g, grad=True, backend=backend)
     for x in (0.5, 1.7, 3.0):
         at = {name: x for name in g.inputs}
         value, gradient = f(**at)
         assert close(value, g.evaluate(at))
         for name, d in gd.grad(g, at=at).items():
             assert close(gradient[name], d, scale=1 + abs(d))
-    if exponent == "2":
+    if exponent == "2" and backend == "auto":
         assert "(v0 * v0)" in f.source() and "pow" not in f.source()
         assert g._domain_checks()[1] is None  # no domain check at evaluation either
 
@@ -145,12 +157,12 @@ def _interpreted(g: gd.Graph, at: dict[str, object]) -> tuple[object, object] | 
         return err
 
 
-def _compiled(g: gd.Graph) -> Compiled | None:
+def _compiled(g: gd.Graph, backend: str = "auto") -> Compiled | None:
     """The compiled gradient; None where the derivative graph itself cannot be built (the
     derivative of a constant base to a variable power, ``0**x``: ``log(0)`` is folded when
     reverse_graph builds it), which reverse_graph then refuses the same way."""
     try:
-        return gd.compile(g, grad=True)
+        return gd.compile(g, grad=True, backend=backend)
     except gd.DomainError:
         with pytest.raises(gd.DomainError):
             gd.reverse_graph(g)
@@ -190,12 +202,14 @@ def _check(g: gd.Graph, at: dict[str, object], expected: tuple[object, object],
 POINTS = st.tuples(*(st.floats(-2.5, 2.5) for _ in range(3)))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("backend", CALLED)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(g=random_graphs(), point=POINTS)
-def test_random_graphs_at_one_point(g: gd.Graph, point: tuple[float, float, float]) -> None:
+def test_random_graphs_at_one_point(g: gd.Graph, point: tuple[float, float, float],
+                                    backend: str) -> None:
     at = dict(zip("xyz", point, strict=True))
     expected = _interpreted(g, at)
-    f = _compiled(g)
+    f = _compiled(g, backend)
     if f is None:
         return
     if isinstance(expected, gd.DomainError):
@@ -205,17 +219,19 @@ def test_random_graphs_at_one_point(g: gd.Graph, point: tuple[float, float, floa
         return
     value, gradient = f(**at)
     _check(g, at, expected, value, np.array([gradient[name] for name in "xyz"]))
-    value_only = gd.compile(g)(**at)
+    value_only = gd.compile(g, backend=backend)(**at)
     assert value_only == value or (np.isnan(value) and np.isnan(value_only))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("backend", CALLED)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(g=random_graphs(), points=st.lists(POINTS, min_size=2, max_size=5))
-def test_random_graphs_in_batch(g: gd.Graph, points: list[tuple[float, float, float]]) -> None:
+def test_random_graphs_in_batch(g: gd.Graph, points: list[tuple[float, float, float]],
+                                backend: str) -> None:
     batch = np.array(points)
     at = {name: batch[:, k] for k, name in enumerate("xyz")}
     expected = _interpreted(g, at)
-    f = _compiled(g)
+    f = _compiled(g, backend)
     if f is None:
         return
     if isinstance(expected, gd.DomainError):
@@ -300,9 +316,10 @@ def test_tensor_graphs_are_refused_clearly() -> None:
 # --- domain errors and non-finite values --------------------------------------------------
 
 
-def test_domain_errors_name_the_node_at_one_point_and_in_batch() -> None:
+@pytest.mark.parametrize("backend", CALLED)
+def test_domain_errors_name_the_node_at_one_point_and_in_batch(backend: str) -> None:
     g = gd.parse("log(x - y) + sqrt(y)")
-    f = gd.compile(g, grad=True)
+    f = gd.compile(g, grad=True, backend=backend)
     for call in (lambda: f(x=1.0, y=2.0), lambda: f(np.array([1.0, 2.0]))):
         with pytest.raises(gd.DomainError) as caught:
             call()
@@ -312,16 +329,17 @@ def test_domain_errors_name_the_node_at_one_point_and_in_batch() -> None:
     with pytest.raises(gd.DomainError, match=r"first at batch index 1"):
         f(np.array([[3.0, 2.0], [1.0, 2.0]]))
     with pytest.raises(gd.DomainError, match="division by zero at w4: w4 = x/w3 with x = 1, w3 = 0"):
-        gd.compile(gd.parse("x/(y - 1)"))(x=1.0, y=1.0)
+        gd.compile(gd.parse("x/(y - 1)"), backend=backend)(x=1.0, y=1.0)
 
 
-def test_what_is_not_a_domain_error_is_inf_or_nan_as_interpreted() -> None:
+@pytest.mark.parametrize("backend", CALLED)
+def test_what_is_not_a_domain_error_is_inf_or_nan_as_interpreted(backend: str) -> None:
     for text, at in (("exp(x)", 1000.0), ("sqrt(x)", 0.0), ("x**2", 1e200)):
         g = gd.parse(text)
-        value, gradient = gd.compile(g, grad=True)(x=at)
+        value, gradient = gd.compile(g, grad=True, backend=backend)(x=at)
         assert value == g.evaluate(x=at)
         assert gradient["x"] == gd.grad(g, at={"x": at})["x"]
-        value, gradient = gd.compile(g, grad=True)(np.array([[at], [1.0]]))
+        value, gradient = gd.compile(g, grad=True, backend=backend)(np.array([[at], [1.0]]))
         assert gradient[0, 0] == gd.grad(g, at={"x": at})["x"]
 
 
@@ -366,3 +384,24 @@ def test_a_long_chain_compiles_without_recursion() -> None:
     value, gradient = gd.compile(g, grad=True)(x=0.4)
     assert close(value, g.evaluate(x=0.4))
     assert close(gradient["x"], gd.grad(g, at={"x": 0.4})["x"], rel=1e-9)
+
+
+@pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
+def test_the_llvm_backend_writes_ir_from_the_registry_and_refuses_ops_without_it() -> None:
+    from graphdiff.compile import generate_llvm
+
+    g = gd.parse("x**2 + sigmoid(x*y)")
+    ir = generate_llvm(gd.reverse_graph(g, values=True))
+    assert "fmul double %v0, %v0" in ir and "declare double @llvm.exp.f64(double)" in ir
+    value, gradient = gd.compile(g, grad=True, backend="llvm")(np.array([0.5, -1.5]))
+    expected = gd.grad(g, at={"x": 0.5, "y": -1.5})
+    assert close(value, g.evaluate(x=0.5, y=-1.5))
+    assert close(gradient[0], expected["x"]) and close(gradient[1], expected["y"])
+    gd.define_op("softplus", numpy=lambda z: np.logaddexp(0.0, z),
+                 sympy=lambda z: sympy.log(1 + sympy.exp(z)),
+                 partials=[lambda m, z, out: m.sigmoid(z)])
+    try:
+        with pytest.raises(gd.GraphdiffError, match="softplus has no LLVM code"):
+            gd.compile(gd.parse("softplus(x)"), backend="llvm")
+    finally:
+        gd.undefine_op("softplus")
