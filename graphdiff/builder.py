@@ -143,6 +143,8 @@ class GraphBuilder:
         # Constants are tagged in the key: the constant 2 must not match node 2.
         key = (op, *(a if type(a) is int else ("const", a) for a in args))
         node = self._memo.get(key)
+        if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
+            node = self._memo.get((op, key[2], key[1]))  # is the node a*b already built
         if node is None:
             levels = self.levels
             node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)

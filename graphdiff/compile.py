@@ -414,9 +414,8 @@ class Compiled:
         def _f(v0):
             v1 = math.exp(v0)
             v2 = (v1 * v0)
-            v3 = (v0 * v1)
-            v4 = (v1 + v3)
-            return (v2, v4)
+            v3 = (v1 + v2)
+            return (v2, v3)
         """
         self.function(backend)
         return self._sources[backend]

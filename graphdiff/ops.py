@@ -203,6 +203,9 @@ class Op:
         those of :data:`CODE_GLOBALS`.  Code must raise (``ValueError``,
         ``ArithmeticError``, or numpy's ``FloatingPointError``) outside the op's domain.
         A backend missing here calls the ``numpy`` function (and checks ``domain``).
+    commutative : bool
+        ``op(a, b) == op(b, a)`` exactly, derivatives too (add, mul; not max, whose tie
+        goes to the first argument): derivative graphs share ``b*a`` with ``a*b``.
     domain_free : callable or None
         ``domain_free(*constants) -> bool``, with None for each argument that is a node:
         True when no value of the node arguments is outside the domain, so evaluation
@@ -247,6 +250,7 @@ class Op:
     shape_identity: bool = False
     code: Mapping[str, Any] = field(default_factory=dict)
     domain_free: Callable[..., bool] | None = None
+    commutative: bool = False
 
     @property
     def elementwise(self) -> bool:
@@ -692,7 +696,7 @@ _TABLE: list[Op] = [
        (lambda m, a, b, out: 1, lambda m, a, b, out: 1),
        "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b",
        mpmath=lambda a, b: a + b, precedence=SUM, associativity="full", ufuncs=("add",),
-       dunder="add", code=_both("({0} + {1})", "fadd double {0}, {1}"),
+       dunder="add", code=_both("({0} + {1})", "fadd double {0}, {1}"), commutative=True,
        identities=(Identity(0, 0, _same), Identity(1, 0, _same))),
     Op("sub", 2, np.subtract, lambda a, b: a - b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: -1),
@@ -705,6 +709,7 @@ _TABLE: list[Op] = [
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
        ufuncs=("multiply",), dunder="mul", code=_both("({0} * {1})", "fmul double {0}, {1}"),
+       commutative=True,
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
                    Identity(1, -1, _negated))),
