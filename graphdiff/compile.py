@@ -49,8 +49,9 @@ import sympy
 from .derive._sweep import input_id, output_id, seed_expr
 from .derive.graphs import forward_graph, reverse_graph
 from .errors import GraphdiffError
-from .graph import Graph
+from .graph import Batch, Graph
 from .ops import CODE_GLOBALS, Op
+from .tensorops import aligned as aligned_function
 
 #: The backends of :func:`compile`: floats with ``math``, numpy arrays, and native code
 #: through LLVM (llvmlite, optional).
@@ -60,6 +61,17 @@ KINDS = ("value", "grad", "jvp", "vjp", "hvp")
 
 _CACHE: weakref.WeakKeyDictionary[Graph, dict[tuple[Any, ...], Compiled]] = \
     weakref.WeakKeyDictionary()
+
+
+_ALIGNED: dict[int, Callable[..., Any]] = {}
+
+
+def _aligned(function: Callable[..., Any]) -> Callable[..., Any]:
+    """An elementwise function on batched values of different ranks (one per function)."""
+    aligned = _ALIGNED.get(id(function))
+    if aligned is None:
+        aligned = _ALIGNED[id(function)] = aligned_function(function)
+    return aligned
 
 
 class _Outside(ValueError):
@@ -116,17 +128,35 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
     lines = [f"def _f({', '.join(f'v{i}' for i in program.input_ids)}):"]
     append = lines.append
     constants = program.nx.nodes
+    tensor = program.is_tensor
+    if tensor and backend != "numpy":
+        raise GraphdiffError("a graph with tensor nodes compiles to numpy code only")
+    mixed = program._mixed  # noqa: SLF001 - elementwise nodes whose arguments differ in rank
+    numeric = program._numeric_args  # noqa: SLF001 - the constants as evaluation has them
     for v in program.order:
         kind = program.kind(v)
         if kind == "input":
             continue
         if kind == "constant":
-            append(f"    v{v} = {_literal(constants[v]['value'])}")
+            literal = _literal(constants[v]["value"])
+            # a tensor graph's values have a batch axis, constants one of length 1
+            append(f"    v{v} = np.full((1,), {literal})" if tensor else f"    v{v} = {literal}")
             continue
         op: Op = program.op(v)  # type: ignore[assignment]
         node_args = program.args(v)
         code_args = [f"v{a}" if type(a) is int else _literal(a) for a in node_args]
         code = op.code.get(backend)
+        if tensor and (not op.elementwise or v in mixed):
+            # The op's batched kernel, as the interpreter calls it (static arguments, such
+            # as an axis, passed as the interpreter passes them).
+            kernel = op.numpy if not op.elementwise else _aligned(op.numpy)
+            call = ", ".join(f"v{a}" if type(a) is int else bind(number, "k")
+                             for a, number in zip(node_args, numeric[v], strict=True))
+            if op.domain is not None:
+                check = bind(op.domain if not op.elementwise else _aligned(op.domain), "d")
+                append(f"    if np.any({check}({call})): raise _Outside")
+            append(f"    v{v} = {bind(kernel, 'f')}({call})")
+            continue
         if code is None:
             call = ", ".join(code_args)
             if op.domain is not None:
@@ -387,14 +417,18 @@ class Compiled:
 
     # --- the generated code -----------------------------------------------------------
 
-    def function(self, backend: str = "math") -> Callable[..., tuple[Any, ...]]:
-        """The generated function of ``backend``: positional inputs (in the order of
-        ``inputs``), the program's outputs as a tuple; the fastest way to call it.
+    def function(self, backend: str | None = None) -> Callable[..., tuple[Any, ...]]:
+        """The generated function of ``backend`` (by default the compiled backend, ``math``
+        for ``"auto"``): positional inputs (in the order of ``inputs``; a tensor graph's
+        with a batch axis first), the program's outputs as a tuple; the fastest way to call
+        it.
 
         >>> import graphdiff as gd
         >>> gd.compile(gd.parse("x*y"), grad=True).function()(2.0, 3.0)
         (6.0, 3.0, 2.0)
         """
+        if backend is None:
+            backend = "math" if self.backend == "auto" else self.backend
         function = self._functions.get(backend)
         if function is None:
             if backend == "llvm":
@@ -406,8 +440,8 @@ class Compiled:
             self._functions[backend], self._sources[backend] = function, source
         return function
 
-    def source(self, backend: str = "math") -> str:
-        """The generated source of ``backend``.
+    def source(self, backend: str | None = None) -> str:
+        """The generated source of ``backend`` (by default the compiled backend's).
 
         >>> import graphdiff as gd
         >>> print(gd.compile(gd.parse("exp(x)*x"), grad=True).source())
@@ -417,6 +451,8 @@ class Compiled:
             v3 = (v1 + v2)
             return (v2, v3)
         """
+        if backend is None:
+            backend = "math" if self.backend == "auto" else self.backend
         self.function(backend)
         return self._sources[backend]
 
@@ -499,7 +535,39 @@ class Compiled:
                 parts.append(f"dict(zip(_names, o[{start}:{stop}]))")
         return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
+    def _tensors(self, given: Mapping[str, Any]) -> Any:
+        """A tensor graph's call: inputs with a batch axis in, as the interpreter lays them
+        out (:class:`~graphdiff.graph.Batch`), and the results as the user wrote them."""
+        graph = self.graph
+        point = graph._point(given, {})  # noqa: SLF001 - checks and converts the inputs
+        batch = Batch.of(graph, point)
+        values = [batch.canonical(v, graph.shape(i), graph.name(i))
+                  for i, v in zip(graph.input_ids, point, strict=True)]
+        function = self.function("numpy")
+        try:
+            with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
+                outs = list(function(*values))
+        except (ArithmeticError, ValueError):
+            self._interpret(point)
+            outs = list(self._numpy_ignoring_errors(values))
+        outs = [batch.public(np.asarray(o)) for o in outs]
+        program = self.program
+        for indices, by_name in zip(self._parts, self._by_name, strict=True):
+            for i, node in zip(indices, graph.input_ids if by_name else (), strict=False):
+                # An input's cotangent has the input's shape, per point of the batch (as
+                # reverse mode gives it), also where it does not depend on the point or is
+                # a constant (a structural 0, a seed passed through).
+                wanted = (*batch.shape, *graph.shape(node))
+                if program.kind(program.output_ids[i]) == "constant":
+                    outs[i] = np.full(wanted, float(np.ravel(outs[i])[0]))
+                elif np.shape(outs[i]) != wanted:
+                    outs[i] = np.array(np.broadcast_to(outs[i], wanted))
+        outs = [float(o) if np.ndim(o) == 0 else o for o in outs]
+        return self._result(tuple(outs), keyed=True)
+
     def _by_names(self, given: Mapping[str, Any]) -> Any:
+        if self.program.is_tensor:
+            return self._tensors(given)
         names = self.inputs
         try:
             values = [given[name] for name in names]
@@ -527,6 +595,8 @@ class Compiled:
         return self._result(outs, keyed=True)
 
     def _by_array(self, point: Any) -> Any:
+        if self.program.is_tensor:
+            raise GraphdiffError("a graph with tensor inputs takes them by name")
         array = np.asarray(point, dtype=float)
         n = len(self.inputs)
         if array.ndim == 0 and n == 1:
@@ -674,7 +744,7 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     compiled = per_graph.get(key)
     if compiled is None:
         compiled = _make(graph, kind, output, seeds, backend)
-        if backend != "numpy":  # the generated fast paths call the math code
+        if compiled.backend != "numpy":  # the generated fast paths call the math code
             compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled
     return compiled
@@ -697,9 +767,13 @@ def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] 
 def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] | None,
           backend: str) -> Compiled:
     if graph.is_tensor:
-        raise GraphdiffError(
-            "compile works on scalar graphs; this one has tensor nodes (evaluate it with "
-            "Graph.evaluate and differentiate it with reverse mode, which take batches)")
+        if backend not in ("auto", "numpy"):
+            raise GraphdiffError(f"a graph with tensor nodes compiles to numpy code, not "
+                                 f"{backend}")
+        if kind in ("jvp", "hvp"):
+            raise GraphdiffError(f"compile's {kind} is of scalar graphs; for tensors use "
+                                 "grad or vjp")
+        backend = "numpy"
     k, n = len(graph.output_ids), len(graph.input_ids)
     outputs = tuple(range(k))
     if kind == "value":

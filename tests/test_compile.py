@@ -20,7 +20,9 @@ from graphdiff.builder import GraphBuilder
 from graphdiff.compile import BACKENDS, Compiled
 from graphdiff.ops import OPS
 
+from .tensor_cases import TENSOR_OPS
 from .test_ops import SCALAR_OPS, sample_point
+from .test_tensors import _case as tensor_case
 
 REL = 1e-9
 
@@ -308,9 +310,46 @@ def test_code_is_cached_per_graph_and_request() -> None:
     assert isinstance(gd.compile(g), Compiled)
 
 
-def test_tensor_graphs_are_refused_clearly() -> None:
-    with pytest.raises(gd.GraphdiffError, match="scalar graphs; this one has tensor nodes"):
-        gd.compile(gd.parse("sum(X)", shapes={"X": (2,)}))
+@pytest.mark.parametrize("name", TENSOR_OPS)
+@settings(max_examples=6, deadline=None)
+@given(data=st.data())
+def test_every_tensor_op_compiles_to_numpy_like_the_interpreter(name: str,
+                                                                 data: st.DataObject) -> None:
+    g, at, _ = tensor_case(name, data)
+    expected = g.evaluate(at)
+    ones = {g.outputs[0]: np.ones(np.shape(expected))}
+    values, cotangent = gd.compile(g, vjp={g.outputs[0]: 1})(**at)
+    np.testing.assert_allclose(gd.compile(g)(**at), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-12)
+    wanted = gd.vjp(g, at, ones)[1]
+    for x in g.inputs:
+        # per point of the batch, shaped like the input (reverse mode gives a structural 0
+        # as zeros of the input's shape alone: equal once broadcast)
+        shape = np.shape(cotangent[x])
+        assert shape[len(shape) - len(g.shape(x)):] == g.shape(x)
+        np.testing.assert_allclose(cotangent[x], np.broadcast_to(wanted[x],
+                                                                 np.shape(cotangent[x])),
+                                   rtol=1e-9, atol=1e-12)
+
+
+def test_a_tensor_graph_compiles_to_numpy_code_with_its_batch() -> None:
+    g = gd.parse("L = sum(sigmoid(X @ W + b)*2) + sum(log(W*W))",
+                 shapes={"X": (4, 3), "W": (3, 2), "b": (2,)})
+    rng = np.random.default_rng(3)
+    at = {"X": rng.normal(size=(5, 4, 3)), "W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    f = gd.compile(g, grad=True)
+    value, gradient = f(**at)
+    np.testing.assert_allclose(value, g.evaluate(at), rtol=1e-12)
+    for x, d in gd.grad(g, at=at).items():
+        assert gradient[x].shape == d.shape
+        np.testing.assert_allclose(gradient[x], d, rtol=1e-10, atol=1e-12)
+    with pytest.raises(gd.DomainError, match=r"log of a non-positive number at .* at entry"):
+        f(**dict(at, W=np.zeros((3, 2))))
+    for refused in ({"backend": "math"}, {"jvp": {"X": 1.0}}):
+        with pytest.raises(gd.GraphdiffError, match="tensor"):
+            gd.compile(g, **refused)
+    with pytest.raises(gd.GraphdiffError, match="takes them by name"):
+        f(np.zeros(3))
 
 
 # --- domain errors and non-finite values --------------------------------------------------
