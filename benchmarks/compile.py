@@ -141,6 +141,8 @@ def graphdiff_rows(workload: Callable[..., Any], n: int, quick: bool) -> dict[st
     rows["compiled math f(**point)"] = per_call(lambda: f(**point))
     rows["compiled math f(array)"] = per_call(lambda: f(array))
     rows["compiled math, raw function"] = per_call(lambda: raw(*values))
+    value_fn = gd.compile(g).function("math")
+    rows["math value only, raw"] = per_call(lambda: value_fn(*values))
     numpy_fn = f.function("numpy")
     arrays = [np.float64(v) for v in values]
     rows["compiled numpy, one point"] = per_call(lambda: numpy_fn(*arrays))
@@ -158,6 +160,8 @@ def graphdiff_rows(workload: Callable[..., Any], n: int, quick: bool) -> dict[st
         rows["llvm"] = str(err)
         return rows
     one = native.function("llvm array")
+    value_only = gd.compile(g, backend="llvm").function("llvm array")
+    rows["llvm value only, raw"] = per_call(lambda: value_only(array))
     rows["compiled llvm f(**point)"] = per_call(lambda: native(**point))
     rows["compiled llvm f(array)"] = per_call(lambda: native(array))
     rows["compiled llvm, raw (array in, array out)"] = per_call(lambda: one(array))
@@ -282,6 +286,13 @@ def main() -> None:
                 print(f"  graphdiff {key:<30} {rows[key]:>12,.2f}")
         if "llvm" in rows:
             print(f"  graphdiff compiled llvm: {rows['llvm']}")
+        math_ratio = rows["compiled math, raw function"] / rows["math value only, raw"]
+        ratios = [f"math {math_ratio:.2f}"]
+        if "llvm value only, raw" in rows:
+            llvm_ratio = (rows["compiled llvm, raw (array in, array out)"]
+                          / rows["llvm value only, raw"])
+            ratios.append(f"llvm {llvm_ratio:.2f}")
+        print(f"  gradient ÷ value time, compiled code: {', '.join(ratios)}")
         anchors: dict[str, dict[str, Any]] = {}
         for anchor, run in ANCHORS.items():
             try:

@@ -580,7 +580,8 @@ class Compiled:
         if backend == "auto":
             backend = "math"
             for value in values:
-                if type(value) is not float and type(value) is not int:
+                if type(value) is not float and type(value) is not int and not isinstance(
+                        value, np.floating | np.integer):
                     backend = "numpy"
                     break
         if self.backend == "llvm":
