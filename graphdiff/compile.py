@@ -63,15 +63,15 @@ _CACHE: weakref.WeakKeyDictionary[Graph, dict[tuple[Any, ...], Compiled]] = \
     weakref.WeakKeyDictionary()
 
 
-_ALIGNED: dict[int, Callable[..., Any]] = {}
+_ALIGNED: dict[int, tuple[Callable[..., Any], Callable[..., Any]]] = {}
 
 
 def _aligned(function: Callable[..., Any]) -> Callable[..., Any]:
     """An elementwise function on batched values of different ranks (one per function)."""
-    aligned = _ALIGNED.get(id(function))
-    if aligned is None:
-        aligned = _ALIGNED[id(function)] = aligned_function(function)
-    return aligned
+    known = _ALIGNED.get(id(function))
+    if known is None or known[0] is not function:  # (an id may be reused after undefine_op)
+        known = _ALIGNED[id(function)] = (function, aligned_function(function))
+    return known[1]
 
 
 class _Outside(ValueError):
