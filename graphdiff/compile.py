@@ -465,7 +465,7 @@ class Compiled:
         return self._slow(args, kwargs)
 
     def _slow(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if kwargs:
+        if kwargs or not (args or self.inputs):  # (a graph without inputs: f())
             if args:
                 raise GraphdiffError("give the inputs by name or as one array, not both")
             return self._by_names(kwargs)
@@ -496,6 +496,7 @@ class Compiled:
             f"        if len(kw) != {n}: return _slow(self, args, kw)",
             "        try:",
             *(f"            a{j} = kw[{name}]" for j, name in enumerate(names)),
+            *(["            pass"] if not names else []),
             "        except KeyError: return _slow(self, args, kw)",
             f"        if {floats}:",
             "            try:",
@@ -520,6 +521,9 @@ class Compiled:
         the native code's when ``native``)."""
         parts = []
         for indices, by_name in zip(self._parts, self._by_name, strict=True):
+            if not indices:  # no inputs: an empty gradient
+                parts.append("{}" if keyed else "_array(())")
+                continue
             start, stop = indices[0], indices[-1] + 1
             if not by_name and native:
                 parts.append(f"o.item({start})" if len(indices) == 1
@@ -679,6 +683,8 @@ class Compiled:
             else:
                 result.append(outs[indices[0]] if len(indices) == 1
                               else tuple(outs[i] for i in indices))
+        if not self.inputs and not keyed:  # pragma: no cover - no array call without inputs
+            raise GraphdiffError("a graph without inputs is called without arguments")
         return result[0] if len(result) == 1 else tuple(result)
 
 

@@ -444,3 +444,13 @@ def test_the_llvm_backend_writes_ir_from_the_registry_and_refuses_ops_without_it
             gd.compile(gd.parse("softplus(x)"), backend="llvm")
     finally:
         gd.undefine_op("softplus")
+
+
+@pytest.mark.parametrize("backend", ["auto", "numpy", *NATIVE])
+def test_edge_graphs_a_constant_an_input_a_structural_zero(backend: str) -> None:
+    assert gd.compile(gd.parse("2 + 3"), grad=True, backend=backend)() == (5.0, {})
+    f = gd.compile(gd.parse("x"), grad=True, backend=backend)
+    assert f(x=1.5) == (1.5, {"x": 1.0})
+    value, gradient = gd.compile(gd.parse("x*0 + 1"), grad=True, backend=backend)(
+        np.ones((2, 1)))
+    assert value.tolist() == [1.0, 1.0] and gradient.tolist() == [[0.0], [0.0]]
