@@ -612,13 +612,33 @@ class Compiled:
                                  f"{array.shape}")
         if array.ndim == 1 and self.backend != "numpy":
             outs = self._run(array.tolist(), "llvm" if self.backend == "llvm" else "math")
-        elif self.backend == "llvm":
-            outs = self._native_batch(array.reshape(-1, n), array.shape[:-1])
+        elif self.backend == "llvm":  # rows in, rows out: the results are views of them
+            self.function("llvm")
+            rows = array.reshape(-1, n)
+            try:
+                out = self._functions["llvm batch"](rows)
+            except _Flagged:
+                outs = self._native_batch(rows, array.shape[:-1])
+            else:
+                return self._rows_result(out, array.shape[:-1])
         else:  # one contiguous column per input: numpy's loops run at full speed
             outs = self._run(list(np.ascontiguousarray(np.moveaxis(array, -1, 0))), "numpy")
             if array.ndim == 1:  # one point forced through numpy: numbers, not 0-d arrays
                 outs = tuple(float(o) for o in outs)
         return self._result(outs, keyed=False)
+
+    def _rows_result(self, out: np.ndarray, shape: tuple[int, ...]) -> Any:
+        """The result of the native batch's ``(points, outputs)`` array, as views of it."""
+        result = []
+        for indices, by_name in zip(self._parts, self._by_name, strict=True):
+            start, stop = (indices[0], indices[-1] + 1) if indices else (0, 0)
+            if by_name:
+                result.append(out[:, start:stop].reshape((*shape, stop - start)))
+            elif len(indices) == 1:
+                result.append(out[:, start].reshape(shape))
+            else:
+                result.append(tuple(out[:, i].reshape(shape) for i in indices))
+        return result[0] if len(result) == 1 else tuple(result)
 
     def _native_batch(self, rows: np.ndarray, shape: tuple[int, ...]) -> tuple[Any, ...]:
         """The native batch function on rows of points; outputs in the batch's shape."""
