@@ -212,6 +212,12 @@ class GraphBuilder:
                  for a in self.args[ref]]
         return apply_op(op, inner)
 
+    def twin(self, node: int) -> int:
+        """A second node computing what ``node`` computes (outside the memo): a program
+        line that repeats an expression keeps a row of its own."""
+        return self._add(self.kinds[node], self.ops[node], self.args[node],
+                         self.levels[node], self.shapes[node])
+
     def name(self, node: int, name: str) -> None:
         """Give a node a user name (the first name given wins)."""
         self.user_names.setdefault(node, name)

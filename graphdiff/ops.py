@@ -619,6 +619,11 @@ _TABLE: list[Op] = [
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
        precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg"),
+    # A program's alias line `v1 = x` is a row of its own (textbook traces have them):
+    # the node that line makes.  It prints as its argument.
+    Op("copy", 1, np.positive, lambda a: a, (lambda m, a, out: 1,),
+       "{0}", "{0}", "{0}", doc="the same value as a new node (an alias line v = x)",
+       mpmath=lambda a: a, ufuncs=("positive",)),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
