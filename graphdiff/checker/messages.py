@@ -12,6 +12,8 @@ language is one more column here.
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,10 +86,61 @@ def render(message: Message, lang: str = "en") -> str:
         return message.code + (f" {dict(message.params)}" if message.params else "")
     template = entry.get(lang) or entry["en"]
     params = {k: _shown(v, lang) for k, v in message.params.items()}
+    template = _PLURAL.sub(lambda m: _plural_form(m, message.params, lang), template)
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+#: ``{count|path|paths}`` (English: one, other) or ``{count|путь|пути|путей}`` (Russian:
+#: one, few, many): the word that goes with the number ``count``.
+_PLURAL = re.compile(r"\{(\w+)((?:\|[^|{}]+)+)\}")
+
+
+def plural_category(number: Any, lang: str) -> int:
+    """Which form goes with ``number``: 0 (one), 1 (few, or English "other"), 2 (many).
+
+    Russian: 1, 21, 101 -> 0 (путь); 2-4, 22-24 -> 1 (пути); 0, 5-20, 25 -> 2 (путей);
+    a fraction takes the "few" form (2,5 балла).
+
+    >>> [plural_category(n, "ru") for n in (1, 2, 5, 11, 21, 22, 25, 112, 2.5)]
+    [0, 1, 2, 2, 0, 1, 2, 2, 1]
+    >>> [plural_category(n, "en") for n in (1, 2, 0)]
+    [0, 1, 1]
+    """
+    try:
+        value = float(number)
+    except (TypeError, ValueError):
+        return 1
+    if lang != "ru":
+        return 0 if value == 1 else 1
+    if not value.is_integer():
+        return 1
+    n = abs(int(value))
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def template_fields(template: str) -> set[str]:
+    """The parameters a catalogue template uses, in its fields and its plural choices.
+
+    >>> sorted(template_fields("все {count} {count|путь|пути|путей} из {total}"))
+    ['count', 'total']
+    """
+    plain = _PLURAL.sub(lambda m: "{" + m.group(1) + "}", template)
+    return {name for _, name, _, _ in string.Formatter().parse(plain) if name}
+
+
+def _plural_form(match: re.Match[str], params: Mapping[str, Any], lang: str) -> str:
+    forms = match.group(2).split("|")[1:]
+    if match.group(1) not in params:
+        return forms[-1]
+    category = plural_category(params[match.group(1)], lang)
+    return forms[min(category, len(forms) - 1)]
 
 
 def _shown(value: Any, lang: str) -> Any:
@@ -150,8 +203,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "equivalent": {
         "en": "equal to the correct answer at {points} random points (checked to {digits} "
               "digits)",
-        "ru": "совпадает с правильным ответом в {points} случайных точках (проверено до "
-              "{digits} знаков)",
+        "ru": "совпадает с правильным ответом в {points} {points|случайной точке|случайных "
+              "точках|случайных точках} (проверено до {digits} {digits|знака|знаков|знаков})",
     },
     "proved_equal": {
         "en": "equal to the correct answer (proved symbolically: {how})",
@@ -197,13 +250,15 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tol_rel": {"en": "relative tolerance {value}", "ru": "относительный допуск {value}"},
     "tol_abs": {"en": "absolute tolerance {value}", "ru": "абсолютный допуск {value}"},
-    "tol_sig": {"en": "{value} significant digits", "ru": "{value} значащие цифры"},
+    "tol_sig": {"en": "{value} significant {value|digit|digits}",
+                "ru": "{value} {value|значащая цифра|значащие цифры|значащих цифр}"},
     "tol_digits": {"en": "rounded or truncated to the digits you wrote",
                    "ru": "с округлением или отбрасыванием до записанных цифр"},
     "tol_exact": {"en": "exact", "ru": "точно"},
     "no_answer": {"en": "no answer was given for this part",
                   "ru": "на этот пункт нет ответа"},
-    "paths_equal": {"en": "all {count} paths, none extra", "ru": "все {count} путей, лишних нет"},
+    "paths_equal": {"en": "all {count} {count|path|paths}, none extra",
+                    "ru": "все {count} {count|путь|пути|путей}, лишних нет"},
     "paths_differ": {"en": "the list of paths is not right", "ru": "список путей неверен"},
     "order_equal": {"en": "order {order}", "ru": "порядок {order}"},
     "order_differs": {"en": "the order is not {got}", "ru": "порядок не равен {got}"},
@@ -242,7 +297,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "factor_two": {
         "en": "your answer is {factor} times the correct one (a factor of 2)",
-        "ru": "ваш ответ в {factor} раза отличается от правильного (множитель 2)",
+        "ru": "ваш ответ в {factor} {factor|раз|раза|раз} отличается от правильного "
+              "(множитель 2)",
     },
     "constant_factor": {
         "en": "your answer is the correct one times {factor}",
@@ -357,18 +413,20 @@ CATALOG: dict[str, dict[str, str]] = {
     "empty_answer": {"en": "the answer is empty", "ru": "ответ пустой"},
     "too_long": {
         "en": "the answer is {length} characters long, over the limit of {limit}",
-        "ru": "ответ длиной {length} символов, а допускается не больше {limit}",
+        "ru": "ответ длиной {length} {length|символ|символа|символов}, а допускается не "
+              "больше {limit}",
     },
     "too_deep": {
-        "en": "brackets and functions nested deeper than {limit} levels",
-        "ru": "скобки и функции вложены глубже {limit} уровней",
+        "en": "brackets and functions nested deeper than {limit} {limit|level|levels}",
+        "ru": "скобки и функции вложены глубже {limit} {limit|уровня|уровней|уровней}",
     },
     "control_character": {"en": "control character {char} in the answer",
                           "ru": "управляющий символ {char} в ответе"},
     "unexpected_character": {"en": "unexpected character '{char}'",
                              "ru": "неожиданный символ «{char}»"},
     "number_too_long": {"en": "a number with {digits} digits (at most {limit})",
-                        "ru": "число из {digits} цифр (допускается не больше {limit})"},
+                        "ru": "число из {digits} {digits|цифры|цифр|цифр} (допускается не "
+                              "больше {limit})"},
     "constant_too_large": {
         "en": "the constant '{text}' is too large to be an answer",
         "ru": "константа «{text}» слишком велика для ответа",
@@ -427,6 +485,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "expected_group": {"en": "expected {{...}} after \\{command}",
                        "ru": "после \\{command} ожидалось {{...}}"},
     "misplaced_equals": {"en": "misplaced '='", "ru": "лишний знак «=»"},
+    "keyword_as_name": {"en": "'{name}' is a Python keyword, not a name",
+                        "ru": "«{name}» — ключевое слово Python, а не имя"},
     "derivative_symbol": {
         "en": "write the derivative's formula, not the symbol '{symbol}'",
         "ru": "запишите формулу производной, а не символ «{symbol}»",
@@ -470,7 +530,7 @@ CATALOG: dict[str, dict[str, str]] = {
               "несколько строк имя = выражение",
     },
     "too_many_nodes": {"en": "the expression has more than {limit} parts",
-                       "ru": "в выражении больше {limit} частей"},
+                       "ru": "в выражении больше {limit} {limit|части|частей|частей}"},
     "too_many_lines": {"en": "{count} lines, over the limit of {limit}",
                        "ru": "строк: {count}, а допускается не больше {limit}"},
     "mismatched_brackets": {"en": "'{closing}' does not match '{opening}'",
@@ -492,7 +552,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "constant_power_too_large": {
         "en": "a constant power with more than {limit} digits",
-        "ru": "степень константы, в которой больше {limit} цифр",
+        "ru": "степень константы, в которой больше {limit} {limit|цифры|цифр|цифр}",
     },
     "non_numeric_constant": {"en": "{text} is not a number", "ru": "{text} — не число"},
     "private_name": {"en": "the name '{name}' is not allowed (it starts with '_')",
@@ -540,9 +600,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "report_reason": {"en": "why", "ru": "почему"},
     "report_feedback": {"en": "feedback", "ru": "подсказка"},
     "report_note": {"en": "note", "ru": "замечание"},
-    "report_total": {"en": "total: {score} of {max_score} points; {passed} of {parts} parts "
-                     "correct", "ru": "итого: {score} из {max_score} баллов; верно {passed} "
-                     "из {parts} пунктов"},
+    "report_total": {"en": "total: {score} of {max_score} {max_score|point|points}; {passed} "
+                     "of {parts} {parts|part|parts} correct",
+                     "ru": "итого: {score} из {max_score} {max_score|балла|баллов|баллов}; "
+                     "верно {passed} из {parts} {parts|пункта|пунктов|пунктов}"},
     "report_all_passed": {"en": "all parts correct", "ru": "все пункты верны"},
     "report_unknown_key": {"en": "the answers file has '{key}', which is not a part of this "
                            "problem (parts: {parts})",
@@ -551,7 +612,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "file_error": {"en": "cannot read {file}: {reason}", "ru": "не удалось прочитать {file}: "
                    "{reason}"},
     "file_too_large": {"en": "the file is {size} bytes, over the limit of {limit}",
-                       "ru": "файл размером {size} байт, а допускается не больше {limit}"},
+                       "ru": "файл размером {size} {size|байт|байта|байт}, а допускается не "
+                             "больше {limit}"},
     "grading_timeout": {"en": "grading took longer than {seconds} s",
                         "ru": "проверка заняла больше {seconds} с"},
     "internal_error": {"en": "internal error while grading: {error}",
