@@ -595,6 +595,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},
     "report_verdict": {"en": "verdict", "ru": "вердикт"},
+    "report_part_column": {"en": "part", "ru": "пункт"},
+    "report_answer_column": {"en": "answer", "ru": "ответ"},
     "report_points": {"en": "points", "ru": "баллы"},
     "report_read_as": {"en": "read as", "ru": "прочитано как"},
     "report_reason": {"en": "why", "ru": "почему"},

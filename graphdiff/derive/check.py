@@ -95,6 +95,10 @@ class VerifyReport:
                          "yes" if c.ok else f"NO ({c.worst})"])
         return format_table(headers, rows, style, ["l", "l", *("r" * len(self.methods)), "l"])
 
+    def _repr_markdown_(self) -> str:
+        """The table in Markdown: how a notebook shows a report."""
+        return self.table("markdown")
+
     def __repr__(self) -> str:
         verdict = "all agree" if self.ok else "DISAGREEMENT"
         return (f"<VerifyReport {verdict}: {len(self.checks)} checks, methods "
