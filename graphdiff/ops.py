@@ -500,10 +500,10 @@ def _singular(a: Any) -> Any:
 
 _TENSOR_TABLE: list[Op] = [
     _tensor("matmul", 2, T.matmul_kernel, T.matmul_shape,
-            (lambda m, g, a, b, out: m.sum_to(m.matmul(g, m.transpose(b)), a),
-             lambda m, g, a, b, out: m.sum_to(m.matmul(m.transpose(a), g), b)),
+            (T.matmul_left_vjp, T.matmul_right_vjp),
             (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
-            "matrix product a @ b (stacks of matrices broadcast)", text="{0} @ {1}",
+            "matrix product a @ b (stacks of matrices broadcast; vectors as numpy: a row "
+            "on the left, a column on the right)", text="{0} @ {1}",
             latex="{0} {1}",
             unicode="{0} @ {1}", precedence=MATMUL, associativity="left", dunder="matmul",
             ufuncs=("matmul",)),
@@ -512,6 +512,13 @@ _TENSOR_TABLE: list[Op] = [
             "the matrix transposed (the last two axes swapped), X.T", text="{0}.T",
             latex="{0}^{{\\top}}",
             unicode="{0}ᵀ", attribute="T"),
+    _tensor("reshape", 1 + T.RESHAPE_AXES, T.reshape_kernel, T.reshape_shape,
+            (T.reshape_vjp, *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            (lambda m, t, x, *sizes: m.reshape(t, *sizes[:-1]),
+             *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            "the entries in a new shape, row by row (reshape(X, 3, 2); -1: the rest)",
+            sympy=lambda x, *sizes: x, static=T.RESHAPE_AXES,
+            defaults=(ALL,) * T.RESHAPE_AXES, normalize=T.normalize_sizes),
     _axis_op("sum", T.sum_kernel, T.sum_vjp,
              "sum of the entries, over one axis or (by default) all of them"),
     _axis_op("mean", T.mean_kernel, T.mean_vjp,

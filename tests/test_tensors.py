@@ -323,3 +323,60 @@ def test_default_axis_is_all_and_axes_are_negative() -> None:
     sums = [n for n in g.order if g.op(n) is OPS["sum"]]
     assert [g.args(n)[1] for n in sums] == [ALL, -2, ALL]
     assert [g.formula(n) for n in sums] == ["sum(X)", "sum(X, -2)", "sum(w3)"]
+
+
+@pytest.mark.parametrize(("shapes", "expected"), [
+    ({"a": (3,), "b": (3, 4)}, (4,)),
+    ({"a": (2, 3), "b": (3,)}, (2,)),
+    ({"a": (3,), "b": (3,)}, ()),
+    ({"a": (5, 2, 3), "b": (3,)}, (5, 2)),
+    ({"a": (3,), "b": (5, 3, 4)}, (5, 4)),
+])
+def test_matmul_with_vectors_follows_numpy(shapes: dict, expected: tuple) -> None:
+    g = gd.parse("c = a @ b", shapes=shapes)
+    assert g.shape("c") == expected
+    rng = np.random.default_rng(7)
+    at = {name: rng.normal(size=shape) for name, shape in shapes.items()}
+    np.testing.assert_allclose(g.evaluate(at), at["a"] @ at["b"], rtol=1e-12)
+    loss = gd.parse("L = sum(sin(a @ b))", shapes=shapes)
+    exact, numeric = gd.grad(loss, at), gd.grad(loss, at, method="numeric")
+    for name in shapes:
+        np.testing.assert_allclose(exact[name], numeric[name], rtol=1e-6, atol=1e-9)
+
+
+def test_matmul_refuses_a_scalar_and_unequal_inner_sizes() -> None:
+    with pytest.raises(gd.ShapeError, match="the left operand is a scalar"):
+        gd.parse("x @ A", shapes={"A": (2, 2)})
+    with pytest.raises(gd.ShapeError, match="inner sizes 3 and 2 differ"):
+        gd.parse("x @ A", shapes={"x": (3,), "A": (2, 2)})
+
+
+def test_the_quadratic_form_has_gradient_a_plus_a_transpose_x() -> None:
+    g = gd.parse("x: 3\nA: 3x3\nq = x @ A @ x")
+    rng = np.random.default_rng(3)
+    x, A = rng.normal(size=3), rng.normal(size=(3, 3))
+    gradient = gd.grad(g, {"x": x, "A": A})
+    np.testing.assert_allclose(gradient["x"], (A + A.T) @ x, rtol=1e-12)
+    np.testing.assert_allclose(gradient["A"], np.outer(x, x), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("sizes", "shape"), [
+    ("6", (6,)), ("3, 2", (3, 2)), ("-1", (6,)), ("1, -1", (1, 6)), ("3, 1, 2", (3, 1, 2)),
+])
+def test_reshape_takes_static_sizes(sizes: str, shape: tuple) -> None:
+    g = gd.parse(f"X: 2x3\nY = reshape(X, {sizes})\nL = sum(Y * Y)")
+    assert g.shape("Y") == shape
+    X = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(g.values({"X": X})[g.id("Y")], X.reshape(shape))
+    np.testing.assert_allclose(gd.grad(g, {"X": X})["X"], 2 * X)
+    assert gd.reshape(X, 3, 2).tolist() == X.reshape(3, 2).tolist()
+
+
+@pytest.mark.parametrize(("sizes", "message"), [
+    ("4", "cannot reshape 6 entries (2, 3) into (4,)"),
+    ("-1, -1", "one of them -1"),
+    ("0, 6", "positive"),
+])
+def test_reshape_refuses_sizes_that_do_not_fit(sizes: str, message: str) -> None:
+    with pytest.raises(gd.ShapeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        gd.parse(f"X: 2x3\nreshape(X, {sizes})")
