@@ -878,6 +878,85 @@ def mean_loss_rules(slopes: Sequence[Callable[..., Any]]
     return tuple(vjp(s) for s in slopes), tuple(jvp(s) for s in slopes)
 
 
+# --- expansions: tensor ops written with other ops, for arrays of scalar references ------------
+
+#: The largest matrix whose determinant and inverse are expanded entry by entry (by
+#: cofactors: n! products).
+EXPANSION_MAX_SIZE = 4
+
+
+def ce_expansion(m: Any, z: Any, y: Any) -> Any:
+    """``cross_entropy`` as log-sum-exp minus the logit, weighted by the target, averaged
+    over the rows.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> float(ce_expansion(TENSOR, np.array([[[0.0, 0.0]]]), np.array([[[1.0, 0.0]]]))[0])
+    0.6931471805599453
+    """
+    return m.sum(m.mul(y, _ce_target_slope(m, z)), ALL) / _rows(m, z)
+
+
+def _matrices(a: Any) -> Any:
+    """The square matrices of an array of references (its last two axes), one per index
+    of the leading axes; refuses matrices too large to expand."""
+    a = np.asarray(a, dtype=object)
+    n = a.shape[-1]
+    if n > EXPANSION_MAX_SIZE:
+        raise GraphdiffError(f"the entries of a {n}×{n} determinant or inverse have {n}! "
+                             f"products each; the expansion stops at "
+                             f"{EXPANSION_MAX_SIZE}×{EXPANSION_MAX_SIZE}")
+    return a
+
+
+def _cofactor_det(matrix: Any) -> Any:
+    """The determinant of one square matrix of references, by cofactors along its first
+    row (Laplace): n! products, written as a teacher expands a 3×3."""
+    n = matrix.shape[0]
+    if n == 1:
+        return matrix[0, 0]
+    total = None
+    for j in range(n):
+        minor = np.delete(np.delete(matrix, 0, axis=0), j, axis=1)
+        term = matrix[0, j] * _cofactor_det(minor)
+        total = term if total is None else total - term if j % 2 else total + term
+    return total
+
+
+def det_expansion(m: Any, a: Any) -> Any:
+    """``det`` by cofactors, for each matrix of the last two axes.
+
+    >>> det_expansion(None, np.array([[[1, 2], [3, 4]]], dtype=object)).tolist()
+    [-2]
+    """
+    a = _matrices(a)
+    out = np.empty(a.shape[:-2], dtype=object)
+    for index in np.ndindex(*out.shape):
+        out[index] = _cofactor_det(a[index])
+    return out
+
+
+def inv_expansion(m: Any, a: Any) -> Any:
+    """``inv`` as the adjugate over the determinant (cofactors transposed), for each
+    matrix of the last two axes.
+
+    >>> import sympy
+    >>> inv_expansion(None, np.array([[[sympy.Integer(2), 0], [0, 4]]], dtype=object)).tolist()
+    [[[1/2, 0], [0, 1/4]]]
+    """
+    a = _matrices(a)
+    n = a.shape[-1]
+    out = np.empty(a.shape, dtype=object)
+    for index in np.ndindex(*a.shape[:-2]):
+        matrix = a[index]
+        det = _cofactor_det(matrix)
+        for i in range(n):
+            for j in range(n):
+                minor = np.delete(np.delete(matrix, j, axis=0), i, axis=1)
+                cofactor = _cofactor_det(minor) if n > 1 else 1
+                out[(*index, i, j)] = (-cofactor if (i + j) % 2 else cofactor) / det
+    return out
+
+
 def no_scalar_meaning(name: str) -> Callable[..., Any]:
     """The ``sympy`` column of an op that has no meaning on scalars (matmul, softmax, ...).
 

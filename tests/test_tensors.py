@@ -8,12 +8,16 @@ of points (leading axes on the first argument).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
+import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import graphdiff as gd
+from graphdiff.derive.methods import METHODS
 from graphdiff.ops import OPS
 from graphdiff.tensorops import ALL, unbroadcast
 from graphdiff.trace import function_of
@@ -290,16 +294,18 @@ def test_tensor_nodes_print_in_every_style() -> None:
     assert again.evaluate(at) == pytest.approx(g.evaluate(at))
 
 
-def test_symbolic_methods_refuse_tensor_graphs_through_the_registry() -> None:
+def test_scalar_methods_take_tensor_graphs_through_the_registry() -> None:
     g = gd.parse("X: 2x2\nL = sum(X)")
     for method in ("paths", "symbolic"):
-        with pytest.raises(gd.GraphdiffError, match=f"the {method} method works on scalar "
-                           "graphs.*reverse_graph"):
-            gd.grad(g, {"X": np.eye(2)}, method=method)
+        assert METHODS[method].tensors == "entries"
+        assert gd.grad(g, {"X": np.eye(2)}, method=method)["X"].tolist() == [[1, 1], [1, 1]]
+    refusing = dataclasses.replace(METHODS["symbolic"], tensors="refuse")
+    with pytest.raises(gd.GraphdiffError, match=r"the symbolic method works on scalar "
+                       r"graphs.*reverse_graph.*scalarize"):
+        refusing.differentiate(g, None, "L")
     with pytest.raises(gd.GraphdiffError, match="paths works on scalar graphs"):
         gd.paths(g, "X")
-    with pytest.raises(gd.GraphdiffError, match="symbolic_diff works on scalar graphs"):
-        gd.symbolic_diff(g, "X")
+    assert gd.symbolic_diff(g, "X") == sympy.Matrix([[1, 1], [1, 1]])
     with pytest.raises(gd.GraphdiffError, match="symbolic reverse mode"):
         gd.reverse(g)
     assert gd.grad(g, {"X": np.eye(2)}, method="forward")["X"].tolist() == [[1, 1], [1, 1]]
@@ -380,3 +386,8 @@ def test_reshape_takes_static_sizes(sizes: str, shape: tuple) -> None:
 def test_reshape_refuses_sizes_that_do_not_fit(sizes: str, message: str) -> None:
     with pytest.raises(gd.ShapeError, match=message.replace("(", r"\(").replace(")", r"\)")):
         gd.parse(f"X: 2x3\nreshape(X, {sizes})")
+
+
+def test_a_tensor_op_with_a_domain_parses_from_text() -> None:
+    g = gd.parse("X: 2x2\nY = inv(X)\nL = logdet(X) + det(Y)")
+    assert g.evaluate(X=[[2.0, 0.0], [0.0, 4.0]]) == pytest.approx(np.log(8) + 1 / 8)
