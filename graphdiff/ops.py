@@ -191,6 +191,11 @@ class Op:
         The op only fits its first argument to another shape (``sum_to``,
         ``broadcast_like``): when that argument has the output's shape already it is the
         identity, and the builder of derivative graphs drops the node.
+    tensor_templates : mapping or None
+        How the op prints, by style, between operands that are all tensors, where its
+        usual template would read as something else: mul's ``{0} ⊙ {1}`` (the entrywise
+        product) in Unicode and ``{0} \\odot {1}`` in LaTeX, since ``·`` and juxtaposition
+        are the matrix product there.
     expansion : callable or None
         ``expansion(m, *args) -> value``: the op written with other ops of the registry,
         for the **elementwise expansion** (:func:`graphdiff.scalarize`), which runs it on
@@ -237,6 +242,7 @@ class Op:
     normalize: Callable[..., tuple[Any, ...]] | None = None
     attribute: str | None = None
     shape_identity: bool = False
+    tensor_templates: Mapping[str, str] | None = None
     expansion: Rule | None = None
 
     @property
@@ -466,7 +472,8 @@ def _tensor(name: str, arity: int, numpy_fn: Callable[..., Any], shape: Callable
         name=name, arity=arity, numpy=numpy_fn,
         sympy=extra.pop("sympy", None) or T.no_scalar_meaning(name),
         partials=(None,) * arity, text=text or f"{name}({call})",
-        latex=latex or f"\\operatorname{{{{{name}}}}}\\left({call}\\right)",
+        latex=latex or f"\\operatorname{{{{{name.replace('_', chr(92) + '_')}}}}}"
+        f"\\left({call}\\right)",
         unicode=unicode or f"{name}({call})", doc=doc, shape=shape, vjps=vjps, jvps=jvps,
         **extra,
     )
@@ -514,12 +521,12 @@ _TENSOR_TABLE: list[Op] = [
             "matrix product a @ b (stacks of matrices broadcast; vectors as numpy: a row "
             "on the left, a column on the right)", text="{0} @ {1}",
             latex="{0} {1}",
-            unicode="{0} @ {1}", precedence=MATMUL, associativity="left", dunder="matmul",
+            unicode="{0}·{1}", precedence=MATMUL, associativity="left", dunder="matmul",
             ufuncs=("matmul",)),
     _tensor("transpose", 1, T.transpose_kernel, T.transpose_shape,
             (lambda m, g, a, out: m.transpose(g),), (lambda m, t, a, out: m.transpose(t),),
             "the matrix transposed (the last two axes swapped), X.T", text="{0}.T",
-            latex="{0}^{{\\top}}",
+            latex="{{{0}}}^{{\\top}}",
             unicode="{0}ᵀ", attribute="T"),
     _tensor("reshape", 1 + T.RESHAPE_AXES, T.reshape_kernel, T.reshape_shape,
             (T.reshape_vjp, *(NO_GRADIENT,) * T.RESHAPE_AXES),
@@ -581,6 +588,8 @@ _TENSOR_TABLE: list[Op] = [
             (lambda m, t, x, axis, out: m.expand(t, axis), NO_GRADIENT),
             "x with a size-1 axis inserted (numpy's expand_dims)", static=1,
             normalize=T.normalize_new_axis,
+            # The size-1 axis is not written on the board: x itself, where it broadcasts.
+            unicode="{0}", latex="{0}",
             # A scalar with size-1 axes is its one entry: a constant of a rule (the seed 1)
             # folds to itself, and constants broadcast like it.
             sympy=lambda x, axis: x),
@@ -592,16 +601,17 @@ _TENSOR_TABLE: list[Op] = [
     _tensor("broadcast_like", 2, T.broadcast_like_kernel, T.broadcast_like_shape,
             (lambda m, g, h, x, out: m.sum_to(g, h), NO_GRADIENT),
             (lambda m, t, h, x, out: m.broadcast_like(t, x), NO_GRADIENT),
-            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True),
+            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True,
+            unicode="{0}", latex="{0}"),
     _tensor("eye_like", 1, T.eye_kernel, T.eye_shape, (NO_GRADIENT,), (NO_GRADIENT,),
-            "the identity matrix of the shape of a square matrix x"),
+            "the identity matrix of the shape of a square matrix x", unicode="I", latex="I"),
     _tensor("det", 1, np.linalg.det, T.square_shape("det"), (T.det_vjp,),
             (lambda m, t, a, out: out * m.tr(m.matmul(m.inv(a), t)),),
             "determinant of a square matrix", latex="\\det\\left({0}\\right)",
             expansion=T.det_expansion),
     _tensor("inv", 1, _ignore_linalg_errors(np.linalg.inv), T.inv_shape, (T.inv_vjp,),
             (lambda m, t, a, out: -m.matmul(out, m.matmul(t, out)),),
-            "inverse of a square matrix", latex="{0}^{{-1}}", unicode="{0}⁻¹",
+            "inverse of a square matrix", latex="{{{0}}}^{{-1}}", unicode="{0}⁻¹",
             domain=_singular, domain_message="inverse of a singular matrix",
             expansion=T.inv_expansion),
     _tensor("logdet", 1, T.logdet_kernel, T.square_shape("logdet"), (T.logdet_vjp,),
@@ -632,6 +642,7 @@ _TABLE: list[Op] = [
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
        ufuncs=("multiply",), dunder="mul",
+       tensor_templates=MappingProxyType({"unicode": "{0} ⊙ {1}", "latex": "{0} \\odot {1}"}),
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
                    Identity(1, -1, _negated))),

@@ -794,7 +794,7 @@ def inv_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
     >>> inv_vjp(TENSOR, np.ones((1, 2, 2)), None, inverse).tolist()
     [[[-0.25, -0.125], [-0.125, -0.0625]]]
     """
-    return -m.matmul(m.transpose(out), m.matmul(g, m.transpose(out)))
+    return -m.matmul(m.matmul(m.transpose(out), g), m.transpose(out))
 
 
 def softmax_vjp(m: Any, g: Any, x: Any, out: Any) -> Any:

@@ -53,8 +53,8 @@ def test_ex4_the_adjoint_graph_prints_the_matrix_formulas(layer_point) -> None:
     adjoint = gd.reverse_graph(gd.parse(LINEAR_LAYER))
     assert adjoint.formula("X̄") == "Z̄ @ W.T"
     assert adjoint.formula("W̄") == "X.T @ Z̄"
-    assert adjoint.formula("X̄", "unicode") == "Z̄ @ Wᵀ"
-    assert adjoint.formula("W̄", "latex") == "X^{\\top} \\bar{Z}"
+    assert adjoint.formula("X̄", "unicode") == "Z̄·Wᵀ"
+    assert adjoint.formula("W̄", "latex") == "{X}^{\\top} \\bar{Z}"
     assert adjoint.shape("X̄") == (2, 2) and adjoint.shape("W̄") == (2, 3)
     expected = gd.grad(gd.parse(LINEAR_LAYER), layer_point)
     got = dict(zip(adjoint.outputs, adjoint.evaluate(layer_point), strict=True))
@@ -111,8 +111,8 @@ def test_ex7_backward_pass_and_the_step() -> None:
 
 def test_ex7_the_reverse_table_shows_the_shapes_and_rules() -> None:
     table = gd.reverse(gd.parse(NETWORK), at=POINT).table()
-    for line in ("H1 [2×2] = X @ W1", "W̄1 = X.T @ H̄1", "W̄2 = O1.T @ yhat_bar",
-                 "Ō1 = yhat_bar @ W2.T", "H̄1 = Ō1·(1 - step(-H1))"):
+    for line in ("H1 [2×2] = X·W1", "W̄1 = Xᵀ·H̄1", "W̄2 = O1ᵀ·yhat_bar",
+                 "Ō1 = yhat_bar·W2ᵀ", "H̄1 = Ō1 ⊙ [H1 > 0]"):
         assert line in table, line
 
 

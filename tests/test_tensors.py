@@ -285,9 +285,11 @@ def test_tensor_nodes_print_in_every_style() -> None:
     from graphdiff.printing import graph_text
 
     assert graph_text(g, style="text") == "sum(Y*(X @ W)) + sum((X @ W + b).T, -2)"
-    assert graph_text(g, style="unicode") == "sum(Y·(X @ W)) + sum((X @ W + b)ᵀ, −2)"
-    assert graph_text(g, style="latex").startswith("\\operatorname{sum}\\left(Y \\cdot "
+    # On the board: · is the matrix product and ⊙ the entrywise product of two tensors.
+    assert graph_text(g, style="unicode") == "sum(Y ⊙ (X·W)) + sum((X·W + b)ᵀ, −2)"
+    assert graph_text(g, style="latex").startswith("\\operatorname{sum}\\left(Y \\odot "
                                                    "\\left(X W\\right)\\right)")
+    assert graph_text(gd.parse("X: 2x2\nsum(2*X)"), style="unicode") == "sum(2·X)"
     again = gd.parse(graph_text(g, style="answer"),
                      shapes={"X": (2, 2), "W": (2, 3), "b": (3,), "Y": (2, 3)})
     at = {"X": np.eye(2), "W": np.ones((2, 3)), "b": np.ones(3), "Y": np.ones((2, 3))}
@@ -320,8 +322,8 @@ def test_the_reverse_table_shows_shapes_and_matrix_rules() -> None:
     g = gd.parse("X: 2x2\nW: 2x3\nY: 2x3\nZ = X @ W\nL = mse(Z, Y)")
     at = {"X": np.eye(2), "W": np.ones((2, 3)), "Y": np.zeros((2, 3))}
     table = gd.reverse(g, at=at).table()
-    assert "Z [2×3] = X @ W" in table and "X̄ = Z̄ @ W.T" in table and "W̄ = X.T @ Z̄" in table
-    assert "Ż = Ẋ @ W + X @ Ẇ" in gd.forward(g, at=at, direction={"X": np.eye(2)}).table()
+    assert "Z [2×3] = X·W" in table and "X̄ = Z̄·Wᵀ" in table and "W̄ = Xᵀ·Z̄" in table
+    assert "Ż = Ẋ·W + X·Ẇ" in gd.forward(g, at=at, direction={"X": np.eye(2)}).table()
 
 
 def test_default_axis_is_all_and_axes_are_negative() -> None:
