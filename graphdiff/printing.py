@@ -541,7 +541,8 @@ def _exponent(op: Op, args: Sequence[Any]) -> Any:
     if raised is None:
         return None
     arg = args[int(raised.group(1))]
-    return arg if type(arg) is not int and arg.is_Integer else None
+    # A node id (int) or a printed operand (a tensor exponent) is raised by no template.
+    return arg if type(arg) is not int and getattr(arg, "is_Integer", False) else None
 
 
 #: A Unicode template that ends by raising an operand, as ``{0}^{1}`` does.

@@ -393,3 +393,26 @@ def test_reshape_refuses_sizes_that_do_not_fit(sizes: str, message: str) -> None
 def test_a_tensor_op_with_a_domain_parses_from_text() -> None:
     g = gd.parse("X: 2x2\nY = inv(X)\nL = logdet(X) + det(Y)")
     assert g.evaluate(X=[[2.0, 0.0], [0.0, 4.0]]) == pytest.approx(np.log(8) + 1 / 8)
+
+
+# --- edge labels: every op's VJP printed from the registry ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_OPS)
+def test_every_op_labels_its_matrix_edges_with_a_printed_vjp(name: str) -> None:
+    """Each op's edges get a VJP label in every style, from its registry entry alone, and
+    the label names the cotangent wherever a gradient flows (a new op is covered here)."""
+    from .tensor_cases import example_case
+
+    op = OPS[name]
+    shapes, static = example_case(op)
+    g = _graph(name, shapes, static)
+    out = g.outputs[0]
+    for u in g.inputs:
+        for style in ("unicode", "latex"):
+            label = g.edge_vjp(u, out, style, cotangent="G")
+            assert label, (name, u, style)
+            flows = (op.vjps is None or
+                     op.vjps[g.args(out).index(g.id(u))] is not gd.ops.NO_GRADIENT)
+            if flows and label != "0":
+                assert "G" in label, (name, u, style, label)
