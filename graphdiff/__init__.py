@@ -21,6 +21,7 @@ from .derive.forward import ForwardResult, forward
 from .derive.graphs import forward_graph, reverse_graph
 from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
 from .derive.reverse import ReverseResult, reverse
+from .derive.scalarize import entry_names, scalarize
 from .derive.symbolic import readable, symbolic_diff
 from .display import install as _install_display
 from .errors import (
@@ -78,6 +79,7 @@ __all__ = [
     "checker",
     "count_paths",
     "define_op",
+    "entry_names",
     "forward",
     "forward_graph",
     "from_sympy",
@@ -93,6 +95,7 @@ __all__ = [
     "render",
     "reverse",
     "reverse_graph",
+    "scalarize",
     "symbolic_diff",
     "to_file",
     "trace",

@@ -191,6 +191,19 @@ class Op:
         The op only fits its first argument to another shape (``sum_to``,
         ``broadcast_like``): when that argument has the output's shape already it is the
         identity, and the builder of derivative graphs drops the node.
+    tensor_templates : mapping or None
+        How the op prints, by style, between operands that are all tensors, where its
+        usual template would read as something else: mul's ``{0} ⊙ {1}`` (the entrywise
+        product) in Unicode and ``{0} \\odot {1}`` in LaTeX, since ``·`` and juxtaposition
+        are the matrix product there.
+    expansion : callable or None
+        ``expansion(m, *args) -> value``: the op written with other ops of the registry,
+        for the **elementwise expansion** (:func:`graphdiff.scalarize`), which runs it on
+        arrays of scalar references (the entries) in the namespace ``m``: ``softmax`` is
+        ``m.exp(x) / m.expand(m.sum(m.exp(x), -1), -1)``, ``det`` a cofactor expansion.
+        ``None``: the op's ``numpy`` kernel runs on those arrays as it is, which works for
+        the ops made of sums and products (``matmul``, ``sum``, ``tr``, ``transpose``)
+        and elementwise ops (applied entry by entry).
 
     Ops with a ``shape`` rule (**tensor ops**) evaluate on values that carry one leading
     batch axis (length 1 for a single point): their ``numpy`` function reads the node's
@@ -229,6 +242,8 @@ class Op:
     normalize: Callable[..., tuple[Any, ...]] | None = None
     attribute: str | None = None
     shape_identity: bool = False
+    tensor_templates: Mapping[str, str] | None = None
+    expansion: Rule | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -457,7 +472,8 @@ def _tensor(name: str, arity: int, numpy_fn: Callable[..., Any], shape: Callable
         name=name, arity=arity, numpy=numpy_fn,
         sympy=extra.pop("sympy", None) or T.no_scalar_meaning(name),
         partials=(None,) * arity, text=text or f"{name}({call})",
-        latex=latex or f"\\operatorname{{{{{name}}}}}\\left({call}\\right)",
+        latex=latex or f"\\operatorname{{{{{name.replace('_', chr(92) + '_')}}}}}"
+        f"\\left({call}\\right)",
         unicode=unicode or f"{name}({call})", doc=doc, shape=shape, vjps=vjps, jvps=jvps,
         **extra,
     )
@@ -500,18 +516,25 @@ def _singular(a: Any) -> Any:
 
 _TENSOR_TABLE: list[Op] = [
     _tensor("matmul", 2, T.matmul_kernel, T.matmul_shape,
-            (lambda m, g, a, b, out: m.sum_to(m.matmul(g, m.transpose(b)), a),
-             lambda m, g, a, b, out: m.sum_to(m.matmul(m.transpose(a), g), b)),
+            (T.matmul_left_vjp, T.matmul_right_vjp),
             (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
-            "matrix product a @ b (stacks of matrices broadcast)", text="{0} @ {1}",
+            "matrix product a @ b (stacks of matrices broadcast; vectors as numpy: a row "
+            "on the left, a column on the right)", text="{0} @ {1}",
             latex="{0} {1}",
-            unicode="{0} @ {1}", precedence=MATMUL, associativity="left", dunder="matmul",
+            unicode="{0}·{1}", precedence=MATMUL, associativity="left", dunder="matmul",
             ufuncs=("matmul",)),
     _tensor("transpose", 1, T.transpose_kernel, T.transpose_shape,
             (lambda m, g, a, out: m.transpose(g),), (lambda m, t, a, out: m.transpose(t),),
             "the matrix transposed (the last two axes swapped), X.T", text="{0}.T",
-            latex="{0}^{{\\top}}",
+            latex="{{{0}}}^{{\\top}}",
             unicode="{0}ᵀ", attribute="T"),
+    _tensor("reshape", 1 + T.RESHAPE_AXES, T.reshape_kernel, T.reshape_shape,
+            (T.reshape_vjp, *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            (lambda m, t, x, *sizes: m.reshape(t, *sizes[:-1]),
+             *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            "the entries in a new shape, row by row (reshape(X, 3, 2); -1: the rest)",
+            sympy=lambda x, *sizes: x, static=T.RESHAPE_AXES,
+            defaults=(ALL,) * T.RESHAPE_AXES, normalize=T.normalize_sizes),
     _axis_op("sum", T.sum_kernel, T.sum_vjp,
              "sum of the entries, over one axis or (by default) all of them"),
     _axis_op("mean", T.mean_kernel, T.mean_vjp,
@@ -530,34 +553,43 @@ _TENSOR_TABLE: list[Op] = [
             (lambda m, t, a, b, out: m.outer(t, b), lambda m, t, a, b, out: m.outer(a, t)),
             "outer product of two vectors, a bᵀ"),
     _tensor("softmax", 1, T.softmax_kernel, T.last_axis_shape(keep=True), (T.softmax_vjp,),
-            (T.softmax_jvp,), "softmax over the last axis (the classes), stable"),
+            (T.softmax_jvp,), "softmax over the last axis (the classes), stable",
+            expansion=lambda m, x: m.exp(x) / m.expand(m.sum(m.exp(x), -1), -1)),
     _tensor("logsumexp", 1, T.logsumexp_kernel, T.last_axis_shape(keep=False),
             (lambda m, g, x, out: m.mul(m.expand(g, -1), m.softmax(x)),),
             (lambda m, t, x, out: m.sum(m.softmax(x) * t, -1),),
-            "log Σ exp over the last axis (the classes), stable"),
+            "log Σ exp over the last axis (the classes), stable",
+            expansion=lambda m, x: m.log(m.sum(m.exp(x), -1))),
     _loss("mse", T.mse_kernel, lambda p, y: (p - y) ** 2,
           (lambda m, p, y: 2 * (p - y), lambda m, p, y: 2 * (y - p)),
           "mean squared error mean((p - y)**2)",
           latex="\\operatorname{{MSE}}\\left({0}, {1}\\right)"),
     _tensor("cross_entropy", 2, T.cross_entropy_kernel, T.loss_shape(1), T.ce_vjps(),
             T.ce_jvps(), "softmax cross-entropy of logits against targets (one-hot rows), "
-            "mean over the rows, stable", latex="\\operatorname{{CE}}\\left({0}, {1}\\right)"),
+            "mean over the rows, stable", latex="\\operatorname{{CE}}\\left({0}, {1}\\right)",
+            expansion=T.ce_expansion),
     _loss("bce_logits", T.bce_logits_kernel,
           lambda z, y: sympy.Max(z, 0) - z * y + sympy.log(1 + sympy.exp(-sympy.Abs(z))),
           (lambda m, z, y: m.sigmoid(z) - y, lambda m, z, y: -z),
           "binary cross-entropy of σ(z) against y, from the logits z (stable), mean",
-          latex="\\operatorname{{BCE}}\\left({0}, {1}\\right)"),
+          latex="\\operatorname{{BCE}}\\left({0}, {1}\\right)",
+          expansion=lambda m, z, y: m.mean(
+              m.max(z, 0) - m.mul(z, y) + m.log(1 + m.exp(-m.abs(z))), ALL)),
     _loss("logloss", T.logloss_kernel,
           lambda p, y: -(y * sympy.log(p) + (1 - y) * sympy.log(1 - p)),
           (lambda m, p, y: (p - y) / (p * (1 - p)), lambda m, p, y: m.log(1 - p) - m.log(p)),
           "binary cross-entropy of probabilities p against y, mean",
           domain=lambda p, y: (np.asarray(p) <= 0) | (np.asarray(p) >= 1),
-          domain_message="logloss of a probability outside (0, 1)"),
+          domain_message="logloss of a probability outside (0, 1)",
+          expansion=lambda m, p, y: m.mean(
+              -(m.mul(y, m.log(p)) + m.mul(1 - y, m.log(1 - p))), ALL)),
     _tensor("expand", 2, T.expand_kernel, T.expand_shape,
             (lambda m, g, x, axis, out: m.sum(g, axis), NO_GRADIENT),
             (lambda m, t, x, axis, out: m.expand(t, axis), NO_GRADIENT),
             "x with a size-1 axis inserted (numpy's expand_dims)", static=1,
             normalize=T.normalize_new_axis,
+            # The size-1 axis is not written on the board: x itself, where it broadcasts.
+            unicode="{0}", latex="{0}",
             # A scalar with size-1 axes is its one entry: a constant of a rule (the seed 1)
             # folds to itself, and constants broadcast like it.
             sympy=lambda x, axis: x),
@@ -569,22 +601,26 @@ _TENSOR_TABLE: list[Op] = [
     _tensor("broadcast_like", 2, T.broadcast_like_kernel, T.broadcast_like_shape,
             (lambda m, g, h, x, out: m.sum_to(g, h), NO_GRADIENT),
             (lambda m, t, h, x, out: m.broadcast_like(t, x), NO_GRADIENT),
-            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True),
+            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True,
+            unicode="{0}", latex="{0}"),
     _tensor("eye_like", 1, T.eye_kernel, T.eye_shape, (NO_GRADIENT,), (NO_GRADIENT,),
-            "the identity matrix of the shape of a square matrix x"),
+            "the identity matrix of the shape of a square matrix x", unicode="I", latex="I"),
     _tensor("det", 1, np.linalg.det, T.square_shape("det"), (T.det_vjp,),
             (lambda m, t, a, out: out * m.tr(m.matmul(m.inv(a), t)),),
-            "determinant of a square matrix", latex="\\det\\left({0}\\right)"),
+            "determinant of a square matrix", latex="\\det\\left({0}\\right)",
+            expansion=T.det_expansion),
     _tensor("inv", 1, _ignore_linalg_errors(np.linalg.inv), T.inv_shape, (T.inv_vjp,),
             (lambda m, t, a, out: -m.matmul(out, m.matmul(t, out)),),
-            "inverse of a square matrix", latex="{0}^{{-1}}", unicode="{0}⁻¹",
-            domain=_singular, domain_message="inverse of a singular matrix"),
+            "inverse of a square matrix", latex="{{{0}}}^{{-1}}", unicode="{0}⁻¹",
+            domain=_singular, domain_message="inverse of a singular matrix",
+            expansion=T.inv_expansion),
     _tensor("logdet", 1, T.logdet_kernel, T.square_shape("logdet"), (T.logdet_vjp,),
             (lambda m, t, a, out: m.tr(m.matmul(m.inv(a), t)),),
             "log det of a square matrix with a positive determinant",
             latex="\\log\\det\\left({0}\\right)",
             domain=lambda a: np.linalg.det(a) <= 0,
-            domain_message="logdet of a matrix whose determinant is not positive"),
+            domain_message="logdet of a matrix whose determinant is not positive",
+            expansion=lambda m, a: m.log(m.det(a))),
 ]
 
 
@@ -606,6 +642,7 @@ _TABLE: list[Op] = [
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
        ufuncs=("multiply",), dunder="mul",
+       tensor_templates=MappingProxyType({"unicode": "{0} ⊙ {1}", "latex": "{0} \\odot {1}"}),
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
                    Identity(1, -1, _negated))),
@@ -958,6 +995,7 @@ def define_op(
     jvps: Sequence[Rule | None] | None = None,
     static: int = 0,
     normalize: Callable[..., tuple[Any, ...]] | None = None,
+    expansion: Rule | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
     ``from_sympy``, rendering, tables and the checker all know it at once.
@@ -969,7 +1007,9 @@ def define_op(
 
     An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
     (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
-    ``numpy`` function then receives values with a leading batch axis.
+    ``numpy`` function then receives values with a leading batch axis, and ``expansion``
+    writes it with other ops where that kernel cannot run on arrays of scalar references
+    (:func:`graphdiff.scalarize`).
 
     >>> import numpy as np, sympy, graphdiff as gd
     >>> softplus = gd.define_op(
@@ -1009,6 +1049,7 @@ def define_op(
         kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
         shape=shape, vjps=None if vjps is None else tuple(vjps),
         jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
+        expansion=expansion,
     )
     return register(op)
 

@@ -914,9 +914,10 @@ class _Converter:
                          params={"construct": description, "text": excerpt(self.segment(node))})
 
     def apply(self, node: ast.AST, op: Any, args: tuple[Any, ...]) -> Any:
-        if op.domain is not None and any(is_node(a) for a in args):
+        if op.domain is not None and op.elementwise and any(is_node(a) for a in args):
             # Constant arguments alone can put an op outside its domain (x/0): with
-            # nan standing for the variable ones, the check is True only then.
+            # nan standing for the variable ones, the check is True only then.  (A tensor
+            # op's domain is of whole matrices, which constants never are: inv(X).)
             with np.errstate(invalid="ignore"):
                 always_bad = op.domain(*(np.nan if is_node(a) else float(a) for a in args))
             if np.any(always_bad):

@@ -39,7 +39,7 @@ from .notation import (
     shape_label,
 )
 from .ops import as_expr
-from .printing import expr_text, formula, node_labels
+from .printing import as_named, expr_text, formula, node_labels
 
 __all__ = [
     "STYLES",
@@ -98,14 +98,24 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     x -> a  cos(x)
     x -> b  a
     a -> b  x
+
+    In a graph with tensor nodes every edge shows its VJP instead, what the adjoint v̄ of
+    its target sends back to its source, as the sheet writes it (:meth:`Graph.edge_vjp`):
+
+    >>> print(edge_table(gd.parse("X: 4x2\\nW: 2x3\\nH = X @ W\\nL = sum(relu(H))")))
+    edge     VJP
+    X -> H   H̄·Wᵀ
+    W -> H   Xᵀ·H̄
+    H -> w4  w̄4 ⊙ [H > 0]
+    w4 -> L  L̄
     """
+    if graph.is_tensor:
+        return _vjp_table(graph, style)
     values = graph.values(at) if at is not None else None
     headers = ["edge", "derivative"] + (["value"] if values is not None else [])
     rows = []
     for u, v in graph.nx.edges():
         derivative = graph.edge_derivative(u, v)
-        if derivative is None:  # into a tensor op: its derivative is a VJP, not a number
-            derivative = sympy.Symbol("(VJP)")
         if style == "latex":
             edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
             shown = f"${expr_text(derivative, 'latex')}$"
@@ -118,6 +128,21 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
         rows.append(row)
     align = ["l", "l", "r"][: len(headers)]
     return format_table(headers, rows, style, align)
+
+
+def _vjp_table(graph: Graph, style: str) -> str:
+    """The edge table of a tensor graph: each edge's VJP, in the names of the graph."""
+    rows = []
+    for u, v in graph.nx.edges():
+        bar = decorated(graph.name(v), BAR)
+        if style == "latex":
+            edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
+            shown = f"${graph.edge_vjp(u, v, 'latex', cotangent=bar)}$"
+        else:
+            edge = f"{graph.name(u)} -> {graph.name(v)}"
+            shown = graph.edge_vjp(u, v, "unicode", cotangent=bar, names=as_named)
+        rows.append([edge, shown])
+    return format_table(["edge", "VJP"], rows, style, ["l", "l"])
 
 
 # --- worked traces of the derivative engines --------------------------------------------

@@ -29,7 +29,7 @@ from ..errors import GraphdiffError
 from ..graph import Batch, Graph
 from ..notation import BAR, decorated
 from ..ops import as_expr
-from ..printing import Printed
+from ..printing import as_named
 from ._sweep import (
     output_id,
     output_value,
@@ -263,22 +263,19 @@ def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any],
 
 
 def printed_rules(graph: Graph, cotangent: Mapping[str, Any]) -> list[sympy.Expr]:
-    """Per node, its adjoint as the sum of its users' VJP rules printed with the nodes'
-    names (``Z̄ @ W.T``), each as one sympy symbol so that the tables print it as is.
+    """Per node, its adjoint as the sum of the VJPs of its edges as a teacher writes them
+    (:meth:`Graph.edge_vjp`: ``Z̄·Wᵀ``, ``Ō ⊙ [H > 0]``), with the nodes' names as named,
+    each as one sympy symbol so that the tables print it as is.
 
     >>> import graphdiff as gd
-    >>> g = gd.parse("Z = X @ W\\nL = sum(Z)", shapes={"X": (2, 2), "W": (2, 3)})
-    >>> [str(r) for r in printed_rules(g, {"L": 1})][:2]
-    ['Z̄ @ W.T', 'X.T @ Z̄']
+    >>> g = gd.parse("Z = X @ W\\nL = sum(relu(Z))", shapes={"X": (2, 2), "W": (2, 3)})
+    >>> [str(r) for r in printed_rules(g, {"L": 1})]
+    ['Z̄·Wᵀ', 'Xᵀ·Z̄', 'w̄4 ⊙ [Z > 0]', 'L̄', '1']
     """
-    names = [Printed(graph.name(i), shape=graph.shape(i)) for i in graph.order]
-    bars = [Printed(decorated(graph.name(i), BAR), shape=graph.shape(i)) for i in graph.order]
     terms: list[list[str]] = [[] for _ in graph.order]
-    for v in graph.order:
-        if graph.kind(v) == "op":
-            for u, contribution in graph.local_vjps(v, Printed.NAMESPACE, names, names[v],
-                                                    bars[v]):
-                terms[u].append(str(contribution))
+    for u, v in graph.nx.edges():
+        bar = decorated(graph.name(v), BAR)
+        terms[u].append(graph.edge_vjp(u, v, "unicode", cotangent=bar, names=as_named))
     rules: list[sympy.Expr] = []
     for i in graph.order:
         seed = cotangent.get(graph.name(i)) if i in graph.output_ids else None

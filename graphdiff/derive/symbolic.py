@@ -22,6 +22,7 @@ from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
 from ._sweep import input_id, output_id, plain, scalar_only
+from .scalarize import entries_of, entry_outputs, gather, scalarize
 
 
 def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = None,
@@ -34,7 +35,19 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     >>> import graphdiff as gd
     >>> symbolic_diff(gd.parse("x**3*y"), ("x", "y"))
     3*x**2
+
+    A graph with tensor nodes is differentiated through its elementwise expansion
+    (:func:`~graphdiff.scalarize`): by a tensor input, the derivative is a sympy Matrix
+    shaped like it; by an entry (``x11``), one expression.
+
+    >>> g = gd.parse("X: 2x2\\nL = tr(X @ X)")
+    >>> symbolic_diff(g, "X"), symbolic_diff(g, "x12")
+    (Matrix([
+    [2*x11, 2*x21],
+    [2*x12, 2*x22]]), 2*x21)
     """
+    if graph.is_tensor:
+        return _symbolic_entries(graph, wrt, output, order)
     scalar_only(graph, "symbolic_diff")
     expr = graph.expr(output_id(graph, output))
     # Differentiate with real symbols (so |x|' is sign(x), not an expression in re
@@ -58,6 +71,22 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     # sign, sympy's simplification of nested tanh/sigmoid takes exponential time.
     with sympy.evaluate(False):
         return derivative.xreplace(back)
+
+
+def _symbolic_entries(graph: Graph, wrt: Any, output: str | None, order: int) -> Any:
+    """symbolic_diff of a tensor graph, on its expansion: a Matrix for a tensor input."""
+    out = output_id(graph, output)
+    if graph.shape(out):
+        raise GraphdiffError(f"symbolic_diff differentiates a scalar output; {graph.name(out)} "
+                             f"is {'×'.join(map(str, graph.shape(out)))} (use jacobian)")
+    scalar = scalarize(graph)
+    (entry,) = entry_outputs(graph, scalar, out)
+    name = scalar.name(entry)
+    if isinstance(wrt, str) and wrt in graph.inputs and graph.shape(wrt):
+        derivatives = {e: symbolic_diff(scalar, e, output=name, order=order)
+                       for e in entries_of(graph, [wrt])}
+        return gather(graph, wrt, derivatives)
+    return symbolic_diff(scalar, wrt, output=name, order=order)
 
 
 def graph_depth(graph: Graph) -> int:
