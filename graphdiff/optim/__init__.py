@@ -33,6 +33,7 @@ from .adaptive import adagrad, adam, rmsprop
 from .base import Optimizer, Params, Rate, State, rate
 from .descent import gd, minibatch, sgd
 from .momentum import momentum, nesterov
+from .schedules import exponential, inverse_time
 
 #: Every optimizer by name, in the seed's order.
 OPTIMIZERS = {
@@ -40,5 +41,6 @@ OPTIMIZERS = {
     "nesterov": nesterov, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam,
 }
 
-__all__ = ["OPTIMIZERS", "Optimizer", "Params", "Rate", "State", "adagrad", "adam", "gd",
-           "minibatch", "momentum", "nesterov", "rate", "rmsprop", "sgd"]
+__all__ = ["OPTIMIZERS", "Optimizer", "Params", "Rate", "State", "adagrad", "adam",
+           "exponential", "gd", "inverse_time", "minibatch", "momentum", "nesterov", "rate",
+           "rmsprop", "sgd"]

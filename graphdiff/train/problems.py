@@ -52,6 +52,28 @@ L = mse(yhat, Y)
 """)
 
 
+def cybenko_init(hidden: int, *, scale: float = 20.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """First weights for :func:`seed001_network` on [0, 1]: unit h's kink at a random s.
+
+    Seed 001 builds its approximation from units that switch on at s = −b/w; here each
+    ReLU unit's kink s = −b1_h/W1_h is drawn uniformly from [0, 1] (zero biases would put
+    every kink at x = 0, where a ReLU network of one input is linear on [0, 1]), the
+    slopes W1 from N(0, scale²), and W2 small enough that tanh starts far from
+    saturation.
+
+    >>> p = cybenko_init(4, seed=0)
+    >>> kinks = -p["b1"] / p["W1"][0]
+    >>> bool(((0 <= kinks) & (kinks <= 1)).all()), p["W2"].shape, p["b2"].tolist()
+    (True, (4, 1), [0.0])
+    """
+    rng = np.random.default_rng(seed)
+    w1 = rng.normal(0.0, scale, size=(1, hidden))
+    kinks = rng.uniform(0.0, 1.0, size=hidden)
+    return {"W1": w1, "b1": -w1[0] * kinks,
+            "W2": rng.normal(0.0, 1.0 / (scale * np.sqrt(hidden)), size=(hidden, 1)),
+            "b2": np.zeros(1)}
+
+
 def seed001_update_rules() -> dict[str, str]:
     """Seed 001's solution for the board task, in matrix form with graphdiff's shapes.
 
