@@ -117,6 +117,37 @@ L = sum((yhat - y)**2) / 2
 """)
 
 
+def mlp(n: int, inputs: int, width: int, depth: int, activation: str = "sigmoid") -> Graph:
+    """Seed 004 exercise 5's network for any depth: Hᵢ = Oᵢ₋₁·Wᵢ + bᵢ, Oᵢ = f(Hᵢ), ŷ = O·W,
+    with L = ½·MSE (the sheet's ½(ŷ − y)² averaged over the n rows of X).
+
+    >>> g = mlp(n=4, inputs=2, width=3, depth=2)
+    >>> [(name, g.shape(name)) for name in ("W1", "W2", "W3")]
+    [('W1', (2, 3)), ('W2', (3, 3)), ('W3', (3, 1))]
+    """
+    declarations = [f"X: {n}x{inputs}", f"Y: {n}x1"]
+    body, previous, fan_in = [], "X", inputs
+    for i in range(1, depth + 1):
+        declarations += [f"W{i}: {fan_in}x{width}", f"b{i}: {width}"]
+        body += [f"H{i} = {previous} @ W{i} + b{i}", f"O{i} = {activation}(H{i})"]
+        previous, fan_in = f"O{i}", width
+    declarations.append(f"W{depth + 1}: {width}x1")
+    body += [f"yhat = {previous} @ W{depth + 1}", "L = mse(yhat, Y) / 2"]
+    return parse("\n".join(declarations + body), limits=Limits.unlimited_size())
+
+
+def regression_data(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """A small regression problem in two variables: y = sin(πx₁)·x₂ + x₁/2 on [−1, 1]².
+
+    >>> data = regression_data(5)
+    >>> data["X"].shape, data["Y"].shape
+    ((5, 2), (5, 1))
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n, 2))
+    return {"X": x, "Y": (np.sin(np.pi * x[:, 0]) * x[:, 1] + 0.5 * x[:, 0]).reshape(-1, 1)}
+
+
 def tanh_stack(depth: int, width: int, n: int) -> Graph:
     """Seed 001's deep network: A0 = X, Zᵢ = Aᵢ₋₁·Wᵢ + bᵢ, Aᵢ = tanh(Zᵢ), L = MSE(A_N, Y).
 
