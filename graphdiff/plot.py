@@ -43,16 +43,18 @@ class Figure(matplotlib.figure.Figure):
         return buffer.getvalue()
 
 
-def figure(width: float = 6.4, height: float = 4.2, *, ncols: int = 1) -> tuple[Figure, Any]:
-    """A new figure with ``ncols`` axes side by side: ``(figure, axes)``.
+def figure(width: float = 6.4, height: float = 4.2, *, ncols: int = 1,
+           nrows: int = 1) -> tuple[Figure, Any]:
+    """A new figure of ``nrows`` × ``ncols`` panels, each ``width`` × ``height`` inches:
+    ``(figure, axes)`` (one axes, a row of them, or a grid, as matplotlib's subplots).
 
     >>> fig, (left, right) = figure(ncols=2)
-    >>> len(fig.axes)
-    2
+    >>> fig, grid = figure(3, 3, nrows=2, ncols=4)
+    >>> len(fig.axes), grid.shape
+    (8, (2, 4))
     """
-    fig = Figure(figsize=(width * ncols if ncols > 1 else width, height),
-                 layout="constrained")
-    axes = fig.subplots(1, ncols)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols)
     return fig, axes
 
 
