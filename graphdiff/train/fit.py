@@ -190,6 +190,12 @@ class _Run:
         self.optimizer, self.data, self.fixed, self.layerwise = optimizer, data, fixed, layerwise
         self.graphs: dict[int, Graph] = {}
         self.state: State | dict[str, State]
+        # The last step's sweep, kept until the next one is made.  Freed at the end of
+        # each step instead, its arrays leave the top of glibc's heap free and past the
+        # trim threshold, the heap is handed back to the system, and the next step takes
+        # a page fault on every page again: with 256×256 activations that was a third
+        # of each step (benchmarks/train.py).  It costs one step's arrays of memory.
+        self.last: Any = None
         if layerwise:  # one state per parameter: each steps on its own, t counts steps
             self.state = {name: optimizer.init({name: np.zeros(graph.shape(name))})
                           for name in names}
@@ -233,6 +239,7 @@ class _Run:
         grads = {name: result.adjoint(name) for name in self.names}
         assert isinstance(self.state, State)
         new, self.state = self.optimizer.step(params, grads, self.state)
+        self.last = result
         return float(np.asarray(result.value)), new
 
     def loss(self, params: dict[str, Any]) -> float:
