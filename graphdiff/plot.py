@@ -35,7 +35,12 @@ OUT_ENV = "GRAPHDIFF_OUT"
 
 
 class Figure(matplotlib.figure.Figure):
-    """A matplotlib figure that a notebook shows inline as PNG (``_repr_png_``)."""
+    """A matplotlib figure that a notebook shows inline as PNG (``_repr_png_``).
+
+    >>> fig = loss_curves({"a": [1.0, 0.5]})
+    >>> isinstance(fig, Figure), fig._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    (True, True)
+    """
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()

@@ -78,7 +78,14 @@ class Optimizer:
     batch_size: int | None = None
 
     def init(self, params: Params) -> State:
-        """The state before the first step: t = 0 and every buffer zero."""
+        """The state before the first step: t = 0 and every buffer zero.
+
+        >>> import numpy as np
+        >>> from graphdiff import optim
+        >>> state = optim.rmsprop().init({"W": np.ones((2, 3)), "b": 0.5})
+        >>> state.t, state["Gamma"]["W"].shape, state["Gamma"]["b"]
+        (0, (2, 3), array(0.))
+        """
         return State(0, {slot: {name: np.zeros(np.shape(value)) for name, value in
                                 params.items()} for slot in self.slots})
 
@@ -88,6 +95,18 @@ class Optimizer:
 
         Every parameter needs a gradient of its shape, and the state must have been made
         by :meth:`init` for the same names.
+
+        >>> import numpy as np
+        >>> from graphdiff import optim
+        >>> opt = optim.gd(lr=0.25)
+        >>> params = {"W": np.array([[1.0, 2.0]])}
+        >>> new, state = opt.step(params, {"W": np.array([[4.0, -4.0]])}, opt.init(params))
+        >>> new["W"].tolist(), params["W"].tolist(), state.t     # Θ₁ = Θ₀ − μG
+        ([[0.0, 3.0]], [[1.0, 2.0]], 1)
+        >>> opt.step(params, {"W": np.zeros(2)}, state)
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.GraphdiffError: the gradient of W has shape (2,), the parameter (1, 2)
         """
         _check(params, grads, state, self.slots)
         t = state.t + 1
@@ -130,7 +149,12 @@ def positive_rate(lr: Rate) -> Rate:
 
 
 def shown_rate(lr: Rate) -> Any:
-    """A rate as the hyper-parameters show it (a schedule by its name)."""
+    """A rate as the hyper-parameters show it (a schedule by its name).
+
+    >>> from graphdiff.optim import inverse_time
+    >>> shown_rate(0.01), shown_rate(inverse_time())
+    (0.01, 'inverse_time')
+    """
     return getattr(lr, "__name__", "schedule") if callable(lr) else lr
 
 

@@ -53,6 +53,12 @@ class FitResult:
         ``target``) or ``"diverged"`` (the loss became inf or nan).
     loss : float
         The loss on the whole data set at the final parameters.
+
+    >>> import graphdiff as gd
+    >>> from graphdiff import optim
+    >>> run = fit(gd.parse("L = (w - 2)**2"), {"w": 0.0}, optim.gd(lr=0.25), steps=3)
+    >>> run.params, run.history.loss, run.steps, run.stopped, run.loss
+    ({'w': 1.75}, [4.0, 1.0, 0.25], 3, 'steps', 0.0625)
     """
 
     params: dict[str, Any]

@@ -41,6 +41,9 @@ class History:
         ε_t is step t's loss, Q̄₁ = ε₁; λ is the rate of forgetting (the momentum method
         writes it J_{t+1} = (1 − λ) J_t + λ L).  It estimates the loss over the data set
         at no cost when every step sees one example.
+
+        >>> History(loss=[1.0, 0.0, 0.0]).smoothed(0.25).tolist()
+        [1.0, 0.75, 0.5625]
         """
         if not 0 < lam <= 1:
             raise GraphdiffError(f"lam must be in (0, 1], not {lam!r}")

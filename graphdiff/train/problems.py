@@ -36,6 +36,13 @@ def seed001_network(n: int, d: int = 1, hidden: int = 32) -> Graph:
 
     X is n×d (a batch), W1 d×H, b1 of H, W2 H×1, b2 of 1; the nodes are the solution's
     Z1, A1, Z2 and ŷ.  ``mse`` is (1/n) Σ (ŷ − Y)², so ∂L/∂ŷ = (2/n)(ŷ − Y), the seed's.
+
+    >>> g = seed001_network(n=2, d=1, hidden=2)
+    >>> point = {"X": np.array([[1.0], [2.0]]), "W1": np.array([[1.0, -1.0]]),
+    ...          "b1": np.zeros(2), "W2": np.array([[0.5], [2.0]]), "b2": np.zeros(1),
+    ...          "Y": np.array([[0.0], [0.0]])}
+    >>> bool(np.isclose(g.evaluate(point), (np.tanh(0.5)**2 + np.tanh(1.0)**2) / 2))
+    True
     """
     return parse(f"""
 X: {n}x{d}
