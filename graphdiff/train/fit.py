@@ -26,7 +26,7 @@ from ..optim.base import Optimizer, State
 from .batches import batches, count
 from .history import History
 from .init import Seed, generator
-from .layerwise import layerwise_step
+from .layerwise import layerwise_sweep
 from .reshape import with_shapes
 
 #: ``batch_size`` not given: the optimizer's own (None, the whole data set, for most).
@@ -239,7 +239,7 @@ class _Run:
                 new[name] = stepped[name]
                 return new[name]
 
-            loss = layerwise_step(graph, at, self.names, update, output=out)
+            loss, self.last = layerwise_sweep(graph, at, self.names, update, output=out)
             return loss, new
         result = reverse(graph, graph.name(out), at=at, wrt=self.names)
         grads = {name: result.adjoint(name) for name in self.names}

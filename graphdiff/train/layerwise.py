@@ -46,6 +46,22 @@ def layerwise_step(graph: Graph, point: Mapping[str, Any], names: Sequence[str],
     >>> new                # w2 = 0 − (−1)·1; then w̄1 uses the new w2: (−1)·1·1
     {'w2': 1.0, 'w1': 2.0}
     """
+    return layerwise_sweep(graph, point, names, update, output)[0]
+
+
+def layerwise_sweep(graph: Graph, point: Mapping[str, Any], names: Sequence[str],
+                    update: Update, output: int | None = None) -> tuple[float, list[Any]]:
+    """:func:`layerwise_step`, and the sweep's arrays (values and adjoints by node) too.
+
+    The training loop holds on to the arrays until the next step has made its own, for
+    the reason ``_Run.last`` in :mod:`graphdiff.train.fit` gives.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("L = (w*x - 1)**2")
+    >>> loss, arrays = layerwise_sweep(g, {"w": 1.0, "x": 2.0}, ["w"], lambda n, v, g: v - g)
+    >>> loss, len(arrays) == 2 * len(g)
+    (1.0, True)
+    """
     out = graph.output_ids[0] if output is None else output
     params = [graph.id(name) for name in names]
     values, batch = graph.batched_values(point)
@@ -94,7 +110,7 @@ def layerwise_step(graph: Graph, point: Mapping[str, Any], names: Sequence[str],
     for p in params:  # parameters the loss does not use: a zero gradient
         if p not in stepped:
             step(p)
-    return loss
+    return loss, [*values, *adjoints]
 
 
 def _last_users(graph: Graph, params: Sequence[int], out: int) -> dict[int, list[int]]:
