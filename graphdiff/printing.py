@@ -352,6 +352,8 @@ def iverson(expr: Any) -> Any:
     ([h > 0], [a >= b])
     >>> iverson(alpha + (1 - alpha) * (1 - sympy.Heaviside(-a, 1)))
     alpha + (1 - alpha)*(1 - [a <= 0])
+    >>> iverson(2 * sympy.Heaviside(h) + h)  # sympy's step is 1/2 at 0: not a bracket
+    h + 2*Heaviside(h)
     """
     expr = as_expr(expr)
     if not expr.has(sympy.Heaviside):
@@ -363,8 +365,12 @@ def iverson(expr: Any) -> Any:
         if {first, other} == {sympy.S.One, sympy.S.Zero}:
             holds = condition if first == 1 else sympy.Not(condition)
             return Iverson(_sides(holds))
-    return expr.replace(lambda e: isinstance(e, sympy.Heaviside),
-                        lambda e: Iverson(_sides(sympy.Ge(e.args[0], 0))))
+    # A step that is 1 at 0 is [x ≥ 0], one that is 0 there [x > 0]; sympy's own
+    # Heaviside(x), 1/2 at 0, is no bracket and stays as it is.
+    brackets = {sympy.S.One: sympy.Ge, sympy.S.Zero: sympy.Gt}
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Heaviside) and e.args[1:2] and e.args[1] in brackets,
+        lambda e: Iverson(_sides(brackets[e.args[1]](e.args[0], 0))))
 
 
 def precedence_of(expr: Any) -> float:

@@ -106,4 +106,6 @@ def diff_text(run: DiffRun, source: str, style: str = "text", table: bool = Fals
             lines.extend(item if isinstance(item, str) else
                          WORKED_TABLES[type(item)](item, style=style)
                          for item in run.runs[method].work)
+    if report.get("kink_note"):
+        lines.extend(["", "note: " + report["kink_note"]])
     return "\n".join(lines)

@@ -29,7 +29,7 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ..printing import expr_text
+from ..printing import expr_text, iverson
 from ._sweep import scalar_only
 from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
@@ -223,7 +223,14 @@ def number(value: Any) -> float | list[Any] | None:
 
 
 def _text(expr: Any) -> str | None:
-    return None if expr is None else str(expr)
+    """A derivative as the report prints it: sympy's text, steps as the seeds write them
+    (relu' is ``[x > 0]``, not ``1 - Heaviside(-x, 1)``).
+
+    >>> import sympy
+    >>> _text(1 - sympy.Heaviside(-sympy.Symbol("x"), 1)), _text(None)
+    ('[x > 0]', None)
+    """
+    return None if expr is None else str(iverson(expr))
 
 
 # --- paths (seed 004) -------------------------------------------------------------------------

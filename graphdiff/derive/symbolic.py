@@ -129,6 +129,8 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
     >>> x, y = sympy.symbols("x y")
     >>> evaluate_expr(x**2 + y, g, {"x": 2.0, "y": 1.0})
     5.0
+    >>> evaluate_expr(sympy.Max(0, x - 1) + sympy.Heaviside(x - 1), g, {"x": 1.0})
+    0.5
     """
     expr = as_expr(expr)
     if not expr.free_symbols:
@@ -137,7 +139,13 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
     if all(np.ndim(v) == 0 for v in at.values()):
         subs = {graph.symbol(name): sympy.Float(float(at[name]), 30) for name in graph.inputs
                 if name in at}
-        value = expr.evalf(30, subs=subs)
+        try:
+            value = expr.evalf(30, subs=subs)
+        except (ValueError, TypeError):
+            # On a kink (Max(0, x - 1) at x = 1) a 30-digit Float may come out as a
+            # zero of no precision that Max cannot compare: the exact point decides.
+            exact = {s: sympy.Rational(float(v)) for s, v in subs.items()}
+            value = expr.xreplace(exact).evalf(30)
         return float(value)
     names = [s.name for s in expr.free_symbols]
     return plain(from_sympy(expr, inputs=sorted(names)).evaluate({n: at[n] for n in names}))
