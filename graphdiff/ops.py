@@ -187,6 +187,9 @@ class Op:
         The Python attribute that is this op (``"T"`` for ``X.T``): the parser accepts
         exactly these attributes, tracers have them as properties, and a formula prints
         such a node inline in its users (``G @ W.T``).
+    alias : bool
+        The op is another name for its argument (``copy``, what an alias line ``y = v5``
+        makes): the survey's naming numbers no such node, and its row reads ``y = v₅``.
     shape_identity : bool
         The op only fits its first argument to another shape (``sum_to``,
         ``broadcast_like``): when that argument has the output's shape already it is the
@@ -244,6 +247,7 @@ class Op:
     shape_identity: bool = False
     tensor_templates: Mapping[str, str] | None = None
     expansion: Rule | None = None
+    alias: bool = False
 
     @property
     def elementwise(self) -> bool:
@@ -664,7 +668,7 @@ _TABLE: list[Op] = [
     # the node that line makes.  It prints as its argument.
     Op("copy", 1, np.positive, lambda a: a, (lambda m, a, out: 1,),
        "{0}", "{0}", "{0}", doc="the same value as a new node (an alias line v = x)",
-       mpmath=lambda a: a, ufuncs=("positive",)),
+       mpmath=lambda a: a, ufuncs=("positive",), alias=True),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,

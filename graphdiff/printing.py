@@ -636,7 +636,7 @@ def graph_text(graph: GraphView, node: int | str | None = None, style: str = "an
 # --- labels -----------------------------------------------------------------------------------
 
 #: The label policies of tables and drawings.
-LABELS = ("auto", "graph", "w")
+LABELS = ("auto", "graph", "w", "survey")
 
 
 def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
@@ -648,6 +648,8 @@ def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
     >>> import graphdiff as gd
     >>> node_labels(gd.parse("x1*x2 + sin(x1)")), node_labels(gd.parse("sin(x)", naming="letters"))
     (['w1', 'w2', 'w3', 'w4', 'w5'], ['x', 'a'])
+    >>> node_labels(gd.parse("x1*x2 + sin(x1)"), "survey")
+    ['v_-1', 'v_0', 'v_1', 'v_2', 'v_3']
     """
     if names == "auto":
         ops = [n for n in graph.order if graph.kind(n) == "op"]
@@ -657,6 +659,24 @@ def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
         return [f"w{n + 1}" for n in graph.order]
     if names == "graph":
         return [graph.name(n) for n in graph.order]
+    if names == "survey":
+        # The AD survey's convention (Baydin et al.; Griewank and Walther): n inputs are
+        # v₁₋ₙ … v₀, the operations v₁ … vₗ in evaluation order.
+        # An alias row that is an output (y = v₅) keeps its name and takes no number.
+        inputs = {n: k for k, n in enumerate(n for n in graph.order
+                                              if graph.kind(n) == "input")}
+        outputs = set(graph.output_ids)
+        labels, k = [], 0
+        for n in graph.order:
+            op = graph.op(n)
+            if n in inputs:
+                labels.append(f"v_{inputs[n] + 1 - len(inputs)}")
+            elif op is not None and op.alias and n in outputs:
+                labels.append(graph.name(n))
+            else:
+                k += 1
+                labels.append(f"v_{k}")
+        return labels
     raise ValueError(f"names must be {', '.join(map(repr, LABELS[:-1]))} or "
                      f"{LABELS[-1]!r}, not {names!r}")
 

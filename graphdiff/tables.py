@@ -229,7 +229,8 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
     labels = node_labels(graph, names)
     mapping = _renamer(graph, labels, [DOT])
     numeric = result.values is not None
-    header = "$\\dot{w}$" if style == "latex" else "ẇ"
+    letter = _letter(names)
+    header = f"$\\dot{{{letter}}}$" if style == "latex" else decorated(letter, DOT)
     headers = ["node"] + (["value"] if numeric else []) + ["tangent", header]
     rows = []
     for n in graph.order:
@@ -248,8 +249,18 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         else:
             row.append(_math(result.output_tangent(n), style, {}))
         rows.append(row)
+    if names == "survey":  # the survey's closing rows: y = v₅
+        for out in (o for o in graph.output_ids if labels[o] != graph.name(o)):
+            rows.append([_equation(sympy.Symbol(graph.name(out)), sympy.Symbol(labels[out]),
+                                   style, {}),
+                         *([format_number(result.values[out])] if numeric else []), "", ""])
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
+
+
+def _letter(names: str) -> str:
+    """The letter of the value column's header: v in the survey's naming, else w."""
+    return "v" if names == "survey" else "w"
 
 
 def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any]) -> str:
@@ -261,10 +272,13 @@ def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any]) -> str:
 
 
 def reverse_table(result: Any, style: str = "text", names: str = "auto",
-                  notation: str = "bar") -> str:
+                  notation: str = "bar", updates: bool = False) -> str:
     """The reverse-mode table, in the order of the backward sweep: each w̄ᵢ's rule and value.
 
-    ``notation="D"`` writes seed 002's Dwᵢ instead of w̄ᵢ.
+    ``notation="D"`` writes seed 002's Dwᵢ instead of w̄ᵢ.  ``updates=True`` lists the
+    adjoint updates one by one as the backward pass makes them (:attr:`ReverseResult.updates
+    <graphdiff.derive.reverse.ReverseResult.updates>`), ``+=`` where an adjoint
+    accumulates, with the running value: how textbooks print a reverse sweep.
 
     >>> import graphdiff as gd
     >>> print(gd.reverse(gd.parse("exp(x1*x2) + x2**3")).table())
@@ -285,9 +299,12 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
         for n in graph.order:
             mapping[sympy.Symbol(decorated(graph.name(n), BAR))] = sympy.Symbol(f"D{labels[n]}")
     numeric = result.values is not None
-    header = "w̄" if notation == "bar" else "Dw"
+    letter = _letter(names)
+    header = decorated(letter, BAR) if notation == "bar" else f"D{letter}"
     if style == "latex":
-        header = "$\\bar{w}$" if notation == "bar" else "$Dw$"
+        header = f"$\\bar{{{letter}}}$" if notation == "bar" else f"$D{letter}$"
+    if updates:
+        return _updates_table(result, style, mapping, numeric, header)
     headers = ["node"] + (["value"] if numeric else []) + ["adjoint", header]
     rows = []
     for n in reversed(graph.order):
@@ -302,6 +319,30 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
             row.append(_math(result.adjoint(n), style, {}))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
+    return format_table(headers, rows, style, align)
+
+
+def _updates_table(result: Any, style: str, mapping: dict[Any, Any], numeric: bool,
+                   header: str) -> str:
+    """One row per adjoint update of the backward sweep (see :func:`reverse_table`)."""
+    graph = result.graph
+    rows = []
+    for step in result.updates:
+        bar = sympy.Symbol(decorated(step.target, BAR))
+        if step.source is None:
+            rule = _equation(bar, step.contribution, style, mapping)
+        else:
+            source = sympy.Symbol(decorated(step.source, BAR))
+            term = sympy.Mul(source, step.partial, evaluate=False) if step.partial != 1 \
+                else source
+            rule = _equation(bar, term, style, mapping)
+            if not step.first:
+                rule = rule.replace(" = ", " += ", 1)
+        shown = format_number(step.running) if numeric else _math(step.running, style, mapping)
+        rows.append([rule, *([format_number(step.contribution)] if numeric else []), shown])
+    del graph
+    headers = ["update", *(["contribution"] if numeric else []), header]
+    align = ["l", *(["r"] if numeric else []), "r"]
     return format_table(headers, rows, style, align)
 
 
