@@ -531,6 +531,38 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "unknown_output": {"en": "the output '{name}' is not assigned in the program",
                        "ru": "выход «{name}» в программе не присваивается"},
+    # --- matrices: reading them ----------------------------------------------------------
+    "shape_number": {"en": "a number", "ru": "число"},
+    "shape_vector": {"en": "a vector of {size} numbers", "ru": "вектор из {size} чисел"},
+    "entrywise_shapes": {
+        "en": "'{text}': an entrywise operation on {left} and {right}, whose shapes differ "
+              "(for the matrix product write @ or ·)",
+        "ru": "«{text}»: поэлементная операция над {left} и {right}, а их размеры разные "
+              "(матричное произведение пишется через @ или ·)"},
+    "matmul_shapes": {
+        "en": "'{text}': the matrix product of {left} and {right} does not exist (the columns "
+              "of the left factor must be as many as the rows of the right one)",
+        "ru": "«{text}»: матричного произведения {left} на {right} не существует (число "
+              "столбцов левого множителя должно равняться числу строк правого)"},
+    "product_shapes": {
+        "en": "'{text}': {left} times {right} is neither a matrix product (the inner sizes "
+              "differ) nor an entrywise one (the shapes differ)",
+        "ru": "«{text}»: {left} на {right} — ни матричное произведение (внутренние размеры "
+              "разные), ни поэлементное (размеры матриц разные)"},
+    "ambiguous_product": {
+        "en": "'{text}' was read as the matrix product {reading} (both are {shape}); write "
+              "{alternative} for the entrywise product",
+        "ru": "«{text}» прочитано как матричное произведение {reading} (обе матрицы "
+              "{shape}); для поэлементного произведения пишите {alternative}"},
+    "matrix_power": {
+        "en": "'{text}' is the entrywise power of the matrix {base}; for the matrix product "
+              "write {base} @ {base}",
+        "ru": "«{text}» — поэлементная степень матрицы {base}; матричное произведение "
+              "пишется {base} @ {base}"},
+    "static_argument": {"en": "the axis of {name}(...) must be a whole number, such as 0",
+                        "ru": "ось в {name}(...) должна быть целым числом, например 0"},
+    "function_shapes": {"en": "'{text}': {name} does not take {shapes}",
+                        "ru": "«{text}»: {name} не применяется к {shapes}"},
     # --- reports and files ---------------------------------------------------------------
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},
