@@ -563,6 +563,97 @@ CATALOG: dict[str, dict[str, str]] = {
                         "ru": "ось в {name}(...) должна быть целым числом, например 0"},
     "function_shapes": {"en": "'{text}': {name} does not take {shapes}",
                         "ru": "«{text}»: {name} не применяется к {shapes}"},
+    "matrix_environment": {
+        "en": "only the matrix environments {known} are read, not {name}",
+        "ru": "читаются только окружения матриц {known}, а не {name}"},
+    "matrix_expected": {"en": "a matrix is expected here: [[1, 2], [3, 4]] or "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}",
+                        "ru": "здесь ожидается матрица: [[1, 2], [3, 4]] или "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}"},
+    "matrix_text_after": {"en": "nothing may follow the matrix here (a transpose ^T at most)",
+                          "ru": "после матрицы здесь ничего не должно быть (разве что ^T)"},
+    "matrix_unclosed": {"en": "\\begin{{{name}}} is not closed by \\end{{{name}}}",
+                        "ru": "\\begin{{{name}}} не закрыто \\end{{{name}}}"},
+    "matrix_empty": {"en": "the matrix has no entries", "ru": "в матрице нет элементов"},
+    "matrix_empty_entry": {"en": "an entry is missing here", "ru": "здесь пропущен элемент"},
+    "matrix_entry_too_long": {"en": "an entry longer than {limit} characters",
+                              "ru": "элемент длиннее {limit} символов"},
+    "matrix_too_large": {
+        "en": "the matrix is too large (at most {rows} rows, {columns} columns, {entries} "
+              "entries)",
+        "ru": "матрица слишком велика (не больше {rows} строк, {columns} столбцов, {entries} "
+              "элементов)"},
+    "matrix_ragged": {"en": "row {row} has {got} entries, row 1 has {expected}",
+                      "ru": "в строке {row} элементов {got}, а в строке 1 — {expected}"},
+    "matrix_mixed": {"en": "write every row as a list: [[1, 2], [3, 4]]",
+                     "ru": "каждую строку пишите списком: [[1, 2], [3, 4]]"},
+    "matrix_nested": {"en": "a list three levels deep: only vectors and matrices are read",
+                      "ru": "список глубиной в три уровня: читаются только векторы и матрицы"},
+    "matrix_semicolon": {
+        "en": "separate entries with commas and write rows as lists: [[0.5, 1], [2, 3]] "
+              "(decimals with a point)",
+        "ru": "разделяйте элементы запятыми, а строки пишите списками: [[0.5, 1], [2, 3]] "
+              "(дробную часть — через точку)"},
+    "matrix_decimal_comma": {
+        "en": "commas separate the entries of a matrix: write decimals with a point (0.5)",
+        "ru": "запятые разделяют элементы матрицы: дробную часть пишите через точку (0.5)"},
+    # --- matrices: verdicts and feedback -------------------------------------------------
+    "matrix_equal": {"en": "all {count} entries are correct",
+                     "ru": "все элементы ({count}) верны"},
+    "matrix_shape_differs": {"en": "your answer is {got}, {what} is {expected}",
+                             "ru": "ваш ответ — {got}, а {what} — {expected}"},
+    "matrix_transposed": {"en": "this is the transpose of the expected matrix",
+                          "ru": "это транспонированная правильная матрица"},
+    "matrix_entries_differ": {"en": "{count} of {total} entries are wrong: {entries}",
+                              "ru": "неверных элементов: {count} из {total}: {entries}"},
+    "matrix_entry_differs": {"en": "entry {entry}: the correct value is {expected}, yours is "
+                                   "{got}",
+                             "ru": "элемент {entry}: правильное значение {expected}, у вас "
+                                   "{got}"},
+    "matrix_few_digits": {"en": "entries {entries}: give at least {digits} significant digits",
+                          "ru": "элементы {entries}: дайте хотя бы {digits} значащие цифры"},
+    "matrix_vector_read": {"en": "the list of numbers was read as the {shape} matrix asked for",
+                           "ru": "список чисел прочитан как нужная матрица {shape}"},
+    "what_correct": {"en": "the correct matrix", "ru": "правильная матрица"},
+    "matrix_other_part": {"en": "this is the answer to part {part}",
+                          "ru": "это ответ на пункт {part}"},
+    "matrix_other_gradient": {"en": "this is the gradient of {other}",
+                              "ru": "это градиент по {other}"},
+    "matrix_not_differentiated": {"en": "this is {name} itself, not its gradient",
+                                  "ru": "это сама {name}, а не градиент по ней"},
+    "matrix_formula_equal": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (checked "
+              "to {digits} digits)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках "
+              "(проверено до {digits} знаков)"},
+    "matrix_formula_equal_floats": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (in "
+              "floating point)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках (в "
+              "арифметике с плавающей точкой)"},
+    "matrix_differs_at": {
+        "en": "at {point} entry {entry} of the correct matrix is {expected}, your answer gives "
+              "{got}",
+        "ru": "при {point} элемент {entry} правильной матрицы равен {expected}, а ваш ответ "
+              "даёт {got}"},
+    "matrix_undefined_at": {
+        "en": "at {point} your answer is not defined (or too large), while entry {entry} of "
+              "the correct matrix is {expected}",
+        "ru": "при {point} ваш ответ не определён (или слишком велик), а элемент {entry} "
+              "правильной матрицы равен {expected}"},
+    "why_matrix_unresolved": {
+        "en": "the numbers could not tell the difference from rounding at some points, and "
+              "matrices have no symbolic proof",
+        "ru": "в некоторых точках числа не смогли отличить разницу от ошибок округления, а "
+              "символьного доказательства для матриц нет"},
+    "matrix_decimals": {
+        "en": "decimals in a matrix formula are exact: write fractions (1/3, not 0.333)",
+        "ru": "десятичные дроби в матричной формуле точные: пишите обыкновенные дроби (1/3, "
+              "а не 0.333)"},
+    "what_value": {"en": "{name}", "ru": "{name}"},
+    "what_gradient": {"en": "the gradient of {name}", "ru": "градиент по {name}"},
+    "what_adjoint": {"en": "the gradient of the node {name}",
+                     "ru": "градиент по узлу {name}"},
     # --- reports and files ---------------------------------------------------------------
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},

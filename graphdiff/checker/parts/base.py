@@ -59,6 +59,13 @@ class ProblemContext(Protocol):
     functions: dict[str, str]
     proof: str
     timeout: float
+    tensor_nodes: dict[str, int]
+
+    @property
+    def names(self) -> list[str]: ...
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]: ...
 
     @property
     def node_names(self) -> list[str]: ...
@@ -123,6 +130,9 @@ class Part:
     needs_answer: ClassVar[bool] = False
     #: Whether an answer may be a TOML list (a list of paths).
     accepts_list: ClassVar[bool] = False
+    #: Whether the kind takes a problem whose function has matrices (the kinds of
+    #: numbers and formulas of numbers do not: their answers are read as numbers).
+    tensor_ok: ClassVar[bool] = False
 
     def __init__(self, problem: ProblemContext, data: Mapping[str, Any], index: int) -> None:
         self.problem = problem
@@ -169,6 +179,10 @@ class Part:
             raise ProblemError(f"{where}: a {self.kind} part needs the problem's function")
         if self.needs_wrt and not self.wrt:
             raise ProblemError(f"{where}: a {self.kind} part needs wrt")
+        if p.graph is not None and p.graph.is_tensor and not self.tensor_ok:
+            raise ProblemError(f"{where}: a {self.kind} part takes a function of numbers; "
+                               "this one has matrices (use kind = \"matrix\" or "
+                               "\"matrix_formula\")")
         if p.graph is not None:
             self._validate_names(p.graph)
         if self.needs_node and self.node is None:

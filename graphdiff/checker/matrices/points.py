@@ -1,0 +1,104 @@
+"""Random matrices for comparing matrix formulas, and tensor graphs evaluated on them.
+
+A *point* gives every variable a matrix of its declared shape.  Entries are drawn as the
+scalar checker draws values (:class:`~graphdiff.checker.equivalence.Domain`: stratified
+magnitudes 0.05-7, both signs, never near a multiple of ½), 16 *random points* and then 8
+*wide points*, where one variable at a time has entries at tiny or large magnitudes
+(1e-4-0.05, 7-30, 30-200, 200-1000).  A point where the correct answer (or the problem's
+function) is not finite is dropped and another drawn.
+
+Every graph is evaluated on all points at once (a batch: numpy, the core's evaluation),
+and once more with its inputs moved by a few units of the last place: the change is the
+*noise* of the evaluation, the rounding error it may carry (large where values cancel).
+
+>>> import graphdiff as gd
+>>> from graphdiff.checker.equivalence import Domain
+>>> env = random_matrices({"X": (2, 3), "b": ()}, Domain(), seed=1, count=4)
+>>> env["X"].shape, env["b"].shape
+((4, 2, 3), (4,))
+>>> g = gd.parse("X.T", shapes={"X": (2, 3)})
+>>> values, noise = evaluate(g, g.output_ids[0], env, 4)
+>>> values.shape, bool((noise <= 1e-15 * abs(values)).all()), bool(noise.any())
+((4, 3, 2), True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ...graph import Graph
+from ..equivalence.domain import Domain
+
+#: Random and wide points of a comparison.
+RANDOM_POINTS = 16
+WIDE_POINTS = 8
+#: Relative size of the moves that measure an evaluation's noise (a few units in the last
+#: place), and how many moves.
+NOISE_MOVE = 4 * 2.0**-52
+NOISE_MOVES = 2
+
+Shape = tuple[int, ...]
+Env = dict[str, np.ndarray]
+
+
+def random_matrices(shapes: Mapping[str, Shape], domain: Domain, seed: int, count: int,
+                    wide: bool = False) -> Env:
+    """``count`` points: each variable an array ``(count, *shape)``.  With ``wide``, point
+    ``k`` has variable ``k mod n`` at the wide magnitudes, the others random."""
+    rng = np.random.default_rng(seed)
+    env: Env = {}
+    for name, shape in shapes.items():
+        size = int(np.prod(shape, dtype=int))
+        values = domain.sample(name, rng, count * size).reshape((size, count)).T
+        env[name] = rng.permuted(values, axis=0).reshape((count, *shape))
+    if wide and shapes:
+        names = list(shapes)
+        for k in range(count):
+            name = names[k % len(names)]
+            size = int(np.prod(shapes[name], dtype=int))
+            env[name][k] = domain.sample_wide(name, rng, size).reshape(shapes[name])
+    return env
+
+
+def values_at(graph: Graph, node: int, env: Mapping[str, Any], count: int) -> np.ndarray:
+    """The value of ``node`` at every point, ``(count, *shape)`` (nan where undefined)."""
+    point = {name: env.get(name, 0.0) for name in graph.inputs}
+    with np.errstate(all="ignore"):
+        value = np.asarray(graph.values(point, on_domain_error="nan")[node], dtype=float)
+    shape = graph.shape(node)
+    if value.shape != (count, *shape):
+        value = np.broadcast_to(value, (count, *shape)).copy()
+    return value
+
+
+def evaluate(graph: Graph, node: int, env: Mapping[str, Any], count: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """``node``'s values on the points and their noise (the largest change when every
+    input moves by :data:`NOISE_MOVE`, relatively, at random, :data:`NOISE_MOVES` times)."""
+    values = values_at(graph, node, env, count)
+    rng = np.random.default_rng(len(graph))
+    noise = np.zeros_like(values)
+    with np.errstate(all="ignore"):
+        for _ in range(NOISE_MOVES):
+            moved = {name: np.asarray(v, dtype=float) * (
+                1 + NOISE_MOVE * rng.uniform(-1, 1, np.shape(v))) for name, v in env.items()}
+            noise = np.fmax(noise, np.abs(values_at(graph, node, moved, count) - values))
+    return values, noise
+
+
+def point(env: Mapping[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    """Point ``k`` of a batch: each variable's matrix."""
+    return {name: np.asarray(values[k]) for name, values in env.items()}
+
+
+def take(env: Mapping[str, np.ndarray], keep: np.ndarray) -> Env:
+    """The points where ``keep`` is True."""
+    return {name: np.asarray(values)[keep] for name, values in env.items()}
+
+
+def finite(values: np.ndarray) -> np.ndarray:
+    """Per point: every entry finite."""
+    return np.isfinite(values).reshape((len(values), -1)).all(axis=1)
