@@ -101,7 +101,10 @@ def judge_numbers(reading: MatrixReading, expected: Expected, check: EntryCheck,
                   candidates: Sequence[Candidate] = ()) -> Verdict:
     """The verdict on a matrix answer (see the module docstring); raises AnswerError where
     an entry has no value."""
-    common: dict[str, Any] = {"read_as": reading.read_as, "warnings": reading.warnings,
+    # How it was read, unless that is what was written.
+    shown = None if "".join(reading.read_as.split()) == "".join(reading.original.split()) \
+        else reading.read_as
+    common: dict[str, Any] = {"read_as": shown, "warnings": reading.warnings,
                               "notes": reading.notes, "method": "exact"}
     texts = np.array([e.expression for e in reading.entries], dtype=object)
     values = entry_values(reading)
@@ -116,11 +119,13 @@ def judge_numbers(reading: MatrixReading, expected: Expected, check: EntryCheck,
     if shape != expected.shape:
         return _wrong_shape(reading, answer, expected, candidates, common)
     wrong, few = answer.compare(expected.values)
+    params = {"expected": _number(np.asarray(expected.values)[()]), "got": str(texts[()]),
+              "tolerance": Message("tol_digits")} if not shape else {}
     if not wrong and not few:
+        if not shape:  # a number: as a number part says it
+            return Verdict("correct", Message("number_equal", params), **common)
         return Verdict("correct", Message("matrix_equal", {"count": texts.size}), **common)
-    if not shape:  # a number: as a number part says it
-        params = {"expected": _number(expected.values[()]), "got": str(texts[()]),
-                  "tolerance": Message("tol_digits")}
+    if not shape:
         if few:
             return Verdict("incorrect", few[0][1], **common)
         return Verdict("incorrect", Message("number_differs", params),
@@ -128,10 +133,11 @@ def judge_numbers(reading: MatrixReading, expected: Expected, check: EntryCheck,
     if answer.matches(np.swapaxes(expected.values, -1, -2)) if texts.ndim == 2 else False:
         return Verdict("incorrect", Message("matrix_transposed"), **common)
     feedback = answer.slips(expected, candidates)
-    if few and not wrong:
+    if feedback:  # a usual slip: every entry it touches is wrong, however few its digits
+        wrong, few = sorted([*wrong, *(index for index, _ in few)]), []
+    elif few and not wrong:
         return Verdict("incorrect", Message("matrix_few_digits", {
-            "entries": _entries(few), "digits": few[0][1].params.get("digits")}),
-            feedback=tuple(feedback), **common)
+            "entries": _entries(few), "digits": few[0][1].params.get("digits")}), **common)
     feedback += [Message("matrix_entry_differs", {
         "entry": _entry(index), "expected": _number(expected.values[index]),
         "got": texts[index]}) for index in wrong[:SHOWN_ENTRIES]]
@@ -185,22 +191,29 @@ class _Answer:
         return wrong, few
 
     def entry(self, expected: Any, index: tuple[int, ...]) -> tuple[bool, Message | None]:
-        text = str(self.texts[index])
-        # A decimal is judged as written (its digits); a formula by its value.
-        answer = text if _is_decimal(text) else self.values[index]
-        return self.check(expected, answer, accurate_digits=self.accurate)
+        return self.check(expected, self.answer_at(index), accurate_digits=self.accurate)
 
-    def matches(self, values: np.ndarray) -> bool:
-        """Whether every entry is right for the matrix ``values`` (of the same shape)."""
-        if np.shape(values) != self.texts.shape:
+    def answer_at(self, index: tuple[int, ...]) -> Any:
+        """An entry as the number policy takes it: a decimal as written (its digits), a
+        formula by its value."""
+        text = str(self.texts[index])
+        return text if _is_decimal(text) else self.values[index]
+
+    def matches(self, values: Any) -> bool:
+        """Whether every entry is right for the matrix ``values`` (of the same shape; in
+        floats, only its first 12 digits count)."""
+        values = np.asarray(values)
+        if values.shape != self.texts.shape:
             return False
-        return all(self.entry(values[index], index)[0]
+        accurate = self.accurate if values.dtype == object else min(self.accurate, 12)
+        return all(self.check(values[index], self.answer_at(index),
+                              accurate_digits=accurate)[0]
                    for index in np.ndindex(self.texts.shape))
 
     def slips(self, expected: Expected, candidates: Sequence[Candidate]) -> list[Message]:
         """The first usual slip the whole answer matches (the negative, twice, half;
         another part's matrix; a factor left out)."""
-        values = expected.values
+        values = np.asarray(expected.values)
         usual: list[Candidate] = [
             (Message("sign_error"), -values), (Message("factor_two", {"factor": "2"}),
                                                values * 2),
@@ -212,7 +225,7 @@ class _Answer:
         return []
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
+def _same(a: Any, b: Any) -> bool:
     return all(abs(x - y) <= 1e-12 * max(abs(x), abs(y), 1e-300)
                for x, y in zip(np.ravel(a), np.ravel(b), strict=True))
 

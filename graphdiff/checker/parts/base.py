@@ -346,8 +346,26 @@ def string_key(data: Mapping[str, Any], key: str, where: str, *, required: bool 
 
 
 def as_text(value: Any) -> str:
-    """An answer as text: a list of paths joined with ``;``."""
-    return "; ".join(value) if isinstance(value, list) else str(value)
+    """An answer as text: a list of paths joined with ``;``, a TOML array of numbers (a
+    matrix, row by row) as a list.
+
+    >>> as_text(["x -> a -> f", "x -> b -> f"]), as_text([[1, 0.5], [2, "1/3"]])
+    ('x -> a -> f; x -> b -> f', '[[1, 0.5], [2, 1/3]]')
+    """
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    return list_text(value)
+
+
+def list_text(value: Any) -> str:
+    """A TOML array (of numbers, texts, arrays) as matrix text: ``[[1, 0.5], [2, 1/3]]``.
+
+    >>> list_text([1, "e^2"]), list_text(0.25)
+    ('[1, e^2]', '0.25')
+    """
+    if isinstance(value, list):
+        return "[" + ", ".join(list_text(v) for v in value) + "]"
+    return str(value)
 
 
 def _wrt(value: Any, where: str) -> tuple[str, ...]:

@@ -33,9 +33,9 @@ import mpmath
 import numpy as np
 
 from ...graph import Graph
+from ...printing import expr_text
 from ..answers import AnswerError, read_answer
 from ..equivalence import Verdict, invalid
-from ..feedback import pretty
 from ..matrices.compare import MatrixReference, Source
 from ..matrices.judge import Candidate, judge_formula
 from ..matrices.literal import read_matrix
@@ -44,7 +44,7 @@ from ..matrices.numbers import Expected, entry_values, judge_numbers
 from ..matrices.points import values_at
 from ..matrices.reverse import Target, adjoint_graph, factor_nodes, gradient_without
 from ..messages import Message
-from .base import Part, ProblemError, part_kind
+from .base import Part, ProblemError, list_text, part_kind
 
 #: Digits a computed matrix of numbers is evaluated to (and how many of them count).
 DIGITS = 50
@@ -66,7 +66,7 @@ class MatrixKind(Part):
     def grade(self, answer: Any, *, proof: str | None = None,
               timeout: float | None = None) -> Verdict:
         if isinstance(answer, list):
-            answer = _list_text(answer)
+            answer = list_text(answer)
         return super().grade(answer, proof=proof, timeout=timeout)
 
     @functools.cached_property
@@ -119,7 +119,7 @@ class MatrixKind(Part):
         adjoint = adjoint_graph(graph)
         slips: list[Candidate] = []
         for (v, u) in factor_nodes(graph):
-            factor = pretty(graph.edge_derivative(u, v))
+            factor = expr_text(graph.edge_derivative(u, v), "answer")
             slips.append((Message("dropped_factor", {
                 "target": graph.name(v), "source": graph.name(u), "factor": factor}),
                 functools.partial(without, v)))
@@ -155,7 +155,7 @@ class MatrixPart(MatrixKind):
             if name not in graph.inputs:
                 raise ProblemError(f"{self.where}.at: {name!r} is not an input of the function")
             try:
-                reading = read_matrix(_list_text(value) if isinstance(value, list)
+                reading = read_matrix(list_text(value) if isinstance(value, list)
                                       else str(value), functions=self.problem.functions)
                 values = np.array([float(v) for v in entry_values(reading)])
             except AnswerError as err:
@@ -175,7 +175,7 @@ class MatrixPart(MatrixKind):
         """The correct matrix (to 50 digits where the graph has a high-precision form)."""
         if self.target is None:
             try:
-                reading = read_matrix(_list_text(self.answer) if isinstance(self.answer, list)
+                reading = read_matrix(list_text(self.answer) if isinstance(self.answer, list)
                                       else str(self.answer), functions=self.problem.functions)
                 values = entry_values(reading).reshape(reading.shape)
             except AnswerError as err:
@@ -290,14 +290,6 @@ class MatrixFormulaPart(MatrixKind):
 
 def _values_of(ref: MatrixReference, part: MatrixFormulaPart) -> np.ndarray:
     return ref.values_of(part.reference.source)
-
-
-def _list_text(value: Any) -> str:
-    """A TOML array (of numbers or texts) as matrix text: ``[[1, 0.5], [2, "1/3"]]`` ->
-    ``[[1, 0.5], [2, 1/3]]``."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_list_text(v) for v in value) + "]"
-    return str(value)
 
 
 def _matrix_text(values: np.ndarray) -> str:
