@@ -13,9 +13,11 @@
 3. **High precision** replaces the scalar checker's rounding analysis where floats cannot
    decide: every point that is not clean, and the first 4 random points in any case, are
    computed again at 50 significant digits with arrays of mpmath numbers
-   (:mod:`.mpeval`).  A point is *equal* when every entry agrees to ``1e-35`` of the
-   point's largest entry, *different* when an entry differs by more than ``1e-20`` of its
-   size and the difference stays at 80 digits (a rounding difference would shrink).  An
+   (:mod:`.mpeval`), and as many more as the floats' noise says cancellation eats (the
+   noise over a rounding of the largest entry; at most 1000 digits, else unresolved).  A
+   point is *equal* when every entry agrees to ``1e-35`` of the point's largest entry,
+   *different* when an entry differs by more than ``1e-20`` of its size and the difference
+   stays with 30 more digits (a rounding difference would shrink).  An
    answer undefined (or too large) where the correct one is defined is different.  Ops of
    matrices without a high-precision form (``softmax``, ``det``, ``inv``, losses through
    ``exp``) leave the floats to decide: a point that is not clean is then different only
@@ -65,11 +67,13 @@ FLOAT_TOL = 1e-9
 #: Safety factor on the noise, and the units in the last place always allowed.
 NOISE_FACTOR = 16
 ULPS = 4 * 2.0**-52
-#: High precision: the digits, equal and different thresholds, the recheck's digits.
+#: High precision: the digits, equal and different thresholds, the recheck's extra digits,
+#: and the most digits (more are taken where the floats' noise shows cancellation).
 DPS = 50
 MP_EQUAL = 1e-35
 MP_DIFFERENT = 1e-20
-RECHECK_DPS = 80
+RECHECK_DIGITS = 30
+MAX_DPS = 1000
 #: Random points always checked at high precision; fewest usable random points.
 ALWAYS_CHECKED = 4
 MIN_POINTS = 8
@@ -225,6 +229,10 @@ class MatrixReference:
             noise = (a_noise + r_noise).reshape(flat)
             reliable = (a_noise.reshape(flat) <= FLOAT_TOL * largest[:, None]).all(axis=1) & (
                 r_noise.reshape(flat) <= FLOAT_TOL * largest[:, None]).all(axis=1)
+            # Digits the cancellation eats: the noise over a rounding of the largest entry
+            # (inf where the floats cannot say: all entries 0, or the noise undefined).
+            worst_noise = np.nanmax(noise, axis=1)
+            lost = np.log10(np.fmax(worst_noise / (ULPS * largest), 1.0))
             fin = finite(a)
             clean = fin & reliable & (diff <= NOISE_FACTOR * noise + ULPS * size).all(axis=1)
             far = fin & reliable & (diff > np.fmax(FAR_NOISE * noise,
@@ -234,7 +242,10 @@ class MatrixReference:
         order = [k for k in range(self.count) if not clean[k]]
         order += [k for k in range(min(ALWAYS_CHECKED, self.random)) if clean[k]]
         for k in order:
-            status, entry, expected, got = high.check(k)
+            status, entry, expected, got = high.check(k, float(lost[k]), float(worst_noise[k]))
+            if status == "unusable":  # zero at every digit: the point tells nothing
+                clean[k] = False
+                continue
             if status == "unavailable":  # the floats decide
                 status = "equal" if clean[k] else "different" if far[k] else (
                     "undefined" if not fin[k] else "unresolved")
@@ -299,47 +310,68 @@ class Outcome:
 
 
 class _HighPrecision:
-    """Step 3 for one answer: a point at 50 digits, rechecked at 80."""
+    """Step 3 for one answer: a point at 50 digits and more where values cancel, a
+    difference rechecked with 30 more."""
 
     def __init__(self, ref: MatrixReference, answer: Source) -> None:
         self.ref = ref
         self.answer = answer
         self.unavailable = False
 
-    def check(self, k: int) -> tuple[str, tuple[int, ...], Any, Any]:
+    def check(self, k: int, lost: float = 0.0, noise: float = 0.0
+              ) -> tuple[str, tuple[int, ...], Any, Any]:
+        """The point at 50 digits and as many more as cancellation eats (``lost``, at most
+        :data:`MAX_DPS` in all), a difference rechecked with 30 more.  Where the floats
+        cannot say what cancellation eats (``lost`` is inf: every entry rounded to 0, or
+        the noise undefined) the 50-digit values say it: their largest entry against the
+        floats' ``noise``; a point zero at every digit, or of undefined noise, is
+        ``"unusable"`` unless it shows a difference."""
         if self.unavailable:
             return "unavailable", (), None, None
+        known = bool(np.isfinite(lost))
+        dps = DPS + (int(np.ceil(lost)) if known else 0)
+        if dps + RECHECK_DIGITS > MAX_DPS:
+            return "unresolved", (), None, None
         try:
-            r = self.ref.mp_at(self.ref.source, k, DPS)
+            r = self.ref.mp_at(self.ref.source, k, dps)
         except NoHighPrecision:
             self.unavailable = True
             return "unavailable", (), None, None
         except (MPDomainError, MPOverflow):
             return "reference", (), None, None
         try:
-            a = self.ref.mp_at(self.answer, k, DPS)
+            a = self.ref.mp_at(self.answer, k, dps)
         except NoHighPrecision:
             self.unavailable = True
             return "unavailable", (), None, None
         except (MPDomainError, MPOverflow):
             entry = tuple(0 for _ in np.shape(r))
             return "undefined", entry, r[entry] if np.shape(r) else r[()], None
-        status, entry = _decide(a, r)
+        status, entry = _decide(a, r, dps)
         if status == "different":
+            recheck = dps + RECHECK_DIGITS
             try:
-                a80 = self.ref.mp_at(self.answer, k, RECHECK_DPS)
-                r80 = self.ref.mp_at(self.ref.source, k, RECHECK_DPS)
+                a_more = self.ref.mp_at(self.answer, k, recheck)
+                r_more = self.ref.mp_at(self.ref.source, k, recheck)
             except (MPDomainError, MPOverflow):
                 return "unresolved", entry, None, None
-            with mpmath.workdps(RECHECK_DPS):
-                if abs(a80[entry] - r80[entry]) < abs(a[entry] - r[entry]) / 2:
+            with mpmath.workdps(recheck):
+                if abs(a_more[entry] - r_more[entry]) < abs(a[entry] - r[entry]) / 2:
                     return "unresolved", entry, None, None
+        elif not known:
+            with mpmath.workdps(dps):
+                top = max((abs(x) for x in (*a.flat, *r.flat)), default=mpmath.mpf(0))
+            if top == 0 or not np.isfinite(noise):
+                return "unusable", (), None, None
+            with mpmath.workdps(15):
+                more = float(mpmath.log10(max(mpmath.mpf(noise) / (ULPS * top), 1)))
+            return self.check(k, more, noise)
         return status, entry, r[entry], a[entry]
 
 
-def _decide(a: np.ndarray, r: np.ndarray) -> tuple[str, tuple[int, ...]]:
-    """Equal, different or unresolved at one point, from the 50-digit values."""
-    with mpmath.workdps(DPS):
+def _decide(a: np.ndarray, r: np.ndarray, dps: int) -> tuple[str, tuple[int, ...]]:
+    """Equal, different or unresolved at one point, from the high-precision values."""
+    with mpmath.workdps(dps):
         largest = max((max(abs(x), abs(y)) for x, y in zip(a.flat, r.flat, strict=True)),
                       default=mpmath.mpf(0))
         worst: tuple[int, ...] = ()
