@@ -617,6 +617,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "what_correct": {"en": "the correct matrix", "ru": "правильная матрица"},
     "matrix_other_part": {"en": "this is the answer to part {part}",
                           "ru": "это ответ на пункт {part}"},
+    "matrix_factor_order": {
+        "en": "the factors of the matrix product are in the wrong order: write {swapped}, "
+              "not {written}",
+        "ru": "множители матричного произведения стоят не в том порядке: нужно {swapped}, "
+              "а не {written}"},
+    "matrix_transpose_extra": {"en": "a transpose too many: write {meant}, not {written}",
+                               "ru": "лишнее транспонирование: нужно {meant}, а не {written}"},
+    "matrix_transpose_missing": {
+        "en": "a transpose is missing: write {meant}, not {written}",
+        "ru": "не хватает транспонирования: нужно {meant}, а не {written}"},
     "matrix_other_gradient": {"en": "this is the gradient of {other}",
                               "ru": "это градиент по {other}"},
     "matrix_not_differentiated": {"en": "this is {name} itself, not its gradient",

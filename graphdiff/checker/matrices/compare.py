@@ -14,7 +14,9 @@
    decide: every point that is not clean, and the first 4 random points in any case, are
    computed again at 50 significant digits with arrays of mpmath numbers
    (:mod:`.mpeval`), and as many more as the floats' noise says cancellation eats (the
-   noise over a rounding of the largest entry; at most 1000 digits, else unresolved).  A
+   noise over a rounding of the largest entry; where the floats cannot say -- all entries
+   rounded to 0, an overflow -- the digits of the range of all values at 50 digits; at
+   most 1000 digits, else unresolved).  A
    point is *equal* when every entry agrees to ``1e-35`` of the point's largest entry,
    *different* when an entry differs by more than ``1e-20`` of its size and the difference
    stays with 30 more digits (a rounding difference would shrink).  An
@@ -45,7 +47,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ...graph import Graph
+from ...graph import Graph, is_node
 from ..equivalence.domain import Domain
 from ..equivalence.verdict import format_pair
 from .mpeval import MPDomainError, MPOverflow, NoHighPrecision, mp_values
@@ -201,6 +203,11 @@ class MatrixReference:
     def mp_at(self, source: Source, k: int, dps: int) -> np.ndarray:
         """``source`` at point ``k`` and ``dps`` digits (the node names computed from the
         variables at that precision too); raises as :func:`.mpeval.mp_values`."""
+        return self.mp_nodes_at(source, k, dps)[source.node]
+
+    def mp_nodes_at(self, source: Source, k: int, dps: int) -> list[Any]:
+        """Every node of ``source``'s graph at point ``k`` and ``dps`` digits (as
+        :meth:`mp_at`)."""
         env: dict[str, Any] = dict(self.variables_at(k))
         if self.function is not None and self.names:
             key = (k, dps)
@@ -213,7 +220,7 @@ class MatrixReference:
             if isinstance(cached, Exception):
                 raise cached
             env.update({name: cached[node] for name, node in self.names.items()})
-        return mp_values(source.graph, env, dps)[source.node]
+        return mp_values(source.graph, env, dps)
 
     # --- the comparison -------------------------------------------------------------------
 
@@ -231,8 +238,7 @@ class MatrixReference:
                 r_noise.reshape(flat) <= FLOAT_TOL * largest[:, None]).all(axis=1)
             # Digits the cancellation eats: the noise over a rounding of the largest entry
             # (inf where the floats cannot say: all entries 0, or the noise undefined).
-            worst_noise = np.nanmax(noise, axis=1)
-            lost = np.log10(np.fmax(worst_noise / (ULPS * largest), 1.0))
+            lost = np.log10(np.fmax(np.nanmax(noise, axis=1) / (ULPS * largest), 1.0))
             fin = finite(a)
             clean = fin & reliable & (diff <= NOISE_FACTOR * noise + ULPS * size).all(axis=1)
             far = fin & reliable & (diff > np.fmax(FAR_NOISE * noise,
@@ -242,10 +248,7 @@ class MatrixReference:
         order = [k for k in range(self.count) if not clean[k]]
         order += [k for k in range(min(ALWAYS_CHECKED, self.random)) if clean[k]]
         for k in order:
-            status, entry, expected, got = high.check(k, float(lost[k]), float(worst_noise[k]))
-            if status == "unusable":  # zero at every digit: the point tells nothing
-                clean[k] = False
-                continue
+            status, entry, expected, got = high.check(k, float(lost[k]))
             if status == "unavailable":  # the floats decide
                 status = "equal" if clean[k] else "different" if far[k] else (
                     "undefined" if not fin[k] else "unresolved")
@@ -279,7 +282,8 @@ class MatrixReference:
             size = np.fmax(np.abs(values), np.abs(other)).reshape(flat)
             largest = np.nanmax(size, axis=1, keepdims=True)
             diff = np.abs(values - other).reshape(flat)
-            return bool(np.all(diff <= 1e-7 * largest))
+            return bool(np.all(diff <= 1e-7 * largest) and np.isfinite(values).all()
+                        and np.isfinite(other).all())
 
 
 @dataclass
@@ -318,18 +322,15 @@ class _HighPrecision:
         self.answer = answer
         self.unavailable = False
 
-    def check(self, k: int, lost: float = 0.0, noise: float = 0.0
-              ) -> tuple[str, tuple[int, ...], Any, Any]:
+    def check(self, k: int, lost: float = 0.0) -> tuple[str, tuple[int, ...], Any, Any]:
         """The point at 50 digits and as many more as cancellation eats (``lost``, at most
         :data:`MAX_DPS` in all), a difference rechecked with 30 more.  Where the floats
-        cannot say what cancellation eats (``lost`` is inf: every entry rounded to 0, or
-        the noise undefined) the 50-digit values say it: their largest entry against the
-        floats' ``noise``; a point zero at every digit, or of undefined noise, is
-        ``"unusable"`` unless it shows a difference."""
+        cannot say what cancellation eats (``lost`` is inf) :meth:`range_digits` says it."""
         if self.unavailable:
             return "unavailable", (), None, None
-        known = bool(np.isfinite(lost))
-        dps = DPS + (int(np.ceil(lost)) if known else 0)
+        if not np.isfinite(lost):
+            lost = self.range_digits(k)
+        dps = DPS + int(np.ceil(lost))
         if dps + RECHECK_DIGITS > MAX_DPS:
             return "unresolved", (), None, None
         try:
@@ -358,15 +359,30 @@ class _HighPrecision:
             with mpmath.workdps(recheck):
                 if abs(a_more[entry] - r_more[entry]) < abs(a[entry] - r[entry]) / 2:
                     return "unresolved", entry, None, None
-        elif not known:
-            with mpmath.workdps(dps):
-                top = max((abs(x) for x in (*a.flat, *r.flat)), default=mpmath.mpf(0))
-            if top == 0 or not np.isfinite(noise):
-                return "unusable", (), None, None
-            with mpmath.workdps(15):
-                more = float(mpmath.log10(max(mpmath.mpf(noise) / (ULPS * top), 1)))
-            return self.check(k, more, noise)
         return status, entry, r[entry], a[entry]
+
+    def range_digits(self, k: int) -> float:
+        """Where the floats cannot say what cancellation eats (every entry rounded to 0,
+        or an overflow): the digits of the range of all values of both graphs at 50
+        digits (the largest over the smallest nonzero one, constants included) bound it."""
+        magnitudes: list[Any] = []
+        for source in (self.ref.source, self.answer):
+            try:
+                nodes = self.ref.mp_nodes_at(source, k, DPS)
+            except (MPDomainError, MPOverflow, NoHighPrecision):
+                return 0.0  # the check at 50 digits says what went wrong
+            graph = source.graph
+            for v in range(source.node + 1):
+                if nodes[v] is not None:
+                    magnitudes += [abs(x) for x in np.asarray(nodes[v]).flat]
+                if graph.op(v) is not None:
+                    magnitudes += [abs(mpmath.mpf(a)) for a in graph.args(v)
+                                   if isinstance(a, (int, float)) and not is_node(a)]
+        with mpmath.workdps(DPS):
+            nonzero = [m for m in magnitudes if m != 0]
+            if not nonzero:
+                return 0.0
+            return float(mpmath.log10(max(nonzero) / min(nonzero)))
 
 
 def _decide(a: np.ndarray, r: np.ndarray, dps: int) -> tuple[str, tuple[int, ...]]:

@@ -40,6 +40,8 @@ from .compare import (
     format_point,
     shown_values,
 )
+from .points import values_at
+from .variants import variants
 
 #: A usual slip of a matrix formula: the feedback that names it and its values at the
 #: reference's points (computed only when needed).
@@ -75,7 +77,7 @@ def judge_formula(ref: MatrixReference, reading: Reading, what: Message,
     if len(expected) == 2 and expected[0] == expected[1] and ref.same(
             values, np.swapaxes(ref.values, -1, -2)):
         return Verdict("incorrect", Message("matrix_transposed"), details=details, **common)
-    feedback = _slips(ref, values, candidates)
+    feedback = _slips(ref, values, candidates) or _inside(ref, answer)
     decimals = Decimals.of(reading.expression, 2)
     if decimals is not None and decimals.fine and _close(outcome, decimals.min_digits):
         feedback.append(Message("matrix_decimals"))
@@ -96,6 +98,8 @@ def _wrong_shape(ref: MatrixReference, answer: Source, what: Message,
         if np.shape(other) == np.shape(values) and ref.same(values, other):
             feedback.append(message)
             break
+    if not feedback:
+        feedback = _inside(ref, answer)
     return Verdict("incorrect", Message("matrix_shape_differs", {
         "got": shape_text(answer.shape), "what": what, "expected": shape_text(expected)}),
         feedback=tuple(feedback), **common)
@@ -113,6 +117,16 @@ def _slips(ref: MatrixReference, values: np.ndarray, candidates: Sequence[Candid
         other = compute()
         if np.shape(other) == np.shape(values) and not ref.same(other, r) and ref.same(
                 values, other):
+            return [message]
+    return []
+
+
+def _inside(ref: MatrixReference, answer: Source) -> list[Message]:
+    """The first slip inside the answer (:mod:`.variants`: factors in the wrong order, a
+    transpose too many or missing) whose correction gives the correct matrix."""
+    for message, graph in variants(answer.graph, answer.node, ref.source.shape):
+        values = values_at(graph, graph.output_ids[0], ref.env, ref.count)
+        if ref.same(values, ref.values):
             return [message]
     return []
 

@@ -93,7 +93,7 @@ def evaluate(graph: Graph, node: int, env: Mapping[str, Any], count: int
             noise = np.fmax(noise, np.abs(values_at(graph, node, moved, count) - values))
         carried = rounding(graph, node, env, count).reshape((count,) + (1,) * (values.ndim - 1))
         noise = np.fmax(noise, carried)
-    return values, np.where(np.isnan(noise), np.inf, noise)
+    return values, np.where(np.isnan(noise) | ~np.isfinite(values), np.inf, noise)
 
 
 def rounding(graph: Graph, node: int, env: Mapping[str, Any], count: int,
