@@ -187,7 +187,8 @@ def test_answers_about_numbers_are_read_as_before():
     assert read_answer("x y", names=["x", "y"]).expression == "x*y"
     with pytest.raises(AnswerError) as info:
         read_answer("x @ y", names=["x", "y"])
-    assert info.value.message.code == "unexpected_character"
+    assert info.value.message.code == "matrix_sign_in_number"
+    assert (info.value.line, info.value.column) == (1, 3)
     # The ops of matrices are not words of answers about numbers (they crashed the checker).
     for text in ("det(x)", "sum(x)", "mse(x, 1)", "inv(2)", "transpose(x)", "softmax(x)"):
         assert compare("x", text, ["x"]).verdict == "invalid", text

@@ -365,6 +365,10 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "control_character": {"en": "control character {char} in the answer",
                           "ru": "управляющий символ {char} в ответе"},
+    "matrix_sign_in_number": {
+        "en": "'{sign}' is an operation of matrices, but the answers of this problem are "
+              "numbers",
+        "ru": "«{sign}» — операция над матрицами, а ответы этой задачи — числа"},
     "unexpected_character": {"en": "unexpected character '{char}'",
                              "ru": "неожиданный символ «{char}»"},
     "number_too_long": {"en": "a number with {digits} digits (at most {limit})",

@@ -172,6 +172,8 @@ class Lexer:
             if self.r.matrix and self.matrix_sign(space):
                 space = False
                 continue
+            if not self.r.matrix:
+                self.refuse_matrix_sign()
             if ch in DIGITS or (ch == "." and self.i + 1 < n and s[self.i + 1] in DIGITS):
                 self.number(space)
             elif ch.isalpha():
@@ -248,6 +250,23 @@ class Lexer:
         self.i = end
         return True
 
+    def refuse_matrix_sign(self) -> None:
+        """In an answer about numbers, a sign of matrices (``@``, ``⊙``, ``ᵀ``, ``^T``,
+        ``.T``) is refused with its own message, not as an unknown character or name."""
+        s, start = self.s, self.i
+        ch = s[start]
+        sign = None
+        if ch == "@" or ch in TRANSPOSE_SIGNS or (ch in ELEMENTWISE_SIGNS and ch not in "*∗"):
+            sign = ch
+        elif ch == "^" and "T" not in self.r.names:
+            m = CARET_TRANSPOSE.match(s, start, self.end)
+            sign = m.group(0) if m else None
+        elif ch == "." and start > 0 and (s[start - 1].isalnum() or s[start - 1] in ")]}"):
+            m = DOT_TRANSPOSE.match(s, start, self.end)
+            sign = m.group(0) if m else None
+        if sign is not None:
+            raise error_at(Message("matrix_sign_in_number", {"sign": sign}), s, start)
+
     def number(self, space: bool) -> None:
         m = NUMBER.match(self.s, self.i, self.end)
         assert m is not None
@@ -288,8 +307,8 @@ class Lexer:
         s, n = self.s, self.end
         j = self.i
         chars = []
-        while j < n and (s[j].isalnum()) and s[j] not in SUPERSCRIPTS and not (
-                self.r.matrix and s[j] in TRANSPOSE_SIGNS):
+        while j < n and (s[j].isalnum()) and s[j] not in SUPERSCRIPTS and \
+                s[j] not in TRANSPOSE_SIGNS:
             ch = s[j]
             if ch.isdigit() and ch not in DIGITS:
                 break
@@ -392,6 +411,9 @@ class Lexer:
                 self.add("CLOSE", "|", start, self.i + 1, space, "|")
                 self.i += 1
             return
+        if name in MATRIX_LATEX_PRODUCTS and MATRIX_LATEX_PRODUCTS[name] == "elementwise" \
+                and name != "ast" and not self.r.matrix:
+            raise error_at(Message("matrix_sign_in_number", {"sign": "\\" + name}), s, start)
         if self.r.matrix and name in MATRIX_LATEX_PRODUCTS:
             self.add("OP", "*", start, j, space, MATRIX_LATEX_PRODUCTS[name])
         elif name in ("{", "}"):
