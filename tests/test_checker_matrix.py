@@ -544,3 +544,152 @@ def test_property_random_products_and_perturbed_formulas(n, k, m, scale):
     assert verdict(f"{scale}(A B)") == ("equal" if not scale else "different")
     transposed = verdict("(A B)^T")
     assert transposed == ("shape" if n != m else "different" if n > 1 else "equal")
+
+
+# --- order errors, transposes, special matrices, overflow -------------------------------------------
+
+SQUARE = {"id": "square", "title": "t", "function": "X: 2x2\nW: 2x2\nG: 2x2\nL = sum(G * (X @ W))",
+          "parts": [{"id": "dX", "kind": "matrix_formula", "wrt": "X", "answer": "G W^T"},
+                    {"id": "dW", "kind": "matrix_formula", "wrt": "W", "answer": "X^T G"}]}
+
+
+@pytest.mark.parametrize(("part", "answer", "code", "feedback"), [
+    ("dX", "W^T G", "matrix_factor_order",
+     "the factors of the matrix product are in the wrong order: write G @ Wᵀ, not Wᵀ @ G"),
+    ("dX", "Wᵀ·G", "matrix_factor_order",
+     "the factors of the matrix product are in the wrong order: write G @ Wᵀ, not Wᵀ @ G"),
+    ("dW", "G X^T", "matrix_factor_order",
+     "the factors of the matrix product are in the wrong order: write Xᵀ @ G, not G @ Xᵀ"),
+    ("dX", "G @ W", "matrix_transpose_missing", "a transpose is missing: write Wᵀ, not W"),
+    ("dW", "X G", "matrix_transpose_missing", "a transpose is missing: write Xᵀ, not X"),
+    ("dX", "G (W^T)^T", "matrix_transpose_extra", "a transpose too many: write W, not Wᵀ"),
+])
+def test_order_and_transpose_slips_are_named(part, answer, code, feedback):
+    v = load_problem(SQUARE).part(part).grade(answer)
+    assert v.verdict == "incorrect"
+    assert v.reason.code == "matrix_differs_at"  # with the point, the entry, both values
+    assert v.codes == (code,)
+    assert v.feedback[0].render() == feedback
+    assert v.feedback[0].render("ru")
+
+
+def test_order_slips_of_another_shape_are_named_too():
+    v = grade(EX4, "dLdX", "W^T G")  # 3×3 for 2×2: the swap gives G Wᵀ
+    assert v.reason.render() == "your answer is 3×3, the gradient of X is 2×2"
+    assert v.codes == ("matrix_factor_order",)
+    w = grade(EX4, "dLdW", "X G")  # 2×3, X for Xᵀ
+    assert w.codes == ("matrix_transpose_missing",)
+    assert grade(EX4, "dLdW", "G^T X").codes == ("matrix_transposed",)
+
+
+QUADRATIC = {"id": "quad", "title": "t", "function": "A: 3x3\nx: 3x1\nL = sum(x * (A @ x))",
+             "parts": [{"id": "dx", "kind": "matrix_formula", "wrt": "x",
+                        "answer": "(A + A^T) x"},
+                       {"id": "dA", "kind": "matrix_formula", "wrt": "A", "answer": "x x^T"}]}
+
+
+def test_answers_right_only_at_special_matrices_are_wrong():
+    """The gradient of xᵀAx is (A + Aᵀ)x; 2Ax is right only for a symmetric A."""
+    p = load_problem(QUADRATIC)
+    for answer in ["(A + A^T) x", "A x + A^T x", "(A+Aᵀ)·x", r"(A + A^{\top}) x", "A^T x + A x"]:
+        assert p.part("dx").grade(answer).verdict == "correct", answer
+    for answer in ["2 A x", "2 A^T x", "A x", "A^T x", "(A A^T) x"]:
+        v = p.part("dx").grade(answer)
+        assert v.verdict == "incorrect" and v.reason.code == "matrix_differs_at", answer
+    assert p.part("dA").grade("x ⊙ x^T").verdict == "correct"  # broadcasting: x xᵀ
+    assert p.part("dA").grade("x^T x").reason.code == "matrix_shape_differs"
+    # the points are neither symmetric, nor the identity, nor zero
+    ref = p.part("dx").reference
+    for k in range(ref.count):
+        a = ref.env["A"][k]
+        assert not np.allclose(a, a.T) and not np.allclose(a, np.eye(3)) and a.all()
+
+
+@pytest.mark.parametrize(("reference", "answer", "code"), [
+    ("A", "A^T", "matrix_transposed"),             # right for symmetric A
+    ("A @ B", "B @ A", "matrix_factor_order"),     # right for commuting A, B (the identity)
+    ("A - A^T", "A^T - A", "matrix_transposed"),   # right at symmetric A (both zero)
+    ("A @ B - B @ A", "B @ A - A @ B", "sign_error"),  # right for commuting A, B
+    ("A @ B", "A^T @ B", "matrix_transpose_extra"),
+    ("A @ A", "A @ A^T", "matrix_transpose_extra"),  # right for orthogonal A... and symmetric
+])
+def test_formulas_right_at_special_matrices_are_told_apart(reference, answer, code):
+    p = load_problem({"id": "s", "title": "t", "variables": ["A", "B"],
+                      "shapes": {"A": [2, 2], "B": [2, 2]},
+                      "parts": [{"id": "f", "kind": "matrix_formula", "answer": reference}]})
+    v = p.part("f").grade(answer)
+    assert v.verdict == "incorrect"
+    assert v.reason.code == code or code in v.codes, v.explain()
+    for zero in ["0*A", "A - A"]:
+        assert p.part("f").grade(zero).verdict == "incorrect"
+
+
+@pytest.mark.parametrize(("answer", "verdict", "code"), [
+    ("G W^T + exp(1000 X)", "incorrect", "matrix_differs_at"),          # overflows in floats
+    ("G W^T + exp(exp(exp(X)))", "incorrect", "matrix_undefined_at"),   # and at 50 digits
+    ("G W^T + 0*exp(exp(X))", "incorrect", "matrix_undefined_at"),      # inf*0 where it overflows
+    ("G W^T + log(X - X)", "incorrect", "matrix_undefined_at"),
+    ("G W^T + 1/(X - X)", "incorrect", "matrix_undefined_at"),
+    ("G W^T*1e308*1e308", "incorrect", "matrix_differs_at"),            # inf, not "the transpose"
+    ("G W^T + X*inf", "invalid", "unknown_name"),
+    ("G W^T + nan", "invalid", "unknown_name"),
+    ("G W^T + 1e999 X", "invalid", "number_too_large"),
+    ("G W^T + 10^(10^10)", "invalid", "constant_too_large"),
+    # exact, through intermediates of 1e616 (computed at 670 digits)
+    ("G W^T + (1e308*X)*1e308 - (1e308*X)*1e308", "correct", "matrix_formula_equal"),
+    # ... and X lost in 1 at 16 and at 50 digits, behind an overflow
+    ("G W^T + ((1e308*X)*1e308 - (1e308*X)*1e308) + (X*1e-60 + 1 - 1)/1e-60", "incorrect",
+     "matrix_differs_at"),
+])
+def test_overflow_and_values_that_are_not_finite(answer, verdict, code):
+    v = grade(EX4, "dLdX", answer)
+    assert (v.verdict, v.reason.code) == (verdict, code), v.explain()
+
+
+@pytest.mark.parametrize(("answer", "sign", "column"), [
+    ("x @ y", "@", 3), ("x^T y", "^T", 2), ("xᵀ + y", "ᵀ", 2), ("x.T * y", ".T", 2),
+    ("x ⊙ y", "⊙", 3), (r"x \odot y", r"\odot", 3), (r"x^{\top}", r"^{\top}", 2),
+])
+def test_matrix_signs_in_an_answer_about_numbers_are_a_clear_error(answer, sign, column):
+    v = grade("seed004-ex1", "dfdx", answer)
+    assert v.verdict == "invalid"
+    assert v.reason.code == "matrix_sign_in_number"
+    assert v.reason.render() == (f"'{sign}' is an operation of matrices, but the answers of "
+                                 "this problem are numbers")
+    assert v.column == column
+    assert grade("seed004-ex1", "dfdx", "x·y").verdict == "incorrect"  # · is a product
+
+
+# --- batch grading of a class with matrix answers ---------------------------------------------------
+
+
+def test_batch_grading_a_folder_of_matrix_answers(tmp_path):
+    import csv
+    import io
+
+    from graphdiff.checker.batch import grade as grade_folder
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "ann.toml").write_text('dLdX = "G W^T"\ndLdW = "X^T G"\n', encoding="utf-8")
+    (folder / "bob.toml").write_text('dLdX = "W^T G"\ndLdW = "Xᵀ·G"\n', encoding="utf-8")
+    (folder / "cat.toml").write_text(
+        "dLdX = '\\begin{pmatrix} 1 & 2 \\end{pmatrix}'\ndLdW = \"X @ @ G\"\n", encoding="utf-8")
+    book = tmp_path / "book.csv"
+    summary = grade_folder(EX4, folder, book, progress=False)
+    assert (summary.graded, summary.errors) == (3, 0)
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(book.read_text("utf-8")))}
+    assert rows["ann"][f"{EX4}:dLdX"] == rows["ann"][f"{EX4}:dLdW"] == "correct"
+    assert rows["bob"][f"{EX4}:dLdX"] == "incorrect" and rows["bob"][f"{EX4}:dLdW"] == "correct"
+    assert rows["cat"][f"{EX4}:dLdX"] == rows["cat"][f"{EX4}:dLdW"] == "invalid"
+    assert rows["ann"]["score"] == rows["ann"]["max_score"]
+    # matrices of numbers as TOML arrays and strings
+    folder7 = tmp_path / "ex7"
+    folder7.mkdir()
+    (folder7 / "dan.toml").write_text(
+        'H1 = [[2, -1], [0, 1]]\ndMSE_dW1 = "[[-1/4, 0], [-0.5, 0]]"\n'
+        'dMSE_dW2 = [[-1, 0]]\n', encoding="utf-8")
+    summary = grade_folder(EX7, folder7, tmp_path / "book7.csv", progress=False)
+    row = next(csv.DictReader(io.StringIO((tmp_path / "book7.csv").read_text("utf-8"))))
+    assert row[f"{EX7}:H1"] == row[f"{EX7}:dMSE_dW1"] == "correct"
+    assert row[f"{EX7}:dMSE_dW2"] == "incorrect"  # 1×2 for 2×1
