@@ -693,3 +693,37 @@ def test_batch_grading_a_folder_of_matrix_answers(tmp_path):
     row = next(csv.DictReader(io.StringIO((tmp_path / "book7.csv").read_text("utf-8"))))
     assert row[f"{EX7}:H1"] == row[f"{EX7}:dMSE_dW1"] == "correct"
     assert row[f"{EX7}:dMSE_dW2"] == "incorrect"  # 1×2 for 2×1
+
+
+# --- the ReLU mask as an Iverson bracket ----------------------------------------------------------
+
+RELU = {"id": "relu", "title": "t", "allow_nodes": ["H"],
+        "function": "X: 3x2\nW: 2x2\nG: 3x2\nH = X @ W\nL = sum(G * relu(H))",
+        "parts": [{"id": "dW", "kind": "matrix_formula", "wrt": "W",
+                   "answer": "X^T (G ⊙ [H > 0])", "mistakes": ["X^T G", "(G ⊙ [H>0])^T X"]},
+                  {"id": "dH", "kind": "matrix_formula", "node": "H",
+                   "answer": "G ⊙ [H > 0]", "mistakes": ["G", "G ⊙ [H < 0]"]}]}
+
+
+@pytest.mark.parametrize(("part", "answer", "read_as"), [
+    ("dH", "G ⊙ [H>0]", "G*step(H)"), ("dH", "G ⊙ (H > 0)", "G*step(H)"),
+    ("dH", r"G \odot [H \geq 0]", "G*step(H)"), ("dH", "G ⊙ [H >= 0]", "G*step(H)"),
+    ("dH", "G ⊙ [0 < H]", "G*step(H)"), ("dH", "G * step(H)", "G*step(H)"),
+    ("dH", "G ⊙ relu'(H)", "G*(1 - step(-H))"), ("dH", "G ⊙ [X W > 0]", "G*step(X @ W)"),
+    ("dW", "Xᵀ·(G ⊙ [H > 0])", "X.T @ (G*step(H))"),
+    ("dW", "X^T @ (G ⊙ [H ≥ 0])", "X.T @ (G*step(H))"),
+])
+def test_the_relu_mask_as_an_iverson_bracket(part, answer, read_as):
+    v = load_problem(RELU).part(part).grade(answer)
+    assert (v.verdict, v.read_as) == ("correct", read_as), v.explain()
+
+
+def test_iverson_brackets_wrong_and_refused():
+    p = load_problem(RELU)
+    assert all(r.ok for r in p.self_test())
+    assert p.part("dH").grade("G ⊙ [H < 0]").verdict == "incorrect"
+    assert p.part("dH").grade("G").codes == ("dropped_factor",)
+    assert p.part("dW").grade("(G ⊙ [H>0])^T X").reason.code == "matrix_transposed"
+    for answer, column in [("G ⊙ [H > 0 > G]", 12), ("G > H", 3)]:
+        v = p.part("dH").grade(answer)
+        assert (v.verdict, v.reason.code, v.column) == ("invalid", "unexpected_token", column)

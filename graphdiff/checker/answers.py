@@ -184,9 +184,10 @@ _LEFT_SIDE_CODE = re.compile(r"__|'[^']+'")
 
 
 def _after_equals(text: str, start: int, end: int) -> int:
-    """Offset after the last top-level '=' (or ≈, \\approx), or ``start``."""
+    """Offset after the last top-level '=' (or ≈, \\approx), or ``start``; the ``=`` of
+    ``>=`` and ``<=`` (an Iverson bracket's comparison) is not one."""
     cut = start
-    for m in re.finditer(r"=|≈|\\approx\b|\\simeq\b", text[start:end]):
+    for m in re.finditer(r"(?<![<>])=|≈|\\approx\b|\\simeq\b", text[start:end]):
         cut = start + m.end()
     return cut
 

@@ -22,6 +22,7 @@ from ..messages import Message
 from .vocabulary import (
     CARET_TRANSPOSE,
     CHAR_OPS,
+    COMPARISONS,
     CYRILLIC,
     DIGITS,
     DOT_TRANSPOSE,
@@ -29,6 +30,7 @@ from .vocabulary import (
     GREEK,
     GREEK_LETTERS,
     LATEX_ACCENTS,
+    LATEX_COMPARISONS,
     LATEX_OPS,
     LATEX_REFUSED,
     LATEX_SKIP,
@@ -237,6 +239,10 @@ class Lexer:
             self.add("OP", "*", start, end, space, "shapes")
         elif ch in TRANSPOSE_SIGNS:
             self.add("POSTFIX", "T", start, end, space)
+        elif ch in COMPARISONS:
+            if ch in "<>" and s.startswith("=", end):
+                end += 1
+            self.add("CMP", COMPARISONS[ch], start, end, space)
         elif ch in "^.":
             m = (CARET_TRANSPOSE if ch == "^" else DOT_TRANSPOSE).match(s, start, self.end)
             # With a variable named T, x^T is a power.
@@ -414,6 +420,10 @@ class Lexer:
         if name in MATRIX_LATEX_PRODUCTS and MATRIX_LATEX_PRODUCTS[name] == "elementwise" \
                 and name != "ast" and not self.r.matrix:
             raise error_at(Message("matrix_sign_in_number", {"sign": "\\" + name}), s, start)
+        if self.r.matrix and name in LATEX_COMPARISONS:
+            self.add("CMP", LATEX_COMPARISONS[name], start, j, space)
+            self.i = j
+            return
         if self.r.matrix and name in MATRIX_LATEX_PRODUCTS:
             self.add("OP", "*", start, j, space, MATRIX_LATEX_PRODUCTS[name])
         elif name in ("{", "}"):

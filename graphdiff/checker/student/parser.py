@@ -383,6 +383,8 @@ class Parser:
         self.enter(tok.pos)
         saved, self.in_args = self.in_args, 0
         inner = self.expr()
+        if self.peek().kind == "CMP":
+            inner = self.iverson(inner)
         self.in_args = saved
         self.leave()
         close = self.peek()
@@ -391,6 +393,23 @@ class Parser:
             raise self.fail("expected_closing", tok.pos, opening=tok.text, closing=want)
         self.next()
         return replace(inner, start=tok.pos, end=close.end, grouped=True)
+
+    def iverson(self, lhs: Node) -> Node:
+        """``[a > b]`` in a matrix answer: 1 where it holds, else 0 -- ``step(a - b)``
+        (``step(b - a)`` for ``<``); ``[H > 0]`` is ``step(H)``, the ReLU mask."""
+        cmp = self.next()
+        rhs = self.expr()
+        if self.peek().kind == "CMP":
+            raise self.fail("unexpected_token", self.peek().pos, text=self.peek().text)
+        big, small = (lhs, rhs) if cmp.text == ">" else (rhs, lhs)
+        start, end = min(lhs.start, rhs.start), max(lhs.end, rhs.end)
+        if small.kind == "num" and small.value == "0":
+            arg = big
+        elif big.kind == "num" and big.value == "0":
+            arg = Node("neg", args=[small], start=small.start, end=small.end)
+        else:
+            arg = Node("sub", args=[big, small], start=start, end=end)
+        return Node("call", "step", [arg], start=start, end=end)
 
     def latex_argument(self, command: Token) -> Node:
         tok = self.peek()

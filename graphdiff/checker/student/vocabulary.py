@@ -183,6 +183,12 @@ SHAPE_DECIDED_SIGNS = frozenset("·⋅•×")
 #: LaTeX product commands in matrix answers: ``elementwise`` or decided by the shapes.
 MATRIX_LATEX_PRODUCTS = {"odot": "elementwise", "circ": "elementwise", "ast": "elementwise",
                          "cdot": "shapes", "times": "shapes", "bullet": "shapes"}
+#: Comparisons of an Iverson bracket in matrix answers, ``G ⊙ [H > 0]`` (the ReLU mask):
+#: ``[a > b]`` and ``[a ≥ b]`` read as ``step(a - b)``, ``[a < b]`` and ``[a ≤ b]`` as
+#: ``step(b - a)`` (they differ only where the two sides are equal).
+COMPARISONS = {">": ">", "≥": ">", "⩾": ">", "<": "<", "≤": "<", "⩽": "<"}
+LATEX_COMPARISONS = {"gt": ">", "geq": ">", "ge": ">", "geqslant": ">", "lt": "<",
+                     "leq": "<", "le": "<", "leqslant": "<"}
 #: Signs of the transpose written after a matrix (Xᵀ, X⊤), besides ^T and .T.
 TRANSPOSE_SIGNS = frozenset("ᵀ⊤")
 _TRANSPOSE_MARK = (r"(?:T|⊤|ᵀ|\\top|\\intercal|\\(?:mathsf|mathrm|textsf|text|rm|mathbf)"
