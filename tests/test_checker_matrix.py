@@ -458,7 +458,8 @@ def test_the_bank_mistakes_exercise_transposes_shapes_and_missing_factors():
                 codes.update(r.verdict.codes)
                 reasons.add(r.verdict.reason.code)
     assert {"matrix_transposed", "matrix_shape_differs"} <= reasons
-    assert {"dropped_factor", "matrix_transposed", "factor_two", "sign_error"} <= codes
+    assert {"dropped_factor", "matrix_transposed", "factor_two", "sign_error",
+            "matrix_factor_order", "matrix_transpose_missing"} <= codes
 
 
 def test_the_seed_numbers():
