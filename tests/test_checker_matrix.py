@@ -287,7 +287,10 @@ EX4, EX5 = "seed004-ex4", "seed004-ex5"
 
 @pytest.mark.parametrize(("problem", "part", "answer"), [
     (EX4, "dLdX", "G W^T"), (EX4, "dLdX", "(W G^T)^T"), (EX4, "dLdX", "G @ W.T"),
-    (EX4, "dLdW", "X^T G"), (EX4, "dLdW", r"X^{\top} \cdot G"),
+    (EX4, "dLdW", "X^T G"), (EX4, "dLdW", r"X^{\top} \cdot G"), (EX4, "dLdW", "Xᵀ·G"),
+    (EX4, "dLdW", "X^T @ G"), (EX4, "dLdW", "X.T @ G"), (EX4, "dLdW", "X⊤ G"),
+    (EX4, "dLdX", r"G \cdot W^{\mathsf{T}}"), (EX4, "dLdX", r"$G W^\top$"),
+    (EX4, "dLdX", "dL/dX = G Wᵀ"), (EX4, "dLdX", "(W Gᵀ)ᵀ"),
     (EX5, "d_H2", "((yhat - y) @ W3.T) * O2 * (1 - O2)"),
     (EX5, "d_H2", "(ŷ - y)·W3ᵀ * f'(H2)"),
     (EX5, "dLdW1", "X^T (((ŷ - y) W3^T ⊙ σ(H2) ⊙ (1 - σ(H2))) W2^T ⊙ f'(X W1))"),
