@@ -342,7 +342,7 @@ def test_tricks_earn_nothing():
     for answer in ["G W^T + 10^(-12) X", "1.0000000001 G W^T", "G W^T + (10^99 X)*0 + X/10^15",
                    "G W^T + 0*sin(10^15 X) + 10^(-20) X",
                    "G W^T + step(X - 20)", "G W^T + (X*10^16 + 1) - X*10^16",
-                   # X lost in 1 at 16 and at 50 digits: the noise asks for 110 digits
+                   # X lost in 1 at 16 and at 50 digits: the noise asks for 100 digits
                    "G W^T + (X*10^-60 + 1 - 1)*10^60", "G W^T + ((X + 10^60) - 10^60)",
                    "G W^T + (X*1e-300 + 1 - 1)*1e300",
                    "G W^T + (((X*1e-300 + 1 - 1)*1e300*1e-300 + 1 - 1)*1e300*1e-300 + 1 - 1)"
@@ -639,7 +639,7 @@ def test_formulas_right_at_special_matrices_are_told_apart(reference, answer, co
     ("G W^T + nan", "invalid", "unknown_name"),
     ("G W^T + 1e999 X", "invalid", "number_too_large"),
     ("G W^T + 10^(10^10)", "invalid", "constant_too_large"),
-    # exact, through intermediates of 1e616 (computed at 670 digits)
+    # exact, through intermediates of 1e616 (computed at 660 digits and more)
     ("G W^T + (1e308*X)*1e308 - (1e308*X)*1e308", "correct", "matrix_formula_equal"),
     # ... and X lost in 1 at 16 and at 50 digits, behind an overflow
     ("G W^T + ((1e308*X)*1e308 - (1e308*X)*1e308) + (X*1e-60 + 1 - 1)/1e-60", "incorrect",
@@ -648,6 +648,10 @@ def test_formulas_right_at_special_matrices_are_told_apart(reference, answer, co
 def test_overflow_and_values_that_are_not_finite(answer, verdict, code):
     v = grade(EX4, "dLdX", answer)
     assert (v.verdict, v.reason.code) == (verdict, code), v.explain()
+    if verdict == "correct":
+        assert v.details["digits"] > 616  # the digits it took, in the verdict
+        assert f"checked to {v.details['digits']} digits" in v.reason.render()
+    assert grade(EX4, "dLdX", "G W^T").details["digits"] == 50
 
 
 @pytest.mark.parametrize(("answer", "sign", "column"), [

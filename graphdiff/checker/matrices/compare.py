@@ -13,18 +13,18 @@
 3. **High precision** replaces the scalar checker's rounding analysis where floats cannot
    decide: every point that is not clean, and the first 4 random points in any case, are
    computed again at 50 significant digits with arrays of mpmath numbers
-   (:mod:`.mpeval`), and as many more as the floats' noise says cancellation eats (the
-   noise over a rounding of the largest entry; where the floats cannot say -- all entries
-   rounded to 0, an overflow -- the digits of the range of all values at 50 digits; at
-   most 1000 digits, else unresolved).  A
-   point is *equal* when every entry agrees to ``1e-35`` of the point's largest entry,
-   *different* when an entry differs by more than ``1e-20`` of its size and the difference
-   stays with 30 more digits (a rounding difference would shrink).  An
-   answer undefined (or too large) where the correct one is defined is different.  Ops of
-   matrices without a high-precision form (``softmax``, ``det``, ``inv``, losses through
-   ``exp``) leave the floats to decide: a point that is not clean is then different only
-   when an entry differs by more than ``1e-6`` of the largest entry and a thousand times
-   the noises; otherwise it is unresolved.
+   (:mod:`.mpeval`), and as many more as the floats' noise says cancellation eats beyond
+   10 digits (the noise over a rounding of the largest entry; where the floats cannot say
+   -- all entries rounded to 0, an overflow -- the digits of the range of all values at
+   50 digits; at most 1000 digits, else unresolved).  A point is *equal* when every entry
+   agrees to ``1e-35`` of the point's largest entry, *different* when an entry differs by
+   more than ``1e-20`` of its size and the difference stays with 30 more digits (a
+   rounding difference would shrink).  An answer undefined (or too large) where the
+   correct one is defined is different.  Ops of matrices without a high-precision form
+   (``softmax``, ``det``, ``inv``, losses through ``exp``) leave the floats to decide: a
+   point that is not clean is then different only when an entry differs by more than
+   ``1e-6`` of the largest entry and a thousand times the noises; otherwise it is
+   unresolved.
 4. **Verdict**: one different point is a counterexample (*incorrect*), with the point
    (the matrices), the entry and both values.  *Correct* needs at least 8 usable random
    points, none different, none unresolved, and one confirmed at high precision (where
@@ -75,6 +75,8 @@ DPS = 50
 MP_EQUAL = 1e-35
 MP_DIFFERENT = 1e-20
 RECHECK_DIGITS = 30
+#: Digits of cancellation the 50 digits absorb (equal asks for 35 of them).
+SPARE_DIGITS = 10
 MAX_DPS = 1000
 #: Random points always checked at high precision; fewest usable random points.
 ALWAYS_CHECKED = 4
@@ -266,6 +268,7 @@ class MatrixReference:
         outcome.usable = int(clean[:self.random].sum())
         outcome.extra = int(clean[self.random:].sum())
         outcome.floats_only = high.unavailable
+        outcome.digits = high.digits
         needed = MIN_POINTS if self.variables else 1
         if outcome.usable >= needed and (outcome.confirmed or high.unavailable) and \
                 not outcome.unresolved:
@@ -303,6 +306,7 @@ class Outcome:
     confirmed: int = 0
     unresolved: int = 0
     floats_only: bool = False
+    digits: int = DPS                 # the most digits a point was confirmed with
 
     def counterexample(self, ref: MatrixReference, k: int, status: str,
                        entry: tuple[int, ...], expected: Any, got: Any) -> Outcome:
@@ -321,6 +325,8 @@ class _HighPrecision:
         self.ref = ref
         self.answer = answer
         self.unavailable = False
+        #: The most digits a point was confirmed equal with.
+        self.digits = DPS
 
     def check(self, k: int, lost: float = 0.0) -> tuple[str, tuple[int, ...], Any, Any]:
         """The point at 50 digits and as many more as cancellation eats (``lost``, at most
@@ -330,7 +336,7 @@ class _HighPrecision:
             return "unavailable", (), None, None
         if not np.isfinite(lost):
             lost = self.range_digits(k)
-        dps = DPS + int(np.ceil(lost))
+        dps = DPS + max(0, int(np.ceil(lost)) - SPARE_DIGITS)
         if dps + RECHECK_DIGITS > MAX_DPS:
             return "unresolved", (), None, None
         try:
@@ -359,6 +365,8 @@ class _HighPrecision:
             with mpmath.workdps(recheck):
                 if abs(a_more[entry] - r_more[entry]) < abs(a[entry] - r[entry]) / 2:
                     return "unresolved", entry, None, None
+        if status == "equal":
+            self.digits = max(self.digits, dps)
         return status, entry, r[entry], a[entry]
 
     def range_digits(self, k: int) -> float:

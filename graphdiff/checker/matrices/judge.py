@@ -32,7 +32,6 @@ from ..equivalence.verdict import Verdict, invalid
 from ..messages import Message
 from ..student.shapes import shape_text
 from .compare import (
-    DPS,
     MatrixReference,
     Outcome,
     Source,
@@ -67,7 +66,8 @@ def judge_formula(ref: MatrixReference, reading: Reading, what: Message,
         if outcome.floats_only:
             reason = Message("matrix_formula_equal_floats", {"points": outcome.usable})
         else:
-            reason = Message("matrix_formula_equal", {"points": outcome.usable, "digits": DPS})
+            reason = Message("matrix_formula_equal", {"points": outcome.usable,
+                                                      "digits": outcome.digits})
         return Verdict("correct", reason, details=details, **common)
     if outcome.status != "different":
         return Verdict("undecided", Message("undecided_reason", {
@@ -156,7 +156,7 @@ def _counterexample(outcome: Outcome) -> Message:
 def _details(ref: MatrixReference, outcome: Outcome) -> dict[str, Any]:
     details: dict[str, Any] = {"points": ref.random, "usable": outcome.usable,
                                "confirmed": outcome.confirmed, "extra_points": outcome.extra,
-                               "floats_only": outcome.floats_only}
+                               "floats_only": outcome.floats_only, "digits": outcome.digits}
     if outcome.unresolved:
         details["unresolved"] = outcome.unresolved
     if outcome.status == "different":
