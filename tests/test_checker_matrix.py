@@ -559,14 +559,14 @@ SQUARE = {"id": "square", "title": "t", "function": "X: 2x2\nW: 2x2\nG: 2x2\nL =
 
 @pytest.mark.parametrize(("part", "answer", "code", "feedback"), [
     ("dX", "W^T G", "matrix_factor_order",
-     "the factors of the matrix product are in the wrong order: write G @ Wᵀ, not Wᵀ @ G"),
+     "the factors of the matrix product are in the wrong order: write G @ W.T, not W.T @ G"),
     ("dX", "Wᵀ·G", "matrix_factor_order",
-     "the factors of the matrix product are in the wrong order: write G @ Wᵀ, not Wᵀ @ G"),
+     "the factors of the matrix product are in the wrong order: write G @ W.T, not W.T @ G"),
     ("dW", "G X^T", "matrix_factor_order",
-     "the factors of the matrix product are in the wrong order: write Xᵀ @ G, not G @ Xᵀ"),
-    ("dX", "G @ W", "matrix_transpose_missing", "a transpose is missing: write Wᵀ, not W"),
-    ("dW", "X G", "matrix_transpose_missing", "a transpose is missing: write Xᵀ, not X"),
-    ("dX", "G (W^T)^T", "matrix_transpose_extra", "a transpose too many: write W, not Wᵀ"),
+     "the factors of the matrix product are in the wrong order: write X.T @ G, not G @ X.T"),
+    ("dX", "G @ W", "matrix_transpose_missing", "a transpose is missing: write W.T, not W"),
+    ("dW", "X G", "matrix_transpose_missing", "a transpose is missing: write X.T, not X"),
+    ("dX", "G (W^T)^T", "matrix_transpose_extra", "a transpose too many: write W, not W.T"),
 ])
 def test_order_and_transpose_slips_are_named(part, answer, code, feedback):
     v = load_problem(SQUARE).part(part).grade(answer)

@@ -240,6 +240,29 @@ def test_enormous_answers_are_refused_quickly_with_a_message(answer):
             assert v.reason.render() and v.reason.render("ru")
 
 
+def test_every_function_of_the_registry_in_a_matrix_answer_gets_a_verdict():
+    """Every function op (from the registry), with arguments of every kind: a verdict,
+    never a traceback (inv, logdet and logloss of matrices crashed the core's parser or
+    evaluation)."""
+    from graphdiff.checker import load_problem
+    from graphdiff.ops import OPS, is_function
+
+    part = load_problem({"id": "sq", "title": "t", "variables": ["A", "B", "y"],
+                         "shapes": {"A": [2, 2], "B": [2, 2], "y": [2, 1]},
+                         "parts": [{"id": "f", "kind": "matrix_formula", "answer": "A @ B"}]}
+                        ).part("f")
+    seen = 0
+    for name, op in OPS.items():
+        if not is_function(op):
+            continue
+        for args in ("A", "A, B", "A, 1", "y, y", "A, 0.5"):
+            for form in ("A @ B + 0*{f}({a})", "{f}({a})"):
+                v = part.grade(form.format(f=name, a=args))
+                assert v.verdict in VERDICTS and v.explain()
+                seen += 1
+    assert seen >= 400
+
+
 def test_an_enormous_literal_is_refused_before_it_is_read():
     with pytest.raises(AnswerError) as info:
         read_answer("[" + ", ".join(["1"] * 200_000) + "]", names=["X"], shapes={"X": (2, 2)})

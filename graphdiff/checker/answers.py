@@ -108,6 +108,8 @@ class Reading:
                          shapes=dict(self.shapes) or None)
         except (ParseError, ShapeError) as err:
             raise self._coreerror_at(err) from None
+        except (ValueError, TypeError, ArithmeticError):  # the core failed on it: no crash
+            raise AnswerError(Message("answer_not_built")) from None
 
     def _coreerror_at(self, err: ParseError | ShapeError) -> AnswerError:
         pos = None

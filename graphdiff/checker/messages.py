@@ -365,6 +365,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "control_character": {"en": "control character {char} in the answer",
                           "ru": "управляющий символ {char} в ответе"},
+    "answer_not_built": {
+        "en": "the checker could not build this formula; write it another way, or ask your "
+              "teacher",
+        "ru": "проверка не смогла построить эту формулу; запишите её иначе или обратитесь к "
+              "преподавателю"},
     "matrix_sign_in_number": {
         "en": "'{sign}' is an operation of matrices, but the answers of this problem are "
               "numbers",

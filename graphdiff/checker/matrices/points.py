@@ -69,11 +69,14 @@ def random_matrices(shapes: Mapping[str, Shape], domain: Domain, seed: int, coun
 def values_at(graph: Graph, node: int, env: Mapping[str, Any], count: int) -> np.ndarray:
     """The value of ``node`` at every point, ``(count, *shape)`` (nan where undefined)."""
     point = {name: env.get(name, 0.0) for name in graph.inputs}
-    with np.errstate(all="ignore"):
-        value = np.asarray(graph.values(point, on_domain_error="nan")[node], dtype=float)
     shape = graph.shape(node)
-    if value.shape != (count, *shape):
-        value = np.broadcast_to(value, (count, *shape)).copy()
+    try:
+        with np.errstate(all="ignore"):
+            value = np.asarray(graph.values(point, on_domain_error="nan")[node], dtype=float)
+        if value.shape != (count, *shape):
+            value = np.broadcast_to(value, (count, *shape)).copy()
+    except (ValueError, TypeError, ArithmeticError):  # an op the kernels cannot batch here
+        return np.full((count, *shape), np.nan)
     return value
 
 

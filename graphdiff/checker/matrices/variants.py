@@ -12,14 +12,14 @@ matches.  The ops are the registry's (``matmul``, ``transpose``), and there are 
 >>> import graphdiff as gd
 >>> g = gd.parse("W.T @ G", shapes={"W": (2, 2), "G": (2, 2)})
 >>> [(m.render(), graph.shape(graph.output_ids[0])) for m, graph in variants(g)][:2]
-[('the factors of the matrix product are in the wrong order: write G @ Wᵀ, not Wᵀ @ G', \
-(2, 2)), ('a transpose too many: write W, not Wᵀ', (2, 2))]
+[('the factors of the matrix product are in the wrong order: write G @ W.T, not W.T @ G', \
+(2, 2)), ('a transpose too many: write W, not W.T', (2, 2))]
 >>> h = gd.parse("X @ G", shapes={"X": (2, 2), "G": (2, 3)})
 >>> [m.render() for m, _ in variants(h)]
-['a transpose is missing: write Xᵀ, not X']
+['a transpose is missing: write X.T, not X']
 >>> h = gd.parse("(X @ G).T", shapes={"X": (2, 2), "G": (2, 3)})   # 3×2, asked 2×3
 >>> [m.render() for m, _ in variants(h, shape=(2, 3))]
-['a transpose too many: write X @ G, not (X @ G)ᵀ']
+['a transpose too many: write X @ G, not (X @ G).T']
 """
 
 from __future__ import annotations
@@ -106,17 +106,17 @@ def _rebuilt(graph: Graph, target: int, changed: int, change: str) -> Graph | No
 
 
 def _message(graph: Graph, v: int, change: str) -> Message:
-    written = graph_text(graph, v, "unicode")
+    written = graph_text(graph, v, "text")
     if change == "swap":
-        a, b = (graph_text(graph, u, "unicode") for u in graph.args(v))
-        swapped = graph_text(_pair(graph, v), None, "unicode")
+        a, b = (graph_text(graph, u, "text") for u in graph.args(v))
+        swapped = graph_text(_pair(graph, v), None, "text")
         return Message("matrix_factor_order", {"written": written, "swapped": swapped,
                                                "first": a, "second": b})
     if change == "drop":
-        inner = graph_text(graph, graph.args(v)[0], "unicode")
+        inner = graph_text(graph, graph.args(v)[0], "text")
         return Message("matrix_transpose_extra", {"written": written, "meant": inner})
     name = graph.name(v)
-    return Message("matrix_transpose_missing", {"written": name, "meant": name + "ᵀ"})
+    return Message("matrix_transpose_missing", {"written": name, "meant": name + ".T"})
 
 
 def _pair(graph: Graph, v: int) -> Graph:
