@@ -668,6 +668,15 @@ def test_matrix_signs_in_an_answer_about_numbers_are_a_clear_error(answer, sign,
     assert grade("seed004-ex1", "dfdx", "x·y").verdict == "incorrect"  # · is a product
 
 
+@pytest.mark.parametrize("word", ["det", "tr", "trace", "softmax", "sum", "inv", "transpose"])
+def test_functions_of_matrices_in_an_answer_about_numbers_are_a_clear_error(word):
+    v = grade("seed004-ex1", "dfdx", f"2 {word}(x) + y")
+    assert (v.verdict, v.reason.code, v.column) == ("invalid", "matrix_function_in_number", 3)
+    assert v.reason.render() == (f"{word} is a function of matrices, but the answers of this "
+                                 "problem are numbers")
+    assert v.reason.render("ru").startswith(word)
+
+
 # --- batch grading of a class with matrix answers ---------------------------------------------------
 
 

@@ -370,6 +370,9 @@ CATALOG: dict[str, dict[str, str]] = {
               "teacher",
         "ru": "проверка не смогла построить эту формулу; запишите её иначе или обратитесь к "
               "преподавателю"},
+    "matrix_function_in_number": {
+        "en": "{name} is a function of matrices, but the answers of this problem are numbers",
+        "ru": "{name} — функция от матриц, а ответы этой задачи — числа"},
     "matrix_sign_in_number": {
         "en": "'{sign}' is an operation of matrices, but the answers of this problem are "
               "numbers",

@@ -20,7 +20,13 @@ from ...ops import OPS
 from ..messages import Message
 from .lexer import MAX_CONSTANT, MAX_SPLIT, Lexer, error_at
 from .parser import Node
-from .vocabulary import function_words, known_functions, short_words, unsupported_words
+from .vocabulary import (
+    function_words,
+    known_functions,
+    matrix_words,
+    short_words,
+    unsupported_words,
+)
 
 
 class Reader:
@@ -93,6 +99,8 @@ class Reader:
         if word == "e":
             return [("CONST", "e")]
         if word in unsupported_words(self.matrix):
+            if not self.matrix and word in matrix_words():
+                raise lexer.fail("matrix_function_in_number", pos, name=word)
             raise lexer.fail("unsupported_function", pos, name=word)
         if not self.strict:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word):
