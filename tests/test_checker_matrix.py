@@ -744,3 +744,17 @@ def test_iverson_brackets_wrong_and_refused():
     for answer, column in [("G ⊙ [H > 0 > G]", 12), ("G > H", 3)]:
         v = p.part("dH").grade(answer)
         assert (v.verdict, v.reason.code, v.column) == ("invalid", "unexpected_token", column)
+
+
+def test_the_high_precision_stage_is_bounded_in_time(monkeypatch):
+    import graphdiff.checker.matrices.compare as compare_module
+
+    slow = "G W^T + (exp(sin(2 X))*1e300*1e300 - 1e300*exp(sin(2 X))*1e300)"
+    v = grade(EX4, "dLdX", slow)
+    assert v.verdict == "correct" and v.details["digits"] > 600
+    monkeypatch.setattr(compare_module, "HIGH_PRECISION_SECONDS", 0.0)
+    v = grade(EX4, "dLdX", slow)
+    assert v.verdict == "undecided"
+    assert v.reason.render() == ("the automatic check could not decide (the check at high "
+                                 "precision ran out of time, and matrices have no symbolic "
+                                 "proof); a teacher will look at it")

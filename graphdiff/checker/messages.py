@@ -663,6 +663,11 @@ CATALOG: dict[str, dict[str, str]] = {
               "the correct matrix is {expected}",
         "ru": "при {point} ваш ответ не определён (или слишком велик), а элемент {entry} "
               "правильной матрицы равен {expected}"},
+    "why_matrix_time": {
+        "en": "the check at high precision ran out of time, and matrices have no symbolic "
+              "proof",
+        "ru": "проверке с высокой точностью не хватило времени, а символьного доказательства "
+              "для матриц нет"},
     "why_matrix_unresolved": {
         "en": "the numbers could not tell the difference from rounding at some points, and "
               "matrices have no symbolic proof",

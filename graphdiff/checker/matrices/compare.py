@@ -28,7 +28,8 @@
 4. **Verdict**: one different point is a counterexample (*incorrect*), with the point
    (the matrices), the entry and both values.  *Correct* needs at least 8 usable random
    points, none different, none unresolved, and one confirmed at high precision (where
-   the graphs have a high-precision form).  Anything else is *undecided*: there is no
+   the graphs have a high-precision form).  Anything else -- also a high-precision stage
+   over :data:`HIGH_PRECISION_SECONDS` -- is *undecided*: there is no
    symbolic proof for matrices.
 
 What it does not do: look for kinks inside matrices (a ReLU's mask changes between
@@ -39,6 +40,7 @@ exact: write fractions).
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +80,8 @@ RECHECK_DIGITS = 30
 #: Digits of cancellation the 50 digits absorb (equal asks for 35 of them).
 SPARE_DIGITS = 10
 MAX_DPS = 1000
+#: Seconds the high-precision stage may take for one answer (then: undecided).
+HIGH_PRECISION_SECONDS = 5.0
 #: Random points always checked at high precision; fewest usable random points.
 ALWAYS_CHECKED = 4
 MIN_POINTS = 8
@@ -249,7 +253,13 @@ class MatrixReference:
         high = _HighPrecision(self, answer)
         order = [k for k in range(self.count) if not clean[k]]
         order += [k for k in range(min(ALWAYS_CHECKED, self.random)) if clean[k]]
+        deadline = time.monotonic() + HIGH_PRECISION_SECONDS
         for k in order:
+            if time.monotonic() > deadline:  # the rest stays unresolved: a teacher decides
+                outcome.timed_out = True
+                outcome.unresolved += 1
+                clean[k] = False
+                continue
             status, entry, expected, got = high.check(k, float(lost[k]))
             if status == "unavailable":  # the floats decide
                 status = "equal" if clean[k] else "different" if far[k] else (
@@ -307,6 +317,7 @@ class Outcome:
     unresolved: int = 0
     floats_only: bool = False
     digits: int = DPS                 # the most digits a point was confirmed with
+    timed_out: bool = False           # the high-precision stage ran out of time
 
     def counterexample(self, ref: MatrixReference, k: int, status: str,
                        entry: tuple[int, ...], expected: Any, got: Any) -> Outcome:

@@ -70,8 +70,9 @@ def judge_formula(ref: MatrixReference, reading: Reading, what: Message,
                                                       "digits": outcome.digits})
         return Verdict("correct", reason, details=details, **common)
     if outcome.status != "different":
-        return Verdict("undecided", Message("undecided_reason", {
-            "why": Message("why_matrix_unresolved")}), details=details, **common)
+        why = "why_matrix_time" if outcome.timed_out else "why_matrix_unresolved"
+        return Verdict("undecided", Message("undecided_reason", {"why": Message(why)}),
+                       details=details, **common)
     assert outcome.values is not None
     values = outcome.values
     if len(expected) == 2 and expected[0] == expected[1] and ref.same(
