@@ -422,6 +422,18 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "control_character": {"en": "control character {char} in the answer",
                           "ru": "управляющий символ {char} в ответе"},
+    "answer_not_built": {
+        "en": "the checker could not build this formula; write it another way, or ask your "
+              "teacher",
+        "ru": "проверка не смогла построить эту формулу; запишите её иначе или обратитесь к "
+              "преподавателю"},
+    "matrix_function_in_number": {
+        "en": "{name} is a function of matrices, but the answers of this problem are numbers",
+        "ru": "{name} — функция от матриц, а ответы этой задачи — числа"},
+    "matrix_sign_in_number": {
+        "en": "'{sign}' is an operation of matrices, but the answers of this problem are "
+              "numbers",
+        "ru": "«{sign}» — операция над матрицами, а ответы этой задачи — числа"},
     "unexpected_character": {"en": "unexpected character '{char}'",
                              "ru": "неожиданный символ «{char}»"},
     "number_too_long": {"en": "a number with {digits} digits (at most {limit})",
@@ -591,6 +603,144 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "unknown_output": {"en": "the output '{name}' is not assigned in the program",
                        "ru": "выход «{name}» в программе не присваивается"},
+    # --- matrices: reading them ----------------------------------------------------------
+    "shape_number": {"en": "a number", "ru": "число"},
+    "shape_vector": {"en": "a vector of {size} numbers", "ru": "вектор из {size} чисел"},
+    "entrywise_shapes": {
+        "en": "'{text}': an entrywise operation on {left} and {right}, whose shapes differ "
+              "(for the matrix product write @ or ·)",
+        "ru": "«{text}»: поэлементная операция над {left} и {right}, а их размеры разные "
+              "(матричное произведение пишется через @ или ·)"},
+    "matmul_shapes": {
+        "en": "'{text}': the matrix product of {left} and {right} does not exist (the columns "
+              "of the left factor must be as many as the rows of the right one)",
+        "ru": "«{text}»: матричного произведения {left} на {right} не существует (число "
+              "столбцов левого множителя должно равняться числу строк правого)"},
+    "product_shapes": {
+        "en": "'{text}': {left} times {right} is neither a matrix product (the inner sizes "
+              "differ) nor an entrywise one (the shapes differ)",
+        "ru": "«{text}»: {left} на {right} — ни матричное произведение (внутренние размеры "
+              "разные), ни поэлементное (размеры матриц разные)"},
+    "ambiguous_product": {
+        "en": "'{text}' was read as the matrix product {reading} (both are {shape}); write "
+              "{alternative} for the entrywise product",
+        "ru": "«{text}» прочитано как матричное произведение {reading} (обе матрицы "
+              "{shape}); для поэлементного произведения пишите {alternative}"},
+    "matrix_power": {
+        "en": "'{text}' is the entrywise power of the matrix {base}; for the matrix product "
+              "write {base} @ {base}",
+        "ru": "«{text}» — поэлементная степень матрицы {base}; матричное произведение "
+              "пишется {base} @ {base}"},
+    "static_argument": {"en": "the axis of {name}(...) must be a whole number, such as 0",
+                        "ru": "ось в {name}(...) должна быть целым числом, например 0"},
+    "function_shapes": {"en": "'{text}': {name} does not take {shapes}",
+                        "ru": "«{text}»: {name} не применяется к {shapes}"},
+    "matrix_environment": {
+        "en": "only the matrix environments {known} are read, not {name}",
+        "ru": "читаются только окружения матриц {known}, а не {name}"},
+    "matrix_expected": {"en": "a matrix is expected here: [[1, 2], [3, 4]] or "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}",
+                        "ru": "здесь ожидается матрица: [[1, 2], [3, 4]] или "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}"},
+    "matrix_text_after": {"en": "nothing may follow the matrix here (a transpose ^T at most)",
+                          "ru": "после матрицы здесь ничего не должно быть (разве что ^T)"},
+    "matrix_unclosed": {"en": "\\begin{{{name}}} is not closed by \\end{{{name}}}",
+                        "ru": "\\begin{{{name}}} не закрыто \\end{{{name}}}"},
+    "matrix_empty": {"en": "the matrix has no entries", "ru": "в матрице нет элементов"},
+    "matrix_empty_entry": {"en": "an entry is missing here", "ru": "здесь пропущен элемент"},
+    "matrix_entry_too_long": {"en": "an entry longer than {limit} characters",
+                              "ru": "элемент длиннее {limit} символов"},
+    "matrix_too_large": {
+        "en": "the matrix is too large (at most {rows} rows, {columns} columns, {entries} "
+              "entries)",
+        "ru": "матрица слишком велика (не больше {rows} строк, {columns} столбцов, {entries} "
+              "элементов)"},
+    "matrix_ragged": {"en": "row {row} has {got} entries, row 1 has {expected}",
+                      "ru": "в строке {row} элементов {got}, а в строке 1 — {expected}"},
+    "matrix_mixed": {"en": "write every row as a list: [[1, 2], [3, 4]]",
+                     "ru": "каждую строку пишите списком: [[1, 2], [3, 4]]"},
+    "matrix_nested": {"en": "a list three levels deep: only vectors and matrices are read",
+                      "ru": "список глубиной в три уровня: читаются только векторы и матрицы"},
+    "matrix_semicolon": {
+        "en": "separate entries with commas and write rows as lists: [[0.5, 1], [2, 3]] "
+              "(decimals with a point)",
+        "ru": "разделяйте элементы запятыми, а строки пишите списками: [[0.5, 1], [2, 3]] "
+              "(дробную часть — через точку)"},
+    "matrix_decimal_comma": {
+        "en": "commas separate the entries of a matrix: write decimals with a point (0.5)",
+        "ru": "запятые разделяют элементы матрицы: дробную часть пишите через точку (0.5)"},
+    # --- matrices: verdicts and feedback -------------------------------------------------
+    "matrix_equal": {"en": "all {count} entries are correct",
+                     "ru": "все элементы ({count}) верны"},
+    "matrix_shape_differs": {"en": "your answer is {got}, {what} is {expected}",
+                             "ru": "ваш ответ — {got}, а {what} — {expected}"},
+    "matrix_transposed": {"en": "this is the transpose of the expected matrix",
+                          "ru": "это транспонированная правильная матрица"},
+    "matrix_entries_differ": {"en": "{count} of {total} entries are wrong: {entries}",
+                              "ru": "неверных элементов: {count} из {total}: {entries}"},
+    "matrix_entry_differs": {"en": "entry {entry}: the correct value is {expected}, yours is "
+                                   "{got}",
+                             "ru": "элемент {entry}: правильное значение {expected}, у вас "
+                                   "{got}"},
+    "matrix_few_digits": {"en": "entries {entries}: give at least {digits} significant digits",
+                          "ru": "элементы {entries}: дайте хотя бы {digits} значащие цифры"},
+    "matrix_vector_read": {"en": "the list of numbers was read as the {shape} matrix asked for",
+                           "ru": "список чисел прочитан как нужная матрица {shape}"},
+    "what_correct": {"en": "the correct matrix", "ru": "правильная матрица"},
+    "matrix_other_part": {"en": "this is the answer to part {part}",
+                          "ru": "это ответ на пункт {part}"},
+    "matrix_factor_order": {
+        "en": "the factors of the matrix product are in the wrong order: write {swapped}, "
+              "not {written}",
+        "ru": "множители матричного произведения стоят не в том порядке: нужно {swapped}, "
+              "а не {written}"},
+    "matrix_transpose_extra": {"en": "a transpose too many: write {meant}, not {written}",
+                               "ru": "лишнее транспонирование: нужно {meant}, а не {written}"},
+    "matrix_transpose_missing": {
+        "en": "a transpose is missing: write {meant}, not {written}",
+        "ru": "не хватает транспонирования: нужно {meant}, а не {written}"},
+    "matrix_other_gradient": {"en": "this is the gradient of {other}",
+                              "ru": "это градиент по {other}"},
+    "matrix_not_differentiated": {"en": "this is {name} itself, not its gradient",
+                                  "ru": "это сама {name}, а не градиент по ней"},
+    "matrix_formula_equal": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (checked "
+              "to {digits} digits)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках "
+              "(проверено до {digits} знаков)"},
+    "matrix_formula_equal_floats": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (in "
+              "floating point)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках (в "
+              "арифметике с плавающей точкой)"},
+    "matrix_differs_at": {
+        "en": "at {point} entry {entry} of the correct matrix is {expected}, your answer gives "
+              "{got}",
+        "ru": "при {point} элемент {entry} правильной матрицы равен {expected}, а ваш ответ "
+              "даёт {got}"},
+    "matrix_undefined_at": {
+        "en": "at {point} your answer is not defined (or too large), while entry {entry} of "
+              "the correct matrix is {expected}",
+        "ru": "при {point} ваш ответ не определён (или слишком велик), а элемент {entry} "
+              "правильной матрицы равен {expected}"},
+    "why_matrix_time": {
+        "en": "the check at high precision ran out of time, and matrices have no symbolic "
+              "proof",
+        "ru": "проверке с высокой точностью не хватило времени, а символьного доказательства "
+              "для матриц нет"},
+    "why_matrix_unresolved": {
+        "en": "the numbers could not tell the difference from rounding at some points, and "
+              "matrices have no symbolic proof",
+        "ru": "в некоторых точках числа не смогли отличить разницу от ошибок округления, а "
+              "символьного доказательства для матриц нет"},
+    "matrix_decimals": {
+        "en": "decimals in a matrix formula are exact: write fractions (1/3, not 0.333)",
+        "ru": "десятичные дроби в матричной формуле точные: пишите обыкновенные дроби (1/3, "
+              "а не 0.333)"},
+    "what_value": {"en": "{name}", "ru": "{name}"},
+    "what_gradient": {"en": "the gradient of {name}", "ru": "градиент по {name}"},
+    "what_adjoint": {"en": "the gradient of the node {name}",
+                     "ru": "градиент по узлу {name}"},
     # --- reports and files ---------------------------------------------------------------
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},
