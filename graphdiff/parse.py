@@ -36,7 +36,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -160,6 +160,24 @@ _NODE_DESCRIPTIONS = {
 }
 
 
+#: Other notations :func:`parse` reads (``syntax=``): name -> a translator of such text into
+#: graphdiff's own, raising :class:`ParseError` with positions in the text as given.  The
+#: layer that knows a notation registers it (the checker registers ``"student"``, its
+#: reader of students' answers), so the core needs no import from above.
+SYNTAXES: dict[str, Callable[[str], str]] = {}
+
+
+def register_syntax(name: str, translate: Callable[[str], str]) -> None:
+    """Make ``parse(text, syntax=name)`` read text through ``translate``.
+
+    >>> register_syntax("shout", str.lower)
+    >>> parse("SIN(X)", syntax="shout").to_sympy()
+    sin(x)
+    >>> del SYNTAXES["shout"]
+    """
+    SYNTAXES[name] = translate
+
+
 def parse(
     text: str,
     *,
@@ -169,6 +187,7 @@ def parse(
     order: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     shapes: Mapping[str, Sequence[int]] | None = None,
+    syntax: str = "python",
 ) -> Graph:
     """Parse an expression or a program into a :class:`~graphdiff.Graph`.
 
@@ -193,6 +212,11 @@ def parse(
         Shapes of inputs (``{"X": (2, 3), "b": (3,)}``); the text may declare them too,
         in header lines ``X: 2x3`` before the first assignment.  Undeclared inputs are
         scalars.
+    syntax : str
+        ``"python"`` (the default: Python's arithmetic, ``^`` for powers) or ``"student"``:
+        the notation the homework checker reads -- implicit products (``2x``, ``x y``),
+        superscripts (``x²``), ``σ(x)``, ``ln x``, ``tg``, Unicode and LaTeX -- with the
+        checker's error messages.  See :data:`SYNTAXES`.
 
     Raises
     ------
@@ -218,6 +242,12 @@ def parse(
     graphdiff.errors.ParseError: line 1, column 1: unknown function '__import__'; expected ...
     """
     source = _check_text(text, limits)
+    if syntax != "python":
+        translate = SYNTAXES.get(syntax)
+        if translate is None:
+            raise GraphdiffError(f"unknown syntax {syntax!r}; choose from "
+                                 f"{', '.join(['python', *SYNTAXES])}")
+        source = _check_text(translate(source), limits)
     declared, body = _shape_header(source, limits)
     declared = _with_given_shapes(declared, shapes, limits)
     python_text, column_maps = _caret_to_power(body)

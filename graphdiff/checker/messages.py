@@ -499,6 +499,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "misplaced_equals": {"en": "misplaced '='", "ru": "лишний знак «=»"},
     "keyword_as_name": {"en": "'{name}' is a Python keyword, not a name",
                         "ru": "«{name}» — ключевое слово Python, а не имя"},
+    "notation_error": {"en": "{reason}", "ru": "{reason}"},
     "derivative_symbol": {
         "en": "write the derivative's formula, not the symbol '{symbol}'",
         "ru": "запишите формулу производной, а не символ «{symbol}»",
