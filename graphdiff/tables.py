@@ -249,10 +249,11 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         else:
             row.append(_math(result.output_tangent(n), style, {}))
         rows.append(row)
-    if names == "survey":  # the survey's closing rows: y = v₅
-        for out in (o for o in graph.output_ids if labels[o] != graph.name(o)):
-            rows.append([_equation(sympy.Symbol(graph.name(out)), sympy.Symbol(labels[out]),
-                                   style, {}),
+    if names == "survey":  # the survey's closing rows: y = v₅ (y₁, y₂, ... for several)
+        closing = [o for o in graph.output_ids if labels[o] != graph.name(o)]
+        for k, out in enumerate(closing, start=1):
+            y = "y" if len(graph.output_ids) == 1 else f"y_{k}"
+            rows.append([_equation(sympy.Symbol(y), sympy.Symbol(labels[out]), style, {}),
                          *([format_number(result.values[out])] if numeric else []), "", ""])
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
@@ -346,8 +347,11 @@ def _updates_table(result: Any, style: str, mapping: dict[Any, Any], numeric: bo
     return format_table(headers, rows, style, align)
 
 
-def paths_table(result: Any, style: str = "text") -> str:
+def paths_table(result: Any, style: str = "text", names: str = "auto") -> str:
     """Every path with its edge factors, their product and (at a point) its value.
+
+    ``names`` is the label policy of :func:`graphdiff.printing.node_labels`, the same as
+    the forward and reverse tables' (so one run's tables name each node alike).
 
     >>> import graphdiff as gd
     >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
@@ -359,26 +363,27 @@ def paths_table(result: Any, style: str = "text") -> str:
     sum                         2·x + y + 2·c
     """
     graph = result.graph
+    labels = node_labels(graph, names)
+    mapping = _renamer(graph, labels, [])
     numeric = result.at is not None
     headers = ["path", "factors", "product"] + (["value"] if numeric else [])
     arrow = " \\to " if style == "latex" else " → "
     rows = []
     for path in result.paths:
         if style == "latex":
-            names = "$" + arrow.join(graph.format_arg(n, "latex") for n in path.nodes) + "$"
-            factors = "$" + " \\cdot ".join(expr_text(f, "latex") for f in path.factors) + "$"
-            product = f"${expr_text(path.product, 'latex')}$"
+            shown = "$" + arrow.join(latex_name(labels[n]) for n in path.nodes) + "$"
+            factors = "$" + " \\cdot ".join(_math(f, style, mapping)[1:-1]
+                                            for f in path.factors) + "$"
         else:
-            names = arrow.join(path.names)
-            factors = " · ".join(pretty(f) for f in path.factors)
-            product = pretty(path.product)
-        row = [names, factors, product]
+            shown = arrow.join(labels[n] for n in path.nodes)
+            factors = " · ".join(_math(f, style, mapping) for f in path.factors)
+        product = _math(path.product, style, mapping)
+        row = [shown, factors, product]
         if numeric:
             row.append(format_number(path.value))
         rows.append(row)
     written = sympy.Add(*(p.product for p in result.paths), evaluate=False)
-    total = f"${expr_text(written, 'latex', written=True)}$" if style == "latex" else \
-        pretty(written)
+    total = _math(written, style, mapping)
     last = ["sum", "", total] + ([format_number(result.derivative)] if numeric else [])
     rows.append(last)
     align = ["l", "l", "r"] + (["r"] if numeric else [])

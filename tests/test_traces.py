@@ -133,3 +133,22 @@ def test_updates_are_of_scalar_graphs() -> None:
     result = gd.reverse(gd.parse("X: 2x2\nL = sum(X @ X)"), at={"X": [[1.0, 2.0], [3.0, 4.0]]})
     with pytest.raises(gd.GraphdiffError, match="scalar graphs"):
         _ = result.updates
+
+
+@pytest.mark.parametrize("names", ["auto", "graph", "w", "survey"])
+def test_one_run_names_every_node_alike_in_every_table(names) -> None:
+    """Paths, forward and reverse tables of one graph use one label per node."""
+    import re
+
+    g = gd.parse("x*y + sin(x)")
+    at = {"x": 1.0, "y": 2.0}
+    labels = set(node_labels(g, names))
+    found = set()
+    tables = [gd.paths(g, "x", at=at).table(names=names),
+              gd.forward(g, "x", at=at).table(names=names),
+              gd.reverse(g, at=at).table(names=names)]
+    for table in tables:
+        for line in table.splitlines()[1:]:
+            first = line.split("  ")[0]
+            found |= set(re.findall(r"[A-Za-z]\w*(?:_-?\d+)?", first.split(" = ")[0]))
+    assert found - {"sum", "cos", "sin"} <= labels | ({"y"} if names == "survey" else set())
