@@ -150,5 +150,5 @@ def test_one_run_names_every_node_alike_in_every_table(names) -> None:
     for table in tables:
         for line in table.splitlines()[1:]:
             first = line.split("  ")[0]
-            found |= set(re.findall(r"[A-Za-z]\w*(?:_-?\d+)?", first.split(" = ")[0]))
+            found |= set(re.findall(r"[A-Za-z][A-Za-z0-9]*(?:_-?\d+)?", first.split(" = ")[0]))
     assert found - {"sum", "cos", "sin"} <= labels | ({"y"} if names == "survey" else set())
