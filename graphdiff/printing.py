@@ -342,6 +342,42 @@ def _sides(condition: Any) -> Any:
     return condition.func(left, right, evaluate=False)
 
 
+#: An op whose printed form is a call (``σ({0})``, ``ReLU({0})``): its name in the call.
+_CALLED = re.compile(r"^([^\W\d_]\w*)\(\{0\}")
+
+
+def folded(expr: Any) -> Any:
+    """``expr`` with each composite op written back as itself: ``σ(z)``, not
+    ``1/(1 + exp(-z))``; ``ReLU(z)``, not ``Max(0, z)``.  Read from the registry: every
+    elementwise op printed as a call whose sympy meaning is a formula, not one sympy
+    function (which prints as itself anyway).  For display only: the result's functions
+    are names, not sympy's.
+
+    >>> z, w, x, b = sympy.symbols("z w x b")
+    >>> folded(2 / (1 + sympy.exp(-(w * x + b)))) , folded(sympy.Max(0, z) + 1)
+    (2*σ(b + w*x), ReLU(z) + 1)
+    """
+    expr = as_expr(expr)
+    for pattern, function in _foldable():
+        expr = expr.replace(pattern, function)
+    return expr
+
+
+def _foldable() -> list[tuple[Any, Any]]:
+    """(pattern with wildcards, the op as a named function of them) per foldable op."""
+    found = []
+    for op in OPS.values():
+        call = _CALLED.match(op.unicode)
+        if not (op.elementwise and call and is_function(op)) or op.sympy_heads:
+            continue
+        wilds = [sympy.Wild(f"a{k}") for k in range(op.arity)]
+        pattern = op.sympy(*wilds)
+        if isinstance(pattern, sympy.Wild):
+            continue
+        found.append((pattern, sympy.Function(call.group(1))(*wilds)))
+    return found
+
+
 def iverson(expr: Any) -> Any:
     """``expr`` with its steps (``Heaviside``) as Iverson brackets: a derivative that is 1
     where a condition holds and 0 elsewhere becomes one bracket (``1 − step(−h)``, ReLU's,

@@ -39,7 +39,7 @@ from .notation import (
     shape_label,
 )
 from .ops import as_expr
-from .printing import as_named, expr_text, formula, node_labels
+from .printing import as_named, expr_text, folded, formula, node_labels
 
 __all__ = [
     "STYLES",
@@ -247,7 +247,7 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         if numeric:
             row.append(format_number(result.tangents[n]))
         else:
-            row.append(_math(result.output_tangent(n), style, {}))
+            row.append(_math(folded(result.output_tangent(n)), style, {}))
         rows.append(row)
     if names == "survey":  # the survey's closing rows: y = v₅ (y₁, y₂, ... for several)
         closing = [o for o in graph.output_ids if labels[o] != graph.name(o)]
@@ -317,7 +317,7 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
         if numeric:
             row.append(format_number(result.adjoints[n]))
         else:
-            row.append(_math(result.adjoint(n), style, {}))
+            row.append(_math(folded(result.adjoint(n)), style, {}))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
