@@ -33,7 +33,7 @@ from .errors import (
     TraceError,
 )
 from .graph import Graph
-from .ops import OPS, Op, define_op, undefine_op
+from .ops import OPS, Op, define_op, kink_convention, undefine_op
 from .parse import Limits, parse
 from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
@@ -87,6 +87,7 @@ __all__ = [
     "hessian",
     "jacobian",
     "jvp",
+    "kink_convention",
     "numeric_diff",
     "parse",
     "path_sum",

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -462,6 +463,57 @@ def _negated(m: Any, a: Any) -> Any:
     return m.neg(a)
 
 
+# --- the convention at kinks -----------------------------------------------------------
+
+#: What a step in a derivative rule is worth at its kink, by the seed that writes it:
+#: seed 004 writes ReLU's derivative [z > 0] (0 at z = 0), seed 001 writes I{t ≥ 0} (1).
+KINK_CONVENTIONS: Mapping[str, str] = MappingProxyType({
+    "seed004": "relu'(0) = 0, leaky_relu'(0) = alpha: the step [z > 0] (seed 004's)",
+    "seed001": "relu'(0) = 1, leaky_relu'(0) = 1: the step I{z >= 0} (seed 001's)",
+})
+_KINKS = {"convention": "seed004"}
+
+
+def set_kink_convention(name: str) -> str:
+    """Choose the convention at kinks for derivatives built from now on; returns the
+    previous one.  See :data:`KINK_CONVENTIONS` and :func:`kink_convention`.
+
+    >>> set_kink_convention("seed004")
+    'seed004'
+    """
+    if name not in KINK_CONVENTIONS:
+        raise ValueError(f"kink convention must be one of {', '.join(KINK_CONVENTIONS)}, "
+                         f"not {name!r}")
+    previous, _KINKS["convention"] = _KINKS["convention"], name
+    return previous
+
+
+@contextmanager
+def kink_convention(name: str) -> Iterator[None]:
+    """Derivatives built inside use convention ``name`` at kinks (then the previous one).
+
+    The convention is read when a derivative is built -- a sweep, a derivative graph,
+    compiled code -- and stays with what was built.
+
+    >>> import graphdiff as gd
+    >>> gd.grad(gd.parse("relu(x)"), {"x": 0.0})
+    {'x': 0.0}
+    >>> with gd.kink_convention("seed001"):
+    ...     gd.grad(gd.parse("relu(x)"), {"x": 0.0})
+    {'x': 1.0}
+    """
+    previous = set_kink_convention(name)
+    try:
+        yield
+    finally:
+        set_kink_convention(previous)
+
+
+def _positive_part(m: Any, a: Any) -> Any:
+    """The step of ReLU's derivative under the current convention: [a > 0] or [a ≥ 0]."""
+    return m.step(a) if _KINKS["convention"] == "seed001" else 1 - m.step(-a)
+
+
 def _itself(m: Any, *args: Any) -> tuple[Any, ...]:
     """The switching expression of a one-argument op with a kink at 0: its argument."""
     return (args[0],)
@@ -773,14 +825,14 @@ _TABLE: list[Op] = [
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
            mpmath=_mp_sigmoid, words=("σ", "sigma")),
     # relu' = 1 - step(-z): 1 for z > 0 and 0 for z <= 0 (relu'(0) = 0).
-    _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: 1 - m.step(-a),
+    _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: _positive_part(m, a),
            "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
            mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",)),
     Op("leaky_relu", 2, _np_leaky_relu,
        # relu(a) - alpha*relu(-a): a for a > 0, alpha*a below, in sympy functions that
        # from_sympy reads back (a Piecewise would not be).
        lambda a, alpha: sympy.Max(0, a) - alpha * sympy.Max(0, -a),
-       (lambda m, a, alpha, out: alpha + (1 - alpha) * (1 - m.step(-a)),
+       (lambda m, a, alpha, out: alpha + (1 - alpha) * _positive_part(m, a),
         lambda m, a, alpha, out: a - m.relu(a)),
        "leaky_relu({0}, {1})", "\\operatorname{{LeakyReLU}}_{{{1}}}\\left({0}\\right)",
        "LeakyReLU({0}, {1})", defaults=(sympy.Rational(1, 100),),

@@ -101,3 +101,18 @@ def test_differing_uses_a_relative_tolerance():
     assert not differing({"a": 1e12, "b": 1e12 + 1})
     assert differing({"a": 1.0, "b": 1.001})
     assert not differing({"a": None, "b": 2.0})
+
+
+def test_the_convention_is_selectable_and_restored():
+    g = gd.parse("relu(x) + leaky_relu(x, 0.25)")
+    assert gd.grad(g, {"x": 0.0}) == {"x": 0.25}
+    with gd.kink_convention("seed001"):
+        for method in ("reverse", "forward", "paths"):
+            assert gd.grad(g, {"x": 0.0}, method) == {"x": 2.0}
+        assert kinks_at(g, {"x": 0.0})[0].rule == "[x >= 0]"
+        # Away from the kink nothing changes.
+        assert gd.grad(g, {"x": -1.0}) == {"x": 0.25}
+        assert gd.grad(g, {"x": 2.0}) == {"x": 2.0}
+    assert gd.grad(g, {"x": 0.0}) == {"x": 0.25}
+    with pytest.raises(ValueError, match="seed004, seed001"):
+        gd.kink_convention("seed999").__enter__()
