@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up graphdiff on a fresh machine and run it.
 #
-#   ./run.sh setup               install Graphviz (apt), create .venv, pip install -e '.[test]'
+#   ./run.sh setup               install Graphviz (apt), create .venv, pip install -e '.[test,plot]'
 #   ./run.sh demo [ARGS...]      setup, then `graphdiff demo ARGS...`
 #   ./run.sh test [PYTEST ARGS]  setup, then ruff check . and pytest
 #
@@ -106,7 +106,7 @@ install_package() {
     export PIP_DISABLE_PIP_VERSION_CHECK=1
     local log="$VENV/pip-install.log"
     if ! { "$VENV/bin/python" -m pip install -q --upgrade pip \
-            && "$VENV/bin/python" -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+            && "$VENV/bin/python" -m pip install -q -e '.[test,plot]'; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         die "pip install failed (full log: $log)"
     fi

@@ -22,6 +22,7 @@ from .derive.forward import ForwardResult, forward
 from .derive.graphs import forward_graph, reverse_graph
 from .derive.paths import PathLimitError, PathsResult, count_paths, path_sum, paths
 from .derive.reverse import ReverseResult, reverse
+from .derive.scalarize import entry_names, scalarize
 from .derive.symbolic import readable, symbolic_diff
 from .display import install as _install_display
 from .errors import (
@@ -33,7 +34,7 @@ from .errors import (
     TraceError,
 )
 from .graph import Graph
-from .ops import OPS, Op, define_op, undefine_op
+from .ops import OPS, Op, define_op, kink_convention, undefine_op
 from .parse import Limits, parse
 from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
@@ -81,6 +82,7 @@ __all__ = [
     "compile",
     "count_paths",
     "define_op",
+    "entry_names",
     "forward",
     "forward_graph",
     "from_sympy",
@@ -88,6 +90,7 @@ __all__ = [
     "hessian",
     "jacobian",
     "jvp",
+    "kink_convention",
     "numeric_diff",
     "parse",
     "path_sum",
@@ -96,6 +99,7 @@ __all__ = [
     "render",
     "reverse",
     "reverse_graph",
+    "scalarize",
     "symbolic_diff",
     "to_file",
     "trace",

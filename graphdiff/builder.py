@@ -214,6 +214,12 @@ class GraphBuilder:
                  for a in self.args[ref]]
         return apply_op(op, inner)
 
+    def twin(self, node: int) -> int:
+        """A second node computing what ``node`` computes (outside the memo): a program
+        line that repeats an expression keeps a row of its own."""
+        return self._add(self.kinds[node], self.ops[node], self.args[node],
+                         self.levels[node], self.shapes[node])
+
     def name(self, node: int, name: str) -> None:
         """Give a node a user name (the first name given wins)."""
         self.user_names.setdefault(node, name)
@@ -452,7 +458,10 @@ def _display_names(user_names: Sequence[str | None], *, naming: str,
     if naming == "w":
         # Use w1, w2, ... unless the user's names already look like that (seed 004
         # Ex2 has weights w1, w2, w3); then the first free letter of v, u, t, ...
-        used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))}
+        # A user's bare letter counts too: beside a weight named w, a generated w5 would
+        # read as "w, fifth" -- the generated names take the next free letter.
+        used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))} | (
+            taken & set(_PREFIXES))
         # With every letter taken (a1 + b1 + ... + z1), w stays and _unique suffixes the
         # names that collide.
         prefix = next((p for p in _PREFIXES if p not in used_prefixes), "w")

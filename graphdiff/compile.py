@@ -50,7 +50,7 @@ from .derive._sweep import input_id, output_id, seed_expr
 from .derive.graphs import forward_graph, reverse_graph
 from .errors import GraphdiffError
 from .graph import Batch, Graph
-from .ops import CODE_GLOBALS, Op
+from .ops import _KINKS, CODE_GLOBALS, Op
 from .tensorops import aligned as aligned_function
 
 #: The backends of :func:`compile`: floats with ``math``, numpy arrays, and native code
@@ -766,7 +766,10 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     seeds = jvp if jvp is not None else vjp if vjp is not None else hvp
     if seeds is not None:  # floats as the exact numbers they are: 1.0 is 1, and x*1 drops
         seeds = {name: _exact(value) for name, value in seeds.items()}
-    key = (kind, output, backend, _seed_key(graph, seeds))
+    # The convention at kinks is read when the derivative graph is built (graphdiff.ops):
+    # code built under one is not the code of another.
+    convention = _KINKS["convention"] if kind != "value" else None
+    key = (kind, output, backend, _seed_key(graph, seeds), convention)
     per_graph = _CACHE.setdefault(graph, {})
     compiled = per_graph.get(key)
     if compiled is None:

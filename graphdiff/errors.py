@@ -83,6 +83,10 @@ CODES: Mapping[str, ErrorCode] = _codes(
     ErrorCode("misplaced_operator", ("text",), "an operator where an operand is needed"),
     ErrorCode("missing_operator", (), "two operands in a row (2 x, 2x with no *)"),
     ErrorCode("misplaced_equals", (), "an '=' that is not an assignment"),
+    ErrorCode("keyword_as_name", ("name",), "a Python keyword (lambda, for, if, ...) "
+              "written as a name"),
+    ErrorCode("notation_error", ("reason",), "text in another syntax (syntax=\"student\") "
+              "that its reader cannot read; the reason is that reader's message"),
     # --- numbers --------------------------------------------------------------------------
     ErrorCode("number_too_long", ("digits", "limit"), "a number (literal or folded) with "
               "more digits than Limits.max_constant_digits"),

@@ -326,16 +326,18 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: s
     | a | b |
     |---|---|
     | 1 | 22 |
+    >>> print(format_table(["f"], [["|x|"]], "markdown").splitlines()[-1])  # bars are text
+    | \\|x\\| |
     """
     if style not in TABLE_STYLES:
         raise ValueError(f"style must be one of {', '.join(TABLE_STYLES)}, not {style!r}")
     align = list(align or ["l"] * len(headers))
     if style == "markdown":
         line = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
-        return "\n".join(
-            ["| " + " | ".join(headers) + " |", line]
-            + ["| " + " | ".join(row) + " |" for row in rows]
-        )
+        def cells(row: Sequence[str]) -> str:
+            return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |"
+
+        return "\n".join([cells(headers), line, *(cells(row) for row in rows)])
     if style == "latex":
         body = [" & ".join(headers) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in rows]
         return "\n".join([r"\begin{tabular}{" + "".join(align) + "}", *body, r"\end{tabular}"])

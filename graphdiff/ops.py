@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -187,10 +188,26 @@ class Op:
         The Python attribute that is this op (``"T"`` for ``X.T``): the parser accepts
         exactly these attributes, tracers have them as properties, and a formula prints
         such a node inline in its users (``G @ W.T``).
+    alias : bool
+        The op is another name for its argument (``copy``, what an alias line ``y = v5``
+        makes): the survey's naming numbers no such node, and its row reads ``y = v₅``.
     shape_identity : bool
         The op only fits its first argument to another shape (``sum_to``,
         ``broadcast_like``): when that argument has the output's shape already it is the
         identity, and the builder of derivative graphs drops the node.
+    tensor_templates : mapping or None
+        How the op prints, by style, between operands that are all tensors, where its
+        usual template would read as something else: mul's ``{0} ⊙ {1}`` (the entrywise
+        product) in Unicode and ``{0} \\odot {1}`` in LaTeX, since ``·`` and juxtaposition
+        are the matrix product there.
+    expansion : callable or None
+        ``expansion(m, *args) -> value``: the op written with other ops of the registry,
+        for the **elementwise expansion** (:func:`graphdiff.scalarize`), which runs it on
+        arrays of scalar references (the entries) in the namespace ``m``: ``softmax`` is
+        ``m.exp(x) / m.expand(m.sum(m.exp(x), -1), -1)``, ``det`` a cofactor expansion.
+        ``None``: the op's ``numpy`` kernel runs on those arrays as it is, which works for
+        the ops made of sums and products (``matmul``, ``sum``, ``tr``, ``transpose``)
+        and elementwise ops (applied entry by entry).
     code : mapping
         The op as source code, per backend of :func:`graphdiff.compile` (``"math"``:
         Python floats and the ``math`` module; ``"numpy"``: arrays; ``"llvm"``: LLVM IR on
@@ -248,6 +265,9 @@ class Op:
     normalize: Callable[..., tuple[Any, ...]] | None = None
     attribute: str | None = None
     shape_identity: bool = False
+    tensor_templates: Mapping[str, str] | None = None
+    expansion: Rule | None = None
+    alias: bool = False
     code: Mapping[str, Any] = field(default_factory=dict)
     domain_free: Callable[..., bool] | None = None
     commutative: bool = False
@@ -296,7 +316,11 @@ def _np_sigmoid(z: Any) -> Any:
 
 
 def _np_step(z: Any) -> Any:
-    return np.heaviside(z, 1.0)
+    # A comparison is ten times faster than np.heaviside (relu' on a 256×256 layer: 37 µs
+    # against 420 µs); nan stays nan, as heaviside keeps it.
+    result = (z >= 0) * 1.0
+    nan = np.isnan(z)
+    return np.where(nan, z, result) if np.any(nan) else result
 
 
 def _np_relu(z: Any) -> Any:
@@ -542,6 +566,57 @@ def _negated(m: Any, a: Any) -> Any:
     return m.neg(a)
 
 
+# --- the convention at kinks -----------------------------------------------------------
+
+#: What a step in a derivative rule is worth at its kink, by the seed that writes it:
+#: seed 004 writes ReLU's derivative [z > 0] (0 at z = 0), seed 001 writes I{t ≥ 0} (1).
+KINK_CONVENTIONS: Mapping[str, str] = MappingProxyType({
+    "seed004": "relu'(0) = 0, leaky_relu'(0) = alpha: the step [z > 0] (seed 004's)",
+    "seed001": "relu'(0) = 1, leaky_relu'(0) = 1: the step I{z >= 0} (seed 001's)",
+})
+_KINKS = {"convention": "seed004"}
+
+
+def set_kink_convention(name: str) -> str:
+    """Choose the convention at kinks for derivatives built from now on; returns the
+    previous one.  See :data:`KINK_CONVENTIONS` and :func:`kink_convention`.
+
+    >>> set_kink_convention("seed004")
+    'seed004'
+    """
+    if name not in KINK_CONVENTIONS:
+        raise ValueError(f"kink convention must be one of {', '.join(KINK_CONVENTIONS)}, "
+                         f"not {name!r}")
+    previous, _KINKS["convention"] = _KINKS["convention"], name
+    return previous
+
+
+@contextmanager
+def kink_convention(name: str) -> Iterator[None]:
+    """Derivatives built inside use convention ``name`` at kinks (then the previous one).
+
+    The convention is read when a derivative is built -- a sweep, a derivative graph,
+    compiled code -- and stays with what was built.
+
+    >>> import graphdiff as gd
+    >>> gd.grad(gd.parse("relu(x)"), {"x": 0.0})
+    {'x': 0.0}
+    >>> with gd.kink_convention("seed001"):
+    ...     gd.grad(gd.parse("relu(x)"), {"x": 0.0})
+    {'x': 1.0}
+    """
+    previous = set_kink_convention(name)
+    try:
+        yield
+    finally:
+        set_kink_convention(previous)
+
+
+def _positive_part(m: Any, a: Any) -> Any:
+    """The step of ReLU's derivative under the current convention: [a > 0] or [a ≥ 0]."""
+    return m.step(a) if _KINKS["convention"] == "seed001" else 1 - m.step(-a)
+
+
 def _itself(m: Any, *args: Any) -> tuple[Any, ...]:
     """The switching expression of a one-argument op with a kink at 0: its argument."""
     return (args[0],)
@@ -560,7 +635,8 @@ def _tensor(name: str, arity: int, numpy_fn: Callable[..., Any], shape: Callable
         name=name, arity=arity, numpy=numpy_fn,
         sympy=extra.pop("sympy", None) or T.no_scalar_meaning(name),
         partials=(None,) * arity, text=text or f"{name}({call})",
-        latex=latex or f"\\operatorname{{{{{name}}}}}\\left({call}\\right)",
+        latex=latex or f"\\operatorname{{{{{name.replace('_', chr(92) + '_')}}}}}"
+        f"\\left({call}\\right)",
         unicode=unicode or f"{name}({call})", doc=doc, shape=shape, vjps=vjps, jvps=jvps,
         **extra,
     )
@@ -603,18 +679,25 @@ def _singular(a: Any) -> Any:
 
 _TENSOR_TABLE: list[Op] = [
     _tensor("matmul", 2, T.matmul_kernel, T.matmul_shape,
-            (lambda m, g, a, b, out: m.sum_to(m.matmul(g, m.transpose(b)), a),
-             lambda m, g, a, b, out: m.sum_to(m.matmul(m.transpose(a), g), b)),
+            (T.matmul_left_vjp, T.matmul_right_vjp),
             (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
-            "matrix product a @ b (stacks of matrices broadcast)", text="{0} @ {1}",
+            "matrix product a @ b (stacks of matrices broadcast; vectors as numpy: a row "
+            "on the left, a column on the right)", text="{0} @ {1}",
             latex="{0} {1}",
-            unicode="{0} @ {1}", precedence=MATMUL, associativity="left", dunder="matmul",
+            unicode="{0}·{1}", precedence=MATMUL, associativity="left", dunder="matmul",
             ufuncs=("matmul",)),
     _tensor("transpose", 1, T.transpose_kernel, T.transpose_shape,
             (lambda m, g, a, out: m.transpose(g),), (lambda m, t, a, out: m.transpose(t),),
             "the matrix transposed (the last two axes swapped), X.T", text="{0}.T",
-            latex="{0}^{{\\top}}",
+            latex="{{{0}}}^{{\\top}}",
             unicode="{0}ᵀ", attribute="T"),
+    _tensor("reshape", 1 + T.RESHAPE_AXES, T.reshape_kernel, T.reshape_shape,
+            (T.reshape_vjp, *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            (lambda m, t, x, *sizes: m.reshape(t, *sizes[:-1]),
+             *(NO_GRADIENT,) * T.RESHAPE_AXES),
+            "the entries in a new shape, row by row (reshape(X, 3, 2); -1: the rest)",
+            sympy=lambda x, *sizes: x, static=T.RESHAPE_AXES,
+            defaults=(ALL,) * T.RESHAPE_AXES, normalize=T.normalize_sizes),
     _axis_op("sum", T.sum_kernel, T.sum_vjp,
              "sum of the entries, over one axis or (by default) all of them"),
     _axis_op("mean", T.mean_kernel, T.mean_vjp,
@@ -633,34 +716,43 @@ _TENSOR_TABLE: list[Op] = [
             (lambda m, t, a, b, out: m.outer(t, b), lambda m, t, a, b, out: m.outer(a, t)),
             "outer product of two vectors, a bᵀ"),
     _tensor("softmax", 1, T.softmax_kernel, T.last_axis_shape(keep=True), (T.softmax_vjp,),
-            (T.softmax_jvp,), "softmax over the last axis (the classes), stable"),
+            (T.softmax_jvp,), "softmax over the last axis (the classes), stable",
+            expansion=lambda m, x: m.exp(x) / m.expand(m.sum(m.exp(x), -1), -1)),
     _tensor("logsumexp", 1, T.logsumexp_kernel, T.last_axis_shape(keep=False),
             (lambda m, g, x, out: m.mul(m.expand(g, -1), m.softmax(x)),),
             (lambda m, t, x, out: m.sum(m.softmax(x) * t, -1),),
-            "log Σ exp over the last axis (the classes), stable"),
+            "log Σ exp over the last axis (the classes), stable",
+            expansion=lambda m, x: m.log(m.sum(m.exp(x), -1))),
     _loss("mse", T.mse_kernel, lambda p, y: (p - y) ** 2,
           (lambda m, p, y: 2 * (p - y), lambda m, p, y: 2 * (y - p)),
           "mean squared error mean((p - y)**2)",
           latex="\\operatorname{{MSE}}\\left({0}, {1}\\right)"),
     _tensor("cross_entropy", 2, T.cross_entropy_kernel, T.loss_shape(1), T.ce_vjps(),
             T.ce_jvps(), "softmax cross-entropy of logits against targets (one-hot rows), "
-            "mean over the rows, stable", latex="\\operatorname{{CE}}\\left({0}, {1}\\right)"),
+            "mean over the rows, stable", latex="\\operatorname{{CE}}\\left({0}, {1}\\right)",
+            expansion=T.ce_expansion),
     _loss("bce_logits", T.bce_logits_kernel,
           lambda z, y: sympy.Max(z, 0) - z * y + sympy.log(1 + sympy.exp(-sympy.Abs(z))),
           (lambda m, z, y: m.sigmoid(z) - y, lambda m, z, y: -z),
           "binary cross-entropy of σ(z) against y, from the logits z (stable), mean",
-          latex="\\operatorname{{BCE}}\\left({0}, {1}\\right)"),
+          latex="\\operatorname{{BCE}}\\left({0}, {1}\\right)",
+          expansion=lambda m, z, y: m.mean(
+              m.max(z, 0) - m.mul(z, y) + m.log(1 + m.exp(-m.abs(z))), ALL)),
     _loss("logloss", T.logloss_kernel,
           lambda p, y: -(y * sympy.log(p) + (1 - y) * sympy.log(1 - p)),
           (lambda m, p, y: (p - y) / (p * (1 - p)), lambda m, p, y: m.log(1 - p) - m.log(p)),
           "binary cross-entropy of probabilities p against y, mean",
           domain=lambda p, y: (np.asarray(p) <= 0) | (np.asarray(p) >= 1),
-          domain_message="logloss of a probability outside (0, 1)"),
+          domain_message="logloss of a probability outside (0, 1)",
+          expansion=lambda m, p, y: m.mean(
+              -(m.mul(y, m.log(p)) + m.mul(1 - y, m.log(1 - p))), ALL)),
     _tensor("expand", 2, T.expand_kernel, T.expand_shape,
             (lambda m, g, x, axis, out: m.sum(g, axis), NO_GRADIENT),
             (lambda m, t, x, axis, out: m.expand(t, axis), NO_GRADIENT),
             "x with a size-1 axis inserted (numpy's expand_dims)", static=1,
             normalize=T.normalize_new_axis,
+            # The size-1 axis is not written on the board: x itself, where it broadcasts.
+            unicode="{0}", latex="{0}",
             # A scalar with size-1 axes is its one entry: a constant of a rule (the seed 1)
             # folds to itself, and constants broadcast like it.
             sympy=lambda x, axis: x),
@@ -672,22 +764,26 @@ _TENSOR_TABLE: list[Op] = [
     _tensor("broadcast_like", 2, T.broadcast_like_kernel, T.broadcast_like_shape,
             (lambda m, g, h, x, out: m.sum_to(g, h), NO_GRADIENT),
             (lambda m, t, h, x, out: m.broadcast_like(t, x), NO_GRADIENT),
-            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True),
+            "g broadcast to the shape of x", sympy=lambda g, x: g, shape_identity=True,
+            unicode="{0}", latex="{0}"),
     _tensor("eye_like", 1, T.eye_kernel, T.eye_shape, (NO_GRADIENT,), (NO_GRADIENT,),
-            "the identity matrix of the shape of a square matrix x"),
+            "the identity matrix of the shape of a square matrix x", unicode="I", latex="I"),
     _tensor("det", 1, np.linalg.det, T.square_shape("det"), (T.det_vjp,),
             (lambda m, t, a, out: out * m.tr(m.matmul(m.inv(a), t)),),
-            "determinant of a square matrix", latex="\\det\\left({0}\\right)"),
+            "determinant of a square matrix", latex="\\det\\left({0}\\right)",
+            expansion=T.det_expansion),
     _tensor("inv", 1, _ignore_linalg_errors(np.linalg.inv), T.inv_shape, (T.inv_vjp,),
             (lambda m, t, a, out: -m.matmul(out, m.matmul(t, out)),),
-            "inverse of a square matrix", latex="{0}^{{-1}}", unicode="{0}⁻¹",
-            domain=_singular, domain_message="inverse of a singular matrix"),
+            "inverse of a square matrix", latex="{{{0}}}^{{-1}}", unicode="{0}⁻¹",
+            domain=_singular, domain_message="inverse of a singular matrix",
+            expansion=T.inv_expansion),
     _tensor("logdet", 1, T.logdet_kernel, T.square_shape("logdet"), (T.logdet_vjp,),
             (lambda m, t, a, out: m.tr(m.matmul(m.inv(a), t)),),
             "log det of a square matrix with a positive determinant",
             latex="\\log\\det\\left({0}\\right)",
             domain=lambda a: np.linalg.det(a) <= 0,
-            domain_message="logdet of a matrix whose determinant is not positive"),
+            domain_message="logdet of a matrix whose determinant is not positive",
+            expansion=lambda m, a: m.log(m.det(a))),
 ]
 
 
@@ -710,6 +806,7 @@ _TABLE: list[Op] = [
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
        ufuncs=("multiply",), dunder="mul", code=_both("({0} * {1})", "fmul double {0}, {1}"),
        commutative=True,
+       tensor_templates=MappingProxyType({"unicode": "{0} ⊙ {1}", "latex": "{0} \\odot {1}"}),
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
                    Identity(1, -1, _negated))),
@@ -725,6 +822,12 @@ _TABLE: list[Op] = [
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
        precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg",
        code=_both("(-{0})", "fneg double {0}")),
+    # A program's alias line `v1 = x` is a row of its own (textbook traces have them):
+    # the node that line makes.  It prints as its argument.
+    Op("copy", 1, np.positive, lambda a: a, (lambda m, a, out: 1,),
+       "{0}", "{0}", "{0}", doc="the same value as a new node (an alias line v = x)",
+       mpmath=lambda a: a, ufuncs=("positive",), alias=True,
+       code=_both("{0}", "fmul double {0}, 1.0")),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
@@ -778,6 +881,10 @@ _TABLE: list[Op] = [
            mpmath=_mp_hyperbolic(mpmath.cosh), ufuncs=("cosh",), sympy_heads=(sympy.cosh,),
            words=("ch",),
            code=_calls("math.cosh", "np.cosh", "@cosh")),
+    _unary("sech", lambda a: 1 / np.cosh(a), sympy.sech, lambda m, a, out: -out * m.tanh(a),
+           "\\operatorname{{sech}}\\left({0}\\right)", "hyperbolic secant 1/cosh",
+           mpmath=_mp_hyperbolic(mpmath.sech), sympy_heads=(sympy.sech,),
+           code=_reciprocal("math.cosh", "np.cosh", "@cosh")),
     _unary("coth", lambda a: 1 / np.tanh(a), sympy.coth, lambda m, a, out: 1 - out**2,
            "\\coth{{\\left({0}\\right)}}", "hyperbolic cotangent",
            domain=lambda a: np.asarray(a) == 0, domain_message="coth of 0",
@@ -853,7 +960,7 @@ _TABLE: list[Op] = [
                "fadd double 1.0, {t3}", "select i1 {t0}, double 1.0, double {t3}",
                "fdiv double {t5}, {t4}")}),
     # relu' = 1 - step(-z): 1 for z > 0 and 0 for z <= 0 (relu'(0) = 0).
-    _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: 1 - m.step(-a),
+    _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: _positive_part(m, a),
            "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
            mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",),
            code={"math": "({0} if {0} > 0.0 else 0.0)", "numpy": "np.maximum({0}, 0.0)",
@@ -862,7 +969,7 @@ _TABLE: list[Op] = [
        # relu(a) - alpha*relu(-a): a for a > 0, alpha*a below, in sympy functions that
        # from_sympy reads back (a Piecewise would not be).
        lambda a, alpha: sympy.Max(0, a) - alpha * sympy.Max(0, -a),
-       (lambda m, a, alpha, out: alpha + (1 - alpha) * (1 - m.step(-a)),
+       (lambda m, a, alpha, out: alpha + (1 - alpha) * _positive_part(m, a),
         lambda m, a, alpha, out: a - m.relu(a)),
        "leaky_relu({0}, {1})", "\\operatorname{{LeakyReLU}}_{{{1}}}\\left({0}\\right)",
        "LeakyReLU({0}, {1})", defaults=(sympy.Rational(1, 100),),
@@ -1103,6 +1210,7 @@ def define_op(
     normalize: Callable[..., tuple[Any, ...]] | None = None,
     code: Mapping[str, Any] | None = None,
     domain_free: Callable[..., bool] | None = None,
+    expansion: Rule | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
     ``from_sympy``, rendering, tables and the checker all know it at once.
@@ -1115,7 +1223,9 @@ def define_op(
 
     An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
     (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
-    ``numpy`` function then receives values with a leading batch axis.
+    ``numpy`` function then receives values with a leading batch axis, and ``expansion``
+    writes it with other ops where that kernel cannot run on arrays of scalar references
+    (:func:`graphdiff.scalarize`).
 
     >>> import numpy as np, sympy, graphdiff as gd
     >>> softplus = gd.define_op(
@@ -1155,7 +1265,7 @@ def define_op(
         kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
         shape=shape, vjps=None if vjps is None else tuple(vjps),
         jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
-        code=dict(code or {}), domain_free=domain_free,
+        code=dict(code or {}), domain_free=domain_free, expansion=expansion,
     )
     return register(op)
 

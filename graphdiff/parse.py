@@ -36,7 +36,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,7 +46,7 @@ import sympy
 from .builder import GraphBuilder
 from .errors import DomainError, GraphdiffError, LimitError, ParseError, ShapeError, excerpt
 from .graph import Graph, is_node
-from .ops import FUNCTION_ALIASES, FUNCTIONS, op_of_attribute, op_of_dunder
+from .ops import FUNCTION_ALIASES, FUNCTIONS, OPS, op_of_attribute, op_of_dunder
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ _STATEMENT_NAMES = {
     ast.AsyncFor: ("async for", "a for loop"), ast.While: ("while", "a while loop"),
     ast.If: ("if", "an if statement"), ast.With: ("with", "with"),
     ast.AsyncWith: ("async with", "with"),
-    ast.AugAssign: ("+=", "an augmented assignment (+= and the like)"),
+    ast.AugAssign: ("+=", "an augmented assignment of something other than a name"),
     ast.Return: ("return", "return"), ast.Delete: ("del", "del"),
     ast.Global: ("global", "global"), ast.Nonlocal: ("nonlocal", "nonlocal"),
     ast.Try: ("try", "try"), ast.Raise: ("raise", "raise"), ast.Assert: ("assert", "assert"),
@@ -160,6 +160,24 @@ _NODE_DESCRIPTIONS = {
 }
 
 
+#: Other notations :func:`parse` reads (``syntax=``): name -> a translator of such text into
+#: graphdiff's own, raising :class:`ParseError` with positions in the text as given.  The
+#: layer that knows a notation registers it (the checker registers ``"student"``, its
+#: reader of students' answers), so the core needs no import from above.
+SYNTAXES: dict[str, Callable[[str], str]] = {}
+
+
+def register_syntax(name: str, translate: Callable[[str], str]) -> None:
+    """Make ``parse(text, syntax=name)`` read text through ``translate``.
+
+    >>> register_syntax("shout", str.lower)
+    >>> parse("SIN(X)", syntax="shout").to_sympy()
+    sin(x)
+    >>> del SYNTAXES["shout"]
+    """
+    SYNTAXES[name] = translate
+
+
 def parse(
     text: str,
     *,
@@ -169,6 +187,7 @@ def parse(
     order: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     shapes: Mapping[str, Sequence[int]] | None = None,
+    syntax: str = "python",
 ) -> Graph:
     """Parse an expression or a program into a :class:`~graphdiff.Graph`.
 
@@ -193,6 +212,11 @@ def parse(
         Shapes of inputs (``{"X": (2, 3), "b": (3,)}``); the text may declare them too,
         in header lines ``X: 2x3`` before the first assignment.  Undeclared inputs are
         scalars.
+    syntax : str
+        ``"python"`` (the default: Python's arithmetic, ``^`` for powers) or ``"student"``:
+        the notation the homework checker reads -- implicit products (``2x``, ``x y``),
+        superscripts (``x²``), ``σ(x)``, ``ln x``, ``tg``, Unicode and LaTeX -- with the
+        checker's error messages.  See :data:`SYNTAXES`.
 
     Raises
     ------
@@ -218,6 +242,12 @@ def parse(
     graphdiff.errors.ParseError: line 1, column 1: unknown function '__import__'; expected ...
     """
     source = _check_text(text, limits)
+    if syntax != "python":
+        translate = SYNTAXES.get(syntax)
+        if translate is None:
+            raise GraphdiffError(f"unknown syntax {syntax!r}; choose from "
+                                 f"{', '.join(['python', *SYNTAXES])}")
+        source = _check_text(translate(source), limits)
     declared, body = _shape_header(source, limits)
     declared = _with_given_shapes(declared, shapes, limits)
     python_text, column_maps = _caret_to_power(body)
@@ -478,7 +508,8 @@ def _python_parse(
         column = _original_column(maps, line, (err.offset or 1) - 1)
         explained = _explain_syntax_error(err, source, line, column)
         raise ParseError(explained.reason, code=explained.code, params=explained.params,
-                         line=line, column=column, expected=explained.expected,
+                         line=line, column=explained.column or column,
+                         expected=explained.expected,
                          source=source) from None
     except (RecursionError, MemoryError):
         line = _longest_line(source)
@@ -515,6 +546,23 @@ class _Explained:
     code: str
     params: dict[str, Any]
     expected: str | None = _EXPECTED_OPERAND
+    column: int | None = None  # where the caret goes, when not where Python stopped
+
+
+def _keyword_in(line: str, column: int) -> tuple[str, int] | None:
+    """A Python keyword written as a word of its own on the failing line, up to the place
+    of the error (``lambda*w``: a learning rate named lambda).  Words that are valid
+    values (True, False, None) and soft keywords (match, type) are names or constants."""
+    for match in _WORD.finditer(line):
+        if match.start() >= column:
+            break
+        if keyword.iskeyword(match.group()) and match.group() not in _VALUE_KEYWORDS:
+            return match.group(), match.start()
+    return None
+
+
+_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_VALUE_KEYWORDS = frozenset({"True", "False", "None"})
 
 
 def _explain_syntax_error(err: SyntaxError, source: str, line: int, column: int) -> _Explained:
@@ -522,6 +570,7 @@ def _explain_syntax_error(err: SyntaxError, source: str, line: int, column: int)
     msg = err.msg or "invalid syntax"
     lines = source.split("\n")
     text = lines[line - 1] if 1 <= line <= len(lines) else ""
+    python_line = text.replace("^", "*")  # only whole words matter here
     before = text[: column - 1].rstrip()
     here = text[column - 1 : column]
     quoted = re.findall(r"'(.)'", msg)  # the brackets Python's message names
@@ -544,6 +593,11 @@ def _explain_syntax_error(err: SyntaxError, source: str, line: int, column: int)
         return _Explained(f"unexpected character {repr(here) if visible else shown}",
                           "unexpected_character",
                           {"char": shown}, "an operator, a number or a name")
+    keyword_used = _keyword_in(python_line, column)
+    if keyword_used is not None:
+        word, at = keyword_used
+        return _Explained(f"{word!r} is a Python keyword, not a name", "keyword_as_name",
+                          {"name": word}, f"another name, such as {word}_", column=at + 1)
     if "unexpected EOF" in msg or "unexpected end" in msg or not text[column - 1 :].strip():
         return _Explained("the expression ends too early", "ends_early", {})
     if before and (before[-1] in _BINARY_OPERATORS or before.endswith("**")) and (
@@ -590,6 +644,8 @@ class _Converter:
         self.bound: dict[str, Any] = {}  # program names -> node id or constant
         self.assigned_at: dict[str, int] = {}
         self.input_used_at: dict[str, int] = {}
+        self.versions: dict[str, int] = {}  # name -> how many times += rebound it, plus 1
+        self.bound_as: dict[str, str] = {}  # name -> the node name of its current value
         self.ast_nodes = 0
 
     def error(self, node: ast.AST, reason: str, expected: str | None = None,
@@ -639,8 +695,14 @@ class _Converter:
                                      "name = expression", code="multiple_assignment")
                 name = self.check_name(stmt.targets[0], binding=True)
                 value = self.expression(stmt.value)
+                value = self.own_node(value, alias=_is_bare_name(stmt.value))
                 self.bind(stmt.targets[0], name, value)
                 last_value, last_name = value, name
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                name = self.check_name(stmt.target, binding=True)
+                value = self.own_node(self.expression(_as_binary(stmt)), alias=False)
+                self.rebind(stmt.target, name, value)
+                last_value, last_name = value, self.bound_as[name]
             elif isinstance(stmt, ast.Expr) and is_last:
                 last_value, last_name = self.expression(stmt.value), None
             elif isinstance(stmt, ast.Expr):
@@ -707,6 +769,33 @@ class _Converter:
                                  "another name", code="reserved_name", params={"name": name})
         return name
 
+    def own_node(self, value: Any, *, alias: bool) -> Any:
+        """The node a line makes, as the author wrote it: a line whose value is a node
+        that already has a name (``v1 = x``, or ``b = x*y`` after ``a = x*y``) gets a
+        node of its own -- a ``copy`` for an alias, a twin for a repeated expression --
+        so that its row is kept and no name is silently lost."""
+        builder = self.builder
+        if not is_node(value) or value not in builder.user_names:
+            return value
+        if alias:
+            value = builder.apply(OPS["copy"], (value,))
+        if value in builder.user_names:
+            value = builder.twin(value)
+        return value
+
+    def rebind(self, target: ast.Name, name: str, value: Any) -> None:
+        """``name += ...``: a new node each time, and the name now means it.  Earlier
+        versions keep their names; version k is named ``name__(k)``, which prints as
+        name⁽ᵏ⁾ and which no author can write as a name."""
+        version = self.versions.get(name, 1) + 1
+        self.versions[name] = version
+        shown = f"{name}__({version})"
+        self.assigned_at.setdefault(name, target.lineno)
+        self.bound[name] = value
+        self.bound_as[name] = shown
+        if is_node(value):
+            self.builder.name(value, shown)
+
     def bind(self, target: ast.Name, name: str, value: Any) -> None:
         if name in self.assigned_at:
             first = self.assigned_at[name]
@@ -727,6 +816,7 @@ class _Converter:
                              params={"name": excerpt(name), "line": used})
         self.assigned_at[name] = target.lineno
         self.bound[name] = value
+        self.bound_as[name] = name
         if is_node(value):
             self.builder.name(value, name)
 
@@ -854,9 +944,10 @@ class _Converter:
                          params={"construct": description, "text": excerpt(self.segment(node))})
 
     def apply(self, node: ast.AST, op: Any, args: tuple[Any, ...]) -> Any:
-        if op.domain is not None and any(is_node(a) for a in args):
+        if op.domain is not None and op.elementwise and any(is_node(a) for a in args):
             # Constant arguments alone can put an op outside its domain (x/0): with
-            # nan standing for the variable ones, the check is True only then.
+            # nan standing for the variable ones, the check is True only then.  (A tensor
+            # op's domain is of whole matrices, which constants never are: inv(X).)
             with np.errstate(invalid="ignore"):
                 always_bad = op.domain(*(np.nan if is_node(a) else float(a) for a in args))
             if np.any(always_bad):
@@ -969,6 +1060,20 @@ class _Converter:
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 20 else text[:17] + "..."
+
+
+def _is_bare_name(node: ast.expr) -> bool:
+    """Whether a line's right-hand side is just a name (``v1 = x``, ``y = (v5)``)."""
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        node = node.operand
+    return isinstance(node, ast.Name)
+
+
+def _as_binary(stmt: ast.AugAssign) -> ast.BinOp:
+    """``a += b`` as the expression ``a + b`` it computes, at the statement's position."""
+    name = stmt.target.id  # type: ignore[attr-defined]
+    target = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), stmt.target)
+    return ast.copy_location(ast.BinOp(left=target, op=stmt.op, right=stmt.value), stmt)
 
 
 def _chain_group(node: ast.AST) -> str | None:

@@ -35,6 +35,7 @@ mapping or a function) to show other names.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -52,7 +53,18 @@ from .notation import (
     superscript,
     unicode_minus,
 )
-from .ops import ATOM, OPS, POWER, Namespace, Op, as_expr, is_function, overload_operators
+from .ops import (
+    ATOM,
+    OPS,
+    POWER,
+    PRODUCT,
+    SUM,
+    Namespace,
+    Op,
+    as_expr,
+    is_function,
+    overload_operators,
+)
 from .tensorops import broadcast_shapes, is_all
 
 #: The printing styles (see the module's table).
@@ -77,6 +89,7 @@ class GraphView(Protocol):
     def kind(self, node: int | str) -> str: ...
     def op(self, node: int | str) -> Op | None: ...
     def args(self, node: int | str) -> tuple[Any, ...]: ...
+    def shape(self, node: int | str) -> tuple[int, ...]: ...
 
 
 def as_named(name: str) -> str:
@@ -189,7 +202,8 @@ class _UnicodePrinter(_Printer):
         if exp is sympy.S.Half:
             return "√" + self._atom(base)
         if exp.is_Integer and exp < 0:
-            return "1/" + self._print(sympy.Pow(base, -exp, evaluate=False))
+            return "1/" + (self._atom(base) if exp == -1 else
+                           self._print(sympy.Pow(base, -exp, evaluate=False)))
         if exp.is_Integer:
             raised = superscript(str(exp))
             if raised is not None:
@@ -211,6 +225,10 @@ class _UnicodePrinter(_Printer):
 
     def _print_Pi(self, expr: sympy.Expr) -> str:
         return "π"
+
+    def _print_Relational(self, expr: Any) -> str:
+        symbol = _RELATIONS.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
 
     def _print_Exp1(self, expr: sympy.Expr) -> str:
         return "e"
@@ -287,6 +305,128 @@ def math_text(expr: Any, names: Names = None, *, written: bool = False) -> str:
     return expr_text(expr, "unicode", names=names, written=written)
 
 
+# --- Iverson brackets: step functions as a teacher writes them --------------------------------
+
+_RELATIONS = {">=": "≥", "<=": "≤", "!=": "≠"}
+
+
+class Iverson(sympy.Function):
+    """``[c]``: 1 where the condition ``c`` holds and 0 elsewhere (Iverson's bracket), how
+    seed 004 writes the derivative of ReLU, ``[H > 0]``.
+
+    >>> h = sympy.Symbol("h")
+    >>> Iverson(h > 0), sympy.latex(2 * Iverson(h > 0))
+    ([h > 0], '2 \\\\left[h > 0\\\\right]')
+    """
+
+    nargs = 1
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"[{printer._print(self.args[0])}]"
+
+    def _latex(self, printer: Any) -> str:
+        return f"\\left[{printer._print(self.args[0])}\\right]"
+
+
+def _sides(condition: Any) -> Any:
+    """A comparison with the negative terms moved across and a lone 0 on the right:
+    ``a - b >= 0`` is ``a >= b``, ``-h >= 0`` is ``h <= 0``."""
+    if not isinstance(condition, sympy.core.relational.Relational):
+        return condition
+    terms = sympy.Add.make_args(sympy.expand(condition.lhs - condition.rhs))
+    left = sympy.Add(*(t for t in terms if not t.could_extract_minus_sign()))
+    right = -sympy.Add(*(t for t in terms if t.could_extract_minus_sign()))
+    if left == 0:
+        return condition.func(-right, 0, evaluate=False) if right.is_Number else \
+            condition.func(0, right, evaluate=False).reversed
+    return condition.func(left, right, evaluate=False)
+
+
+#: An op whose printed form is a call (``σ({0})``, ``ReLU({0})``): its name in the call.
+_CALLED = re.compile(r"^([^\W\d_]\w*)\(\{0\}")
+
+
+def folded(expr: Any) -> Any:
+    """``expr`` with each composite op written back as itself: ``σ(z)``, not
+    ``1/(1 + exp(-z))``; ``ReLU(z)``, not ``Max(0, z)``.  Read from the registry: every
+    elementwise op printed as a call whose sympy meaning is a formula, not one sympy
+    function (which prints as itself anyway).  For display only: the result's functions
+    are names, not sympy's.
+
+    >>> z, w, x, b = sympy.symbols("z w x b")
+    >>> folded(2 / (1 + sympy.exp(-(w * x + b)))) , folded(sympy.Max(0, z) + 1)
+    (2*σ(b + w*x), ReLU(z) + 1)
+    """
+    expr = as_expr(expr)
+    for pattern, function in _foldable():
+        expr = expr.replace(pattern, function)
+    return expr
+
+
+def _foldable() -> list[tuple[Any, Any]]:
+    """(pattern with wildcards, the op as a named function of them) per foldable op."""
+    found = []
+    for op in OPS.values():
+        call = _CALLED.match(op.unicode)
+        if not (op.elementwise and call and is_function(op)) or op.sympy_heads:
+            continue
+        wilds = [sympy.Wild(f"a{k}") for k in range(op.arity)]
+        pattern = op.sympy(*wilds)
+        if isinstance(pattern, sympy.Wild):
+            continue
+        found.append((pattern, sympy.Function(call.group(1))(*wilds)))
+    return found
+
+
+def iverson(expr: Any) -> Any:
+    """``expr`` with its steps (``Heaviside``) as Iverson brackets: a derivative that is 1
+    where a condition holds and 0 elsewhere becomes one bracket (``1 − step(−h)``, ReLU's,
+    is ``[h > 0]``); otherwise each step is ``[x ≥ 0]``.
+
+    >>> h, a, b, alpha = sympy.symbols("h a b alpha")
+    >>> iverson(1 - sympy.Heaviside(-h, 1)), iverson(sympy.Heaviside(a - b, 1))
+    ([h > 0], [a >= b])
+    >>> iverson(alpha + (1 - alpha) * (1 - sympy.Heaviside(-a, 1)))
+    alpha + (1 - alpha)*(1 - [a <= 0])
+    >>> iverson(2 * sympy.Heaviside(h) + h)  # sympy's step is 1/2 at 0: not a bracket
+    h + 2*Heaviside(h)
+    """
+    expr = as_expr(expr)
+    if not expr.has(sympy.Heaviside):
+        return expr
+    folded = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
+    if isinstance(folded, sympy.Piecewise) and len(folded.args) == 2 and \
+            folded.args[1].cond == sympy.true:
+        (first, condition), (other, _) = folded.args
+        if {first, other} == {sympy.S.One, sympy.S.Zero}:
+            holds = condition if first == 1 else sympy.Not(condition)
+            return Iverson(_sides(holds))
+    # A step that is 1 at 0 is [x ≥ 0], one that is 0 there [x > 0]; sympy's own
+    # Heaviside(x), 1/2 at 0, is no bracket and stays as it is.
+    brackets = {sympy.S.One: sympy.Ge, sympy.S.Zero: sympy.Gt}
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Heaviside) and e.args[1:2] and e.args[1] in brackets,
+        lambda e: Iverson(_sides(brackets[e.args[1]](e.args[0], 0))))
+
+
+def precedence_of(expr: Any) -> float:
+    """How tightly a printed sympy expression binds, as the registry counts it: a sum (or
+    a negative term) ``SUM``, a product ``PRODUCT``, a power ``POWER``, else ``ATOM``.
+
+    >>> x = sympy.Symbol("x")
+    >>> precedence_of(x + 1), precedence_of(2 * x), precedence_of(-x), precedence_of(x)
+    (1, 2, 1, 5)
+    """
+    expr = as_expr(expr)
+    if expr.is_Add or (expr.could_extract_minus_sign() and not expr.is_Number):
+        return SUM
+    if expr.is_Mul or (expr.is_Rational and not expr.is_Integer):
+        return PRODUCT
+    if expr.is_Pow:
+        return POWER
+    return ATOM
+
+
 # --- graph nodes and whole graphs -----------------------------------------------------------
 
 
@@ -327,7 +467,9 @@ def arg_text(graph: GraphView, arg: Any, style: str = "text", names: Names = Non
     return constant_text(arg, style)
 
 
-def _template(op: Op, style: str) -> str:
+def _template(op: Op, style: str, tensors: bool = False) -> str:
+    if tensors and op.tensor_templates is not None and style in op.tensor_templates:
+        return op.tensor_templates[style]
     if style == "latex":
         return op.latex
     if style == "unicode":
@@ -402,19 +544,24 @@ def _bracket(text: str, style: str) -> str:
 
 
 def apply_op(op: Op, operands: Sequence[tuple[str, float]], style: str = "text",
-             exponent: Any = None) -> tuple[str, float]:
+             exponent: Any = None, tensors: bool = False) -> tuple[str, float]:
     """``op`` applied to printed operands ``(text, precedence)``: ``(text, precedence)``.
 
     Operands are bracketed by the registry's precedence and associativity where the
     style's template does not bracket them itself.  ``exponent``, the constant exponent
-    of a power, is raised in Unicode when it is an integer (``x⁻²``).
+    of a power, is raised in Unicode when it is an integer (``x⁻²``); ``tensors`` says that
+    every operand is a tensor, which picks the op's ``tensor_templates`` (``A ⊙ B``).
 
     >>> apply_op(OPS["sub"], [("a", 5), ("b - c", 1)])
     ('a - (b - c)', 1)
     >>> apply_op(OPS["pow"], [("x + y", 1), ("2", 5)], "unicode", exponent=2)
     ('(x + y)²', 4)
+    >>> apply_op(OPS["mul"], [("G", 5), ("S", 5)], "unicode", tensors=True)
+    ('G ⊙ S', 2)
     """
-    template = _template(op, style)
+    template = _template(op, style, tensors)
+    if template == "{0}":  # written as its first operand (expand's size-1 axis): as it is
+        return operands[0]
     if len(operands) < op.arity:
         template = _drop_arguments(template, len(operands), op.arity)
     texts = [text if _enclosed(template, k, op.arity) or not _needs_brackets(op, k, prec)
@@ -436,7 +583,8 @@ def _exponent(op: Op, args: Sequence[Any]) -> Any:
     if raised is None:
         return None
     arg = args[int(raised.group(1))]
-    return arg if type(arg) is not int and arg.is_Integer else None
+    # A node id (int) or a printed operand (a tensor exponent) is raised by no template.
+    return arg if type(arg) is not int and getattr(arg, "is_Integer", False) else None
 
 
 #: A Unicode template that ends by raising an operand, as ``{0}^{1}`` does.
@@ -463,7 +611,13 @@ def formula(graph: GraphView, node: int | str, style: str = "text", names: Names
     args = graph.args(i)
     operands = [_static(a, style) if k >= op.arity - op.static else _inline(graph, a, style, names)
                 for k, a in enumerate(args[: shown_arguments(op, args)])]
-    return apply_op(op, operands, style, _exponent(op, args))[0]
+    return apply_op(op, operands, style, _exponent(op, args), _all_tensors(graph, op, args))[0]
+
+
+def _all_tensors(graph: GraphView, op: Op, args: Sequence[Any]) -> bool:
+    """Whether every data argument of a node is a tensor node (``A * B`` prints ``A ⊙ B``)."""
+    data = args[: op.arity - op.static]
+    return len(data) > 1 and all(type(a) is int and graph.shape(a) for a in data)
 
 
 def _static(arg: Any, style: str) -> tuple[str, float]:
@@ -510,14 +664,15 @@ def graph_text(graph: GraphView, node: int | str | None = None, style: str = "an
         operands = [texts[a] if type(a) is int else _static(a, style)
                     if k >= op.arity - op.static else _operand(graph, a, style, names)
                     for k, a in enumerate(args[: shown_arguments(op, args)])]
-        texts.append(apply_op(op, operands, style, _exponent(op, args)))
+        texts.append(apply_op(op, operands, style, _exponent(op, args),
+                              _all_tensors(graph, op, args)))
     return texts[target][0]
 
 
 # --- labels -----------------------------------------------------------------------------------
 
 #: The label policies of tables and drawings.
-LABELS = ("auto", "graph", "w")
+LABELS = ("auto", "graph", "w", "survey")
 
 
 def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
@@ -529,6 +684,8 @@ def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
     >>> import graphdiff as gd
     >>> node_labels(gd.parse("x1*x2 + sin(x1)")), node_labels(gd.parse("sin(x)", naming="letters"))
     (['w1', 'w2', 'w3', 'w4', 'w5'], ['x', 'a'])
+    >>> node_labels(gd.parse("x1*x2 + sin(x1)"), "survey")
+    ['v_-1', 'v_0', 'v_1', 'v_2', 'v_3']
     """
     if names == "auto":
         ops = [n for n in graph.order if graph.kind(n) == "op"]
@@ -538,6 +695,24 @@ def node_labels(graph: GraphView, names: str = "auto") -> list[str]:
         return [f"w{n + 1}" for n in graph.order]
     if names == "graph":
         return [graph.name(n) for n in graph.order]
+    if names == "survey":
+        # The AD survey's convention (Baydin et al.; Griewank and Walther): n inputs are
+        # v₁₋ₙ … v₀, the operations v₁ … vₗ in evaluation order.
+        # An alias row that is an output (y = v₅) keeps its name and takes no number.
+        inputs = {n: k for k, n in enumerate(n for n in graph.order
+                                              if graph.kind(n) == "input")}
+        outputs = set(graph.output_ids)
+        labels, k = [], 0
+        for n in graph.order:
+            op = graph.op(n)
+            if n in inputs:
+                labels.append(f"v_{inputs[n] + 1 - len(inputs)}")
+            elif op is not None and op.alias and n in outputs:
+                labels.append(graph.name(n))
+            else:
+                k += 1
+                labels.append(f"v_{k}")
+        return labels
     raise ValueError(f"names must be {', '.join(map(repr, LABELS[:-1]))} or "
                      f"{LABELS[-1]!r}, not {names!r}")
 
@@ -562,17 +737,42 @@ class Printed:
     >>> z = Printed("z")
     >>> str(OPS["sigmoid"].partials[0](Printed.NAMESPACE, z, Printed("σ")) * Printed("ḡ"))
     'σ*(1 - σ)*ḡ'
+
+    In another ``style`` (every operand of one formula has the same), as a teacher writes
+    it on the board: ``G·Wᵀ`` in Unicode, and ``⊙`` for the entrywise product of tensors.
+
+    >>> G, W = Printed("G", shape=(4, 3), style="unicode"), Printed("W", shape=(2, 3),
+    ...                                                             style="unicode")
+    >>> S = Printed("S", shape=(4, 3), style="unicode")
+    >>> str(Printed.namespace("unicode").matmul(G, W.T)), str(G * S)
+    ('G·Wᵀ', 'G ⊙ S')
     """
 
-    __slots__ = ("precedence", "shape", "text")
+    __slots__ = ("precedence", "shape", "style", "text")
     NAMESPACE: ClassVar[Namespace]
+    _NAMESPACES: ClassVar[dict[str, Namespace]] = {}
 
     def __init__(self, text: str, precedence: float = ATOM,
-                 shape: tuple[int, ...] = ()) -> None:
+                 shape: tuple[int, ...] = (), style: str = "text") -> None:
         self.text, self.precedence, self.shape = text, precedence, tuple(shape)
+        self.style = style
+
+    @classmethod
+    def namespace(cls, style: str = "text") -> Namespace:
+        """The op table on printed operands of ``style`` (made once per style).
+
+        >>> Printed.namespace("text") is Printed.NAMESPACE
+        True
+        """
+        _check(style)
+        if style not in cls._NAMESPACES:
+            cls._NAMESPACES[style] = Namespace(
+                f"printed {style}", lambda op: lambda *args: _print_op(op, args, style),
+                shape_of=_shape)
+        return cls._NAMESPACES[style]
 
     def _operate(self, op: Op, operands: Sequence[Any]) -> Any:
-        return _print_op(op, operands)
+        return _print_op(op, operands, self.style)
 
     def __str__(self) -> str:
         return self.text
@@ -585,8 +785,8 @@ def _shape(value: Any) -> tuple[int, ...]:
     return value.shape if isinstance(value, Printed) else ()
 
 
-def _print_op(op: Op, args: Sequence[Any]) -> Any:
-    """``op(*args)`` printed (text style), simplified as the derivative graphs' builder does."""
+def _print_op(op: Op, args: Sequence[Any], style: str = "text") -> Any:
+    """``op(*args)`` printed in ``style``, simplified as the derivative graphs' builder does."""
     k = op.arity - op.static
     shape = _printed_shape(op, args, k)
     if op.shape_identity and _shape(args[0]) == shape:
@@ -595,17 +795,19 @@ def _print_op(op: Op, args: Sequence[Any]) -> Any:
         constant = args[identity.position]
         if not isinstance(constant, Printed) and constant == identity.constant:
             other = args[1 - identity.position] if len(args) == 2 else constant
-            return identity.result(Printed.NAMESPACE, other)
+            return identity.result(Printed.namespace(style), other)
     if all(not isinstance(a, Printed) for a in args[:k]):  # constants only: a number
         return op.numpy(*(float(a) for a in args))
     shown = len(args)
     while shown > k and is_all(args[shown - 1]) and op.defaults:
         shown -= 1
     operands = [(a.text, a.precedence) if isinstance(a, Printed) else
-                (constant_text(sympy.sympify(a, strict=True), "text", operand=i < k), ATOM)
+                (constant_text(sympy.sympify(a, strict=True), style, operand=i < k), ATOM)
                 for i, a in enumerate(args[:shown])]
-    text, precedence = apply_op(op, operands, "text", _exponent(op, args))
-    return Printed(text, precedence, shape)
+    tensors = k > 1 and all(isinstance(a, Printed) and math.prod(a.shape) > 1
+                            for a in args[:k])
+    text, precedence = apply_op(op, operands, style, _exponent(op, args), tensors)
+    return Printed(text, precedence, shape, style)
 
 
 def _printed_shape(op: Op, args: Sequence[Any], k: int) -> tuple[int, ...]:
@@ -619,5 +821,4 @@ def _printed_shape(op: Op, args: Sequence[Any], k: int) -> tuple[int, ...]:
         return ()
 
 
-Printed.NAMESPACE = Namespace("printed", lambda op: lambda *args: _print_op(op, args),
-                              shape_of=_shape)
+Printed.NAMESPACE = Printed.namespace("text")

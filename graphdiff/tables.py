@@ -39,7 +39,7 @@ from .notation import (
     shape_label,
 )
 from .ops import as_expr
-from .printing import expr_text, formula, node_labels
+from .printing import as_named, expr_text, folded, formula, node_labels
 
 __all__ = [
     "STYLES",
@@ -98,14 +98,24 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
     x -> a  cos(x)
     x -> b  a
     a -> b  x
+
+    In a graph with tensor nodes every edge shows its VJP instead, what the adjoint v̄ of
+    its target sends back to its source, as the sheet writes it (:meth:`Graph.edge_vjp`):
+
+    >>> print(edge_table(gd.parse("X: 4x2\\nW: 2x3\\nH = X @ W\\nL = sum(relu(H))")))
+    edge     VJP
+    X -> H   H̄·Wᵀ
+    W -> H   Xᵀ·H̄
+    H -> w4  w̄4 ⊙ [H > 0]
+    w4 -> L  L̄
     """
+    if graph.is_tensor:
+        return _vjp_table(graph, style)
     values = graph.values(at) if at is not None else None
     headers = ["edge", "derivative"] + (["value"] if values is not None else [])
     rows = []
     for u, v in graph.nx.edges():
         derivative = graph.edge_derivative(u, v)
-        if derivative is None:  # into a tensor op: its derivative is a VJP, not a number
-            derivative = sympy.Symbol("(VJP)")
         if style == "latex":
             edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
             shown = f"${expr_text(derivative, 'latex')}$"
@@ -118,6 +128,21 @@ def edge_table(graph: Graph, at: Mapping[str, Any] | None = None, style: str = "
         rows.append(row)
     align = ["l", "l", "r"][: len(headers)]
     return format_table(headers, rows, style, align)
+
+
+def _vjp_table(graph: Graph, style: str) -> str:
+    """The edge table of a tensor graph: each edge's VJP, in the names of the graph."""
+    rows = []
+    for u, v in graph.nx.edges():
+        bar = decorated(graph.name(v), BAR)
+        if style == "latex":
+            edge = f"${graph.format_arg(u, 'latex')} \\to {graph.format_arg(v, 'latex')}$"
+            shown = f"${graph.edge_vjp(u, v, 'latex', cotangent=bar)}$"
+        else:
+            edge = f"{graph.name(u)} -> {graph.name(v)}"
+            shown = graph.edge_vjp(u, v, "unicode", cotangent=bar, names=as_named)
+        rows.append([edge, shown])
+    return format_table(["edge", "VJP"], rows, style, ["l", "l"])
 
 
 # --- worked traces of the derivative engines --------------------------------------------
@@ -204,7 +229,8 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
     labels = node_labels(graph, names)
     mapping = _renamer(graph, labels, [DOT])
     numeric = result.values is not None
-    header = "$\\dot{w}$" if style == "latex" else "ẇ"
+    letter = _letter(names)
+    header = f"$\\dot{{{letter}}}$" if style == "latex" else decorated(letter, DOT)
     headers = ["node"] + (["value"] if numeric else []) + ["tangent", header]
     rows = []
     for n in graph.order:
@@ -221,10 +247,21 @@ def forward_table(result: Any, style: str = "text", names: str = "auto") -> str:
         if numeric:
             row.append(format_number(result.tangents[n]))
         else:
-            row.append(_math(result.output_tangent(n), style, {}))
+            row.append(_math(folded(result.output_tangent(n)), style, {}))
         rows.append(row)
+    if names == "survey":  # the survey's closing rows: y = v₅ (y₁, y₂, ... for several)
+        closing = [o for o in graph.output_ids if labels[o] != graph.name(o)]
+        for k, out in enumerate(closing, start=1):
+            y = "y" if len(graph.output_ids) == 1 else f"y_{k}"
+            rows.append([_equation(sympy.Symbol(y), sympy.Symbol(labels[out]), style, {}),
+                         *([format_number(result.values[out])] if numeric else []), "", ""])
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
+
+
+def _letter(names: str) -> str:
+    """The letter of the value column's header: v in the survey's naming, else w."""
+    return "v" if names == "survey" else "w"
 
 
 def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any]) -> str:
@@ -236,10 +273,13 @@ def _equation(lhs: Any, rhs: Any, style: str, mapping: dict[Any, Any]) -> str:
 
 
 def reverse_table(result: Any, style: str = "text", names: str = "auto",
-                  notation: str = "bar") -> str:
+                  notation: str = "bar", updates: bool = False) -> str:
     """The reverse-mode table, in the order of the backward sweep: each w̄ᵢ's rule and value.
 
-    ``notation="D"`` writes seed 002's Dwᵢ instead of w̄ᵢ.
+    ``notation="D"`` writes seed 002's Dwᵢ instead of w̄ᵢ.  ``updates=True`` lists the
+    adjoint updates one by one as the backward pass makes them (:attr:`ReverseResult.updates
+    <graphdiff.derive.reverse.ReverseResult.updates>`), ``+=`` where an adjoint
+    accumulates, with the running value: how textbooks print a reverse sweep.
 
     >>> import graphdiff as gd
     >>> print(gd.reverse(gd.parse("exp(x1*x2) + x2**3")).table())
@@ -260,9 +300,12 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
         for n in graph.order:
             mapping[sympy.Symbol(decorated(graph.name(n), BAR))] = sympy.Symbol(f"D{labels[n]}")
     numeric = result.values is not None
-    header = "w̄" if notation == "bar" else "Dw"
+    letter = _letter(names)
+    header = decorated(letter, BAR) if notation == "bar" else f"D{letter}"
     if style == "latex":
-        header = "$\\bar{w}$" if notation == "bar" else "$Dw$"
+        header = f"$\\bar{{{letter}}}$" if notation == "bar" else f"$D{letter}$"
+    if updates:
+        return _updates_table(result, style, mapping, numeric, header)
     headers = ["node"] + (["value"] if numeric else []) + ["adjoint", header]
     rows = []
     for n in reversed(graph.order):
@@ -274,14 +317,41 @@ def reverse_table(result: Any, style: str = "text", names: str = "auto",
         if numeric:
             row.append(format_number(result.adjoints[n]))
         else:
-            row.append(_math(result.adjoint(n), style, {}))
+            row.append(_math(folded(result.adjoint(n)), style, {}))
         rows.append(row)
     align = ["l"] + (["r"] if numeric else []) + ["l", "r"]
     return format_table(headers, rows, style, align)
 
 
-def paths_table(result: Any, style: str = "text") -> str:
+def _updates_table(result: Any, style: str, mapping: dict[Any, Any], numeric: bool,
+                   header: str) -> str:
+    """One row per adjoint update of the backward sweep (see :func:`reverse_table`)."""
+    graph = result.graph
+    rows = []
+    for step in result.updates:
+        bar = sympy.Symbol(decorated(step.target, BAR))
+        if step.source is None:
+            rule = _equation(bar, step.contribution, style, mapping)
+        else:
+            source = sympy.Symbol(decorated(step.source, BAR))
+            term = sympy.Mul(source, step.partial, evaluate=False) if step.partial != 1 \
+                else source
+            rule = _equation(bar, term, style, mapping)
+            if not step.first:
+                rule = rule.replace(" = ", " += ", 1)
+        shown = format_number(step.running) if numeric else _math(step.running, style, mapping)
+        rows.append([rule, *([format_number(step.contribution)] if numeric else []), shown])
+    del graph
+    headers = ["update", *(["contribution"] if numeric else []), header]
+    align = ["l", *(["r"] if numeric else []), "r"]
+    return format_table(headers, rows, style, align)
+
+
+def paths_table(result: Any, style: str = "text", names: str = "auto") -> str:
     """Every path with its edge factors, their product and (at a point) its value.
+
+    ``names`` is the label policy of :func:`graphdiff.printing.node_labels`, the same as
+    the forward and reverse tables' (so one run's tables name each node alike).
 
     >>> import graphdiff as gd
     >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
@@ -293,26 +363,27 @@ def paths_table(result: Any, style: str = "text") -> str:
     sum                         2·x + y + 2·c
     """
     graph = result.graph
+    labels = node_labels(graph, names)
+    mapping = _renamer(graph, labels, [])
     numeric = result.at is not None
     headers = ["path", "factors", "product"] + (["value"] if numeric else [])
     arrow = " \\to " if style == "latex" else " → "
     rows = []
     for path in result.paths:
         if style == "latex":
-            names = "$" + arrow.join(graph.format_arg(n, "latex") for n in path.nodes) + "$"
-            factors = "$" + " \\cdot ".join(expr_text(f, "latex") for f in path.factors) + "$"
-            product = f"${expr_text(path.product, 'latex')}$"
+            shown = "$" + arrow.join(latex_name(labels[n]) for n in path.nodes) + "$"
+            factors = "$" + " \\cdot ".join(_math(f, style, mapping)[1:-1]
+                                            for f in path.factors) + "$"
         else:
-            names = arrow.join(path.names)
-            factors = " · ".join(pretty(f) for f in path.factors)
-            product = pretty(path.product)
-        row = [names, factors, product]
+            shown = arrow.join(labels[n] for n in path.nodes)
+            factors = " · ".join(_math(f, style, mapping) for f in path.factors)
+        product = _math(path.product, style, mapping)
+        row = [shown, factors, product]
         if numeric:
             row.append(format_number(path.value))
         rows.append(row)
     written = sympy.Add(*(p.product for p in result.paths), evaluate=False)
-    total = f"${expr_text(written, 'latex', written=True)}$" if style == "latex" else \
-        pretty(written)
+    total = _math(written, style, mapping)
     last = ["sum", "", total] + ([format_number(result.derivative)] if numeric else [])
     rows.append(last)
     align = ["l", "l", "r"] + (["r"] if numeric else [])

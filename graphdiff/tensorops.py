@@ -35,6 +35,9 @@ from .errors import GraphdiffError, ShapeError
 
 Shape = tuple[int, ...]
 
+#: The most axes ``reshape`` takes or gives (its static sizes).
+RESHAPE_AXES = 3
+
 #: The default static axis, "every axis of the node" (``sum(X)``): sympy's ∞, since a
 #: normalised axis is negative and this one must not be an axis at all.
 ALL = sympy.oo
@@ -181,23 +184,81 @@ def _rank_at_least(shape: Shape, rank: int, what: str) -> None:
 
 
 def matmul_shape(a: Shape, b: Shape) -> Shape:
-    """``a @ b``: matrices (stacks broadcast), inner sizes equal.
+    """``a @ b`` with numpy's semantics: matrices (stacks broadcast), a vector on the left
+    as a row and on the right as a column (its axis then disappears), two vectors a dot
+    product.  Inner sizes must be equal.
 
     >>> matmul_shape((2, 3), (3, 4)), matmul_shape((5, 2, 3), (3, 1))
     ((2, 4), (5, 2, 1))
+    >>> matmul_shape((3,), (3, 4)), matmul_shape((2, 3), (3,)), matmul_shape((3,), (3,))
+    ((4,), (2,), ())
     >>> matmul_shape((2, 3), (2, 3))
     Traceback (most recent call last):
     ...
     graphdiff.errors.ShapeError: inner sizes 3 and 2 differ
     """
     for shape, side in ((a, "left"), (b, "right")):
-        if len(shape) < 2:
-            kind = "a scalar" if not shape else "a vector"
-            raise ShapeError(f"@ multiplies matrices; the {side} operand is {kind} (use "
-                             "dot(a, b) for two vectors, or declare a column as n×1)")
-    if a[-1] != b[-2]:
-        raise ShapeError(f"inner sizes {a[-1]} and {b[-2]} differ")
+        if not shape:
+            raise ShapeError(f"@ multiplies matrices and vectors; the {side} operand is a "
+                             "scalar (use * to scale)")
+    inner = b[-2] if len(b) >= 2 else b[0]
+    if a[-1] != inner:
+        raise ShapeError(f"inner sizes {a[-1]} and {inner} differ")
+    if len(a) == 1:
+        return (*b[:-2], b[-1]) if len(b) >= 2 else ()
+    if len(b) == 1:
+        return a[:-1]
     return (*broadcast_shapes(a[:-2], b[:-2]), a[-2], b[-1])
+
+
+def reshape_shape(a: Shape, *sizes: int | None) -> Shape:
+    """``reshape(x, n, m, ...)``: up to :data:`RESHAPE_AXES` sizes (``None`` past the last
+    given one; none at all: a scalar), one of them may be ``-1`` (whatever the entries
+    leave); the number of entries must not change.
+
+    >>> reshape_shape((2, 3), 6, None, None), reshape_shape((2, 3), 3, -1, None)
+    ((6,), (3, 2))
+    >>> reshape_shape((2, 3), 4, None, None)
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.ShapeError: cannot reshape 6 entries (2, 3) into (4,)
+    """
+    if len(a) > RESHAPE_AXES:
+        raise ShapeError(f"reshape takes arrays of up to {RESHAPE_AXES} axes, not {len(a)}")
+    given = list(sizes)
+    while given and given[-1] is None:
+        given.pop()
+    if None in given:
+        raise ShapeError("reshape needs the new sizes in order (reshape(X, 3, 2))")
+    if any(n == 0 or n < -1 for n in given) or given.count(-1) > 1:
+        raise ShapeError("reshape's sizes are positive, or one of them -1 (the rest)")
+    entries = math.prod(a)
+    known = math.prod(n for n in given if n != -1)
+    if -1 in given and known and entries % known == 0:
+        given[given.index(-1)] = entries // known
+    if math.prod(given) != entries:
+        raise ShapeError(f"cannot reshape {entries} entries {shape_text(a)} into "
+                         f"{shape_text(tuple(given))}")
+    return tuple(given)
+
+
+def normalize_sizes(a: Shape, *sizes: int | None) -> tuple[Any, ...]:
+    """``reshape``'s sizes with ``-1`` worked out, padded with :data:`ALL` (no axis).
+
+    >>> normalize_sizes((2, 3), -1, None, None)
+    (6, oo, oo)
+    """
+    shape = reshape_shape(a, *sizes)
+    return sizes_of(shape)
+
+
+def sizes_of(shape: Shape) -> tuple[Any, ...]:
+    """A shape as ``reshape``'s static arguments: its sizes, then :data:`ALL` for none.
+
+    >>> sizes_of((2, 3))
+    (2, 3, oo)
+    """
+    return (*(sympy.Integer(n) for n in shape), *(ALL,) * (RESHAPE_AXES - len(shape)))
 
 
 def transpose_shape(a: Shape) -> Shape:
@@ -409,17 +470,44 @@ def mean_kernel(x: Any, axis: Any) -> Any:
 
 
 def matmul_kernel(a: Any, b: Any) -> Any:
-    """``a @ b`` of batched matrices; one point is multiplied as plain 2-D matrices (BLAS
-    sees no stack of one).
+    """``a @ b`` of batched matrices or vectors (numpy's semantics for the node shapes: a
+    batched vector has two axes); one point is multiplied as plain 2-D matrices (BLAS sees
+    no stack of one).
 
     >>> matmul_kernel(np.ones((1, 2, 3)), np.ones((1, 3, 4))).shape
     (1, 2, 4)
+    >>> matmul_kernel(np.ones((5, 3)), np.ones((1, 3, 4))).shape, matmul_kernel(
+    ...     np.ones((1, 3)), np.ones((5, 3))).tolist()
+    ((5, 4), [3.0, 3.0, 3.0, 3.0, 3.0])
     """
     a, b = np.asarray(a), np.asarray(b)
+    row, column = a.ndim == 2, b.ndim == 2  # a batch axis and one node axis: a vector
+    if row:
+        a = a[:, np.newaxis, :]
+    if column:
+        b = b[:, :, np.newaxis]
     if a.ndim == 3 and b.ndim == 3 and a.shape[0] == 1 and b.shape[0] == 1:
-        return np.matmul(a[0], b[0])[np.newaxis]
-    ndim = max(a.ndim, b.ndim)
-    return np.matmul(lift(a, ndim), lift(b, ndim))
+        out = np.matmul(a[0], b[0])[np.newaxis]
+    else:
+        ndim = max(a.ndim, b.ndim)
+        out = np.matmul(lift(a, ndim), lift(b, ndim))
+    if column:
+        out = out[..., 0]
+    if row:
+        out = out[..., 0, :] if column is False else out[..., 0]
+    return out
+
+
+def reshape_kernel(x: Any, *sizes: Any) -> Any:
+    """The node's entries in a new shape (row-major, as numpy), keeping the batch axis.
+
+    >>> reshape_kernel(np.arange(6.0).reshape(1, 2, 3), 3.0, 2.0, np.inf).shape
+    (1, 3, 2)
+    """
+    if np.ndim(x) == 0:  # a constant: its one entry, whatever the size-1 axes
+        return x
+    shape = tuple(int(n) for n in sizes if not is_all(n))
+    return np.reshape(x, (np.shape(x)[0], *shape))
 
 
 def transpose_kernel(a: Any) -> Any:
@@ -579,6 +667,64 @@ def logdet_kernel(x: Any) -> Any:
 # --- vjp and jvp rules (in a namespace m) ------------------------------------------------------
 
 
+def matmul_left_vjp(m: Any, g: Any, a: Any, b: Any, out: Any) -> Any:
+    """``a @ b``'s cotangent for ``a``: ``G·Bᵀ`` (seed 004 Ex4); for vectors as numpy
+    multiplies them: ``B·g`` for a row vector ``a``, ``g·bᵀ`` (an outer product) for a
+    column ``b``, ``g·b`` for a dot product.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> matmul_left_vjp(TENSOR, np.ones((1, 2)), np.ones((1, 3)), np.ones((1, 3, 2)),
+    ...                 None).tolist()
+    [[2.0, 2.0, 2.0]]
+    """
+    ra, rb = len(m.shape(a)), len(m.shape(b))
+    if ra >= 2 and rb >= 2:
+        return m.sum_to(m.matmul(g, m.transpose(b)), a)
+    if ra == 1 and rb == 1:
+        return m.mul(g, b)
+    if ra == 1:
+        if rb == 2:
+            return m.matmul(b, g)
+        return m.sum_to(m.matmul(m.expand(g, -2), m.transpose(b)), a)
+    if ra == 2:
+        return m.outer(g, b)
+    return m.sum_to(m.mul(m.expand(g, -1), b), a)
+
+
+def matmul_right_vjp(m: Any, g: Any, a: Any, b: Any, out: Any) -> Any:
+    """``a @ b``'s cotangent for ``b``: ``Aᵀ·G`` (seed 004 Ex4); for vectors ``a·gᵀ`` (an
+    outer product) for a row vector ``a``, ``Aᵀ·g`` for a column ``b``, ``g·a`` for a dot
+    product.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> matmul_right_vjp(TENSOR, np.ones((1, 2)), np.ones((1, 2, 3)), np.ones((1, 3)),
+    ...                  None).tolist()
+    [[2.0, 2.0, 2.0]]
+    """
+    ra, rb = len(m.shape(a)), len(m.shape(b))
+    if ra >= 2 and rb >= 2:
+        return m.sum_to(m.matmul(m.transpose(a), g), b)
+    if ra == 1 and rb == 1:
+        return m.mul(g, a)
+    if ra == 1:
+        if rb == 2:
+            return m.outer(a, g)
+        return m.sum_to(m.mul(m.expand(a, -1), m.expand(g, -2)), b)
+    if ra == 2:
+        return m.matmul(m.transpose(a), g)
+    return m.sum_to(m.sum(m.mul(m.expand(g, -1), a), -2), b)
+
+
+def reshape_vjp(m: Any, g: Any, x: Any, *rest: Any) -> Any:
+    """``reshape``'s cotangent: ``g`` reshaped back to the shape of ``x``.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> reshape_vjp(TENSOR, np.ones((1, 6)), np.zeros((1, 2, 3)), 6, ALL, ALL, None).shape
+    (1, 2, 3)
+    """
+    return m.reshape(g, *sizes_of(m.shape(x)))
+
+
 def _reduced_back(m: Any, g: Any, x: Any, axis: Any) -> Any:
     """A reduction's cotangent broadcast back along the reduced axes."""
     return m.broadcast_like(g if is_all(axis) else m.expand(g, axis), x)
@@ -648,7 +794,7 @@ def inv_vjp(m: Any, g: Any, a: Any, out: Any) -> Any:
     >>> inv_vjp(TENSOR, np.ones((1, 2, 2)), None, inverse).tolist()
     [[[-0.25, -0.125], [-0.125, -0.0625]]]
     """
-    return -m.matmul(m.transpose(out), m.matmul(g, m.transpose(out)))
+    return -m.matmul(m.matmul(m.transpose(out), g), m.transpose(out))
 
 
 def softmax_vjp(m: Any, g: Any, x: Any, out: Any) -> Any:
@@ -730,6 +876,85 @@ def mean_loss_rules(slopes: Sequence[Callable[..., Any]]
         return lambda m, t, p, y, out: m.sum(slope(m, p, y) * t, ALL) / m.size(p)
 
     return tuple(vjp(s) for s in slopes), tuple(jvp(s) for s in slopes)
+
+
+# --- expansions: tensor ops written with other ops, for arrays of scalar references ------------
+
+#: The largest matrix whose determinant and inverse are expanded entry by entry (by
+#: cofactors: n! products).
+EXPANSION_MAX_SIZE = 4
+
+
+def ce_expansion(m: Any, z: Any, y: Any) -> Any:
+    """``cross_entropy`` as log-sum-exp minus the logit, weighted by the target, averaged
+    over the rows.
+
+    >>> from graphdiff.ops import TENSOR
+    >>> float(ce_expansion(TENSOR, np.array([[[0.0, 0.0]]]), np.array([[[1.0, 0.0]]]))[0])
+    0.6931471805599453
+    """
+    return m.sum(m.mul(y, _ce_target_slope(m, z)), ALL) / _rows(m, z)
+
+
+def _matrices(a: Any) -> Any:
+    """The square matrices of an array of references (its last two axes), one per index
+    of the leading axes; refuses matrices too large to expand."""
+    a = np.asarray(a, dtype=object)
+    n = a.shape[-1]
+    if n > EXPANSION_MAX_SIZE:
+        raise GraphdiffError(f"the entries of a {n}×{n} determinant or inverse have {n}! "
+                             f"products each; the expansion stops at "
+                             f"{EXPANSION_MAX_SIZE}×{EXPANSION_MAX_SIZE}")
+    return a
+
+
+def _cofactor_det(matrix: Any) -> Any:
+    """The determinant of one square matrix of references, by cofactors along its first
+    row (Laplace): n! products, written as a teacher expands a 3×3."""
+    n = matrix.shape[0]
+    if n == 1:
+        return matrix[0, 0]
+    total = None
+    for j in range(n):
+        minor = np.delete(np.delete(matrix, 0, axis=0), j, axis=1)
+        term = matrix[0, j] * _cofactor_det(minor)
+        total = term if total is None else total - term if j % 2 else total + term
+    return total
+
+
+def det_expansion(m: Any, a: Any) -> Any:
+    """``det`` by cofactors, for each matrix of the last two axes.
+
+    >>> det_expansion(None, np.array([[[1, 2], [3, 4]]], dtype=object)).tolist()
+    [-2]
+    """
+    a = _matrices(a)
+    out = np.empty(a.shape[:-2], dtype=object)
+    for index in np.ndindex(*out.shape):
+        out[index] = _cofactor_det(a[index])
+    return out
+
+
+def inv_expansion(m: Any, a: Any) -> Any:
+    """``inv`` as the adjugate over the determinant (cofactors transposed), for each
+    matrix of the last two axes.
+
+    >>> import sympy
+    >>> inv_expansion(None, np.array([[[sympy.Integer(2), 0], [0, 4]]], dtype=object)).tolist()
+    [[[1/2, 0], [0, 1/4]]]
+    """
+    a = _matrices(a)
+    n = a.shape[-1]
+    out = np.empty(a.shape, dtype=object)
+    for index in np.ndindex(*a.shape[:-2]):
+        matrix = a[index]
+        det = _cofactor_det(matrix)
+        for i in range(n):
+            for j in range(n):
+                minor = np.delete(np.delete(matrix, j, axis=0), i, axis=1)
+                cofactor = _cofactor_det(minor) if n > 1 else 1
+                out[(*index, i, j)] = (-cofactor if (i + j) % 2 else cofactor) / det
+    return out
 
 
 def no_scalar_meaning(name: str) -> Callable[..., Any]:

@@ -49,6 +49,9 @@ LAYERS = {
     "graphdiff.compile": 7,       # generated code from a graph and its derivative graph
     "graphdiff.tables": 7,        # presentation: reads graphs and results
     "graphdiff.drawing": 7,       # the renderer: draws what it is handed
+    "graphdiff.plot": 7,          # matplotlib figures of training runs (an optional extra)
+    "graphdiff.optim": 7,         # training: the optimizers (above derive, beside presentation)
+    "graphdiff.train": 7,         # training: initialisation, the fit loop (runs the engines)
     "graphdiff.show": 8,          # runs the sweeps a drawing needs, then draws
     "graphdiff.display": 9,       # notebooks; installs the rich methods on the core's classes
     "graphdiff.render": 10,       # the drawing API's import path

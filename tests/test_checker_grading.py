@@ -266,18 +266,20 @@ def test_a_slow_submission_is_stopped(tmp_path, monkeypatch):
 
     def slow(self, answer, **kwargs):
         if answer == "slow":
-            time.sleep(5)
+            time.sleep(120)
         return real(self, answer, **kwargs)
 
     (tmp_path / "subs" / "student_00001.toml").write_text('dsdz = "slow"\n', encoding="utf-8")
     monkeypatch.setattr(Part, "grade", slow)
     start = time.perf_counter()
+    # The budget is generous for a loaded machine (an honest submission takes well under
+    # a second), and the slow one would take two minutes: stopped means stopped early.
     summary = grade(SET, tmp_path / "subs", tmp_path / "book.csv", jobs=1, progress=False,
-                    per_submission=0.5)
-    assert time.perf_counter() - start < 4
+                    per_submission=3.0)
+    assert time.perf_counter() - start < 60
     rows = {r["file"]: r for r in read_csv(tmp_path / "book.csv")}
     assert rows["student_00001.toml"]["status"] == "error"
-    assert "longer than 0.5 s" in rows["student_00001.toml"]["error"]
+    assert "longer than 3 s" in rows["student_00001.toml"]["error"]
     assert summary.errors == 1
 
 

@@ -32,7 +32,8 @@ CHECKER = ROOT / "graphdiff" / "checker"
 
 def test_every_kind_is_one_registered_class():
     assert list(KINDS) == list(PART_KINDS) == [
-        "derivative", "tangent", "adjoint", "expression", "number", "value", "order", "paths"]
+        "derivative", "tangent", "adjoint", "expression", "matrix", "matrix_formula", "number",
+        "value", "order", "paths"]
     for name, cls in KINDS.items():
         assert cls.kind == name and issubclass(cls, Part)
         assert cls.__doc__, name
@@ -113,7 +114,8 @@ def test_an_unknown_kind_names_the_registered_ones():
         load_problem({"id": "q", "title": "t", "function": "x",
                       "parts": [{"id": "p", "kind": "integral"}]})
     assert str(info.value) == ("<problem>: parts[0].kind: 'integral' is not one of derivative, "
-                               "tangent, adjoint, expression, number, value, order, paths")
+                               "tangent, adjoint, expression, matrix, matrix_formula, number, "
+                               "value, order, paths")
 
 
 def test_a_crash_in_one_part_costs_that_part_only(monkeypatch):

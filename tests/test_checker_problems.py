@@ -17,8 +17,10 @@ from graphdiff.checker import (
     self_test,
 )
 
-BANK_IDS = ["seed000-central", "seed002-reverse", "seed002-tanh", "seed003-forward",
-            "seed003-reverse", "seed004-ex1", "seed004-ex2", "seed004-ex3"]
+BANK_IDS = ["seed000-central", "seed002-delta", "seed002-reverse", "seed002-tanh",
+            "seed003-forward", "seed003-reverse", "seed004-ex1", "seed004-ex2", "seed004-ex3",
+            "seed004-ex3-matrix", "seed004-ex4", "seed004-ex5", "seed004-ex7",
+            "seed004-ex7-logloss"]
 
 
 # --- the bank -----------------------------------------------------------------------------
@@ -51,7 +53,7 @@ def test_bank_covers_the_asked_exercises():
     assert bank()["seed004-ex3"].parts[0].reference_text() == "σ(z)(1 - σ(z))"
     kinds = {p.kind for problem in bank().values() for p in problem.parts}
     assert kinds == {"derivative", "value", "paths", "expression", "order", "tangent",
-                     "adjoint"}
+                     "adjoint", "matrix", "matrix_formula"}
 
 
 def test_seed_values_match_the_sheets():

@@ -200,3 +200,12 @@ def test_the_render_command_is_still_importable_from_graphdiff_render() -> None:
         assert drawing_api.cmd_render is cmd_render
     with pytest.raises(AttributeError):
         drawing_api.no_such_name  # noqa: B018
+
+
+def test_a_point_with_extra_names_is_used_with_a_note(capsys) -> None:
+    from graphdiff.cli.main import main
+
+    assert main(["diff", "x**2", "--at", "x=1,y=2"]) == 0
+    captured = capsys.readouterr()
+    assert "∂w2/∂x = 2*x = 2" in captured.out
+    assert "note: y is not an input of this expression (its inputs: x); ignored" in captured.err

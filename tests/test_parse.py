@@ -124,7 +124,7 @@ def test_program_with_semicolons_and_a_final_expression() -> None:
         ("import os", 1, 1, "import is not allowed"),
         ("def f(): pass", 1, 1, "def is not allowed"),
         ("y = x\nfor i in x: pass", 2, 1, "a for loop is not allowed"),
-        ("x += 1", 1, 1, "augmented assignment"),
+        ("x.y += 1", 1, 1, "augmented assignment"),
     ],
 )
 def test_program_errors(text: str, line: int, column: int, fragment: str) -> None:
@@ -339,3 +339,19 @@ def test_constants_beyond_float_range_are_refused_quickly(text: str) -> None:
     with pytest.raises(gd.GraphdiffError):
         gd.parse(text)
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(("text", "word", "line", "column"), [
+    ("lambda*w", "lambda", 1, 1),
+    ("w - lambda*g", "lambda", 1, 5),
+    ("a = 1\nb = 2*class + a", "class", 2, 7),
+    ("x^2 + for", "for", 1, 7),
+])
+def test_a_python_keyword_is_named_at_the_caret(text: str, word: str, line: int,
+                                                column: int) -> None:
+    with pytest.raises(gd.ParseError) as info:
+        gd.parse(text)
+    err = info.value
+    assert (err.code, err.params, err.line, err.column) == (
+        "keyword_as_name", {"name": word}, line, column)
+    assert f"'{word}' is a Python keyword, not a name" in str(err)

@@ -241,3 +241,19 @@ def test_a_defined_op_prints_in_every_style() -> None:
             g.evaluate(x=1.0, y=0.5))
     finally:
         gd.undefine_op("softplus")
+
+
+def test_symbolic_tables_keep_sigma_and_relu_as_themselves() -> None:
+    import graphdiff as gd
+
+    g = gd.parse("h = sigmoid(w*x + b)\nL = (h - y)**2 + relu(w)")
+    table = gd.reverse(g).table()
+    assert "σ(b + w·x)" in table and "exp" not in table
+    assert "[w > 0]" in table or "ReLU" in table or "Heaviside" not in table
+    # Folding is for display: the values stay sympy's own, and equal.
+    from graphdiff.printing import folded
+
+    z = sympy.Symbol("z")
+    assert str(folded(1 / (1 + sympy.exp(-z)))) == "σ(z)"
+    assert str(folded(sympy.Max(0, z))) == "ReLU(z)"
+    assert folded(z**2 + 1) == z**2 + 1

@@ -160,7 +160,8 @@ def test_words_belong_to_one_op_and_never_shadow_a_name_of_an_op() -> None:
             assert word not in OPS, word
             assert word not in owners, (word, owners.get(word), name)
             owners[word] = name
-    assert {w: o for w, o in function_words().items() if w != o and w in owners} == owners
+    assert {w: o for w, o in function_words(matrices=True).items()
+            if w != o and w in owners} == owners
     assert set(FUNCTION_ALIASES) == {w for w in owners if w.isidentifier()}
 
 

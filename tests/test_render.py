@@ -410,3 +410,21 @@ def test_5000_node_graph_renders_to_svg_in_reasonable_time() -> None:
     titles = [el.text for el in root.iter() if el.tag.endswith("title")]
     assert sum(1 for t in titles if t and re.fullmatch(r"n\d+", t)) == 5001
     assert elapsed < 60, f"rendering 5,001 nodes took {elapsed:.1f} s"
+
+
+# --- tensor graphs: shapes under the names, VJPs on the edges ---------------------------------
+
+
+def test_a_tensor_graph_shows_shapes_under_names_and_vjps_on_edges() -> None:
+    g = gd.parse("X: 4x2\nW1: 2x3\nH1 = X @ W1\nO1 = relu(H1)\nS = sigmoid(H1)\n"
+                 "L = sum(O1) + sum(S)")
+    source = render(g, show="symbolic").source
+    for text in ("H̄₁·W₁ᵀ", "Xᵀ·H̄₁", "Ō₁ ⊙ [H₁ &gt; 0]", "S̄ ⊙ σ(H₁)·(1 − σ(H₁))", "[4×3]",
+                 "[2×3]"):
+        assert text in source, text
+    # Shapes sit on their own line, under the name, as the sheet's H1 [n×2].
+    assert re.search(r"<B>H₁</B>[^<]*<BR/><FONT[^>]*>\[4×3\]", source)
+    # Values alone (no symbolic derivatives): a matrix edge has no number to show.
+    at = {"X": [[1, 2]] * 4, "W1": [[1, 0, -1], [0, 1, 1]]}
+    numeric = render(g, at=at, show="numeric").source
+    assert "H̄₁·W₁ᵀ" not in numeric

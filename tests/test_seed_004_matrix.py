@@ -53,8 +53,8 @@ def test_ex4_the_adjoint_graph_prints_the_matrix_formulas(layer_point) -> None:
     adjoint = gd.reverse_graph(gd.parse(LINEAR_LAYER))
     assert adjoint.formula("X̄") == "Z̄ @ W.T"
     assert adjoint.formula("W̄") == "X.T @ Z̄"
-    assert adjoint.formula("X̄", "unicode") == "Z̄ @ Wᵀ"
-    assert adjoint.formula("W̄", "latex") == "X^{\\top} \\bar{Z}"
+    assert adjoint.formula("X̄", "unicode") == "Z̄·Wᵀ"
+    assert adjoint.formula("W̄", "latex") == "{X}^{\\top} \\bar{Z}"
     assert adjoint.shape("X̄") == (2, 2) and adjoint.shape("W̄") == (2, 3)
     expected = gd.grad(gd.parse(LINEAR_LAYER), layer_point)
     got = dict(zip(adjoint.outputs, adjoint.evaluate(layer_point), strict=True))
@@ -111,8 +111,8 @@ def test_ex7_backward_pass_and_the_step() -> None:
 
 def test_ex7_the_reverse_table_shows_the_shapes_and_rules() -> None:
     table = gd.reverse(gd.parse(NETWORK), at=POINT).table()
-    for line in ("H1 [2×2] = X @ W1", "W̄1 = X.T @ H̄1", "W̄2 = O1.T @ yhat_bar",
-                 "Ō1 = yhat_bar @ W2.T", "H̄1 = Ō1·(1 - step(-H1))"):
+    for line in ("H1 [2×2] = X·W1", "W̄1 = Xᵀ·H̄1", "W̄2 = O1ᵀ·yhat_bar",
+                 "Ō1 = yhat_bar·W2ᵀ", "H̄1 = Ō1 ⊙ [H1 > 0]"):
         assert line in table, line
 
 
@@ -133,3 +133,77 @@ def test_ex7_sigmoid_and_logloss() -> None:
     # From the logits directly (stable), the same gradient.
     stable = gd.parse(NETWORK.replace("MSE = mse(yhat, y) / 2", "L = bce_logits(yhat, y)"))
     np.testing.assert_allclose(gd.reverse(stable, at=at).adjoint("yhat"), d, rtol=1e-12)
+
+
+def test_ex7_the_logloss_derivatives_the_sheet_prints_without_signs() -> None:
+    # The sheet: ∂logloss/∂p̂ ≈ (3.7, 1.4), ∂O2/∂ŷ ≈ 0.2, d ≈ (0.74, 0.28).  The right values
+    # per observation (n = 1 each) are (1/(1 − p̂), −1/p̂), p̂(1 − p̂) and p̂ − y.
+    g = gd.parse(NETWORK.replace("MSE = mse(yhat, y) / 2",
+                                 "O2 = sigmoid(yhat)\nLL = logloss(O2, y)"))
+    at = {**POINT, "y": [[0.0], [1.0]]}
+    result = gd.reverse(g, at=at)
+    p = 1 / (1 + np.exp(-1.0))
+    n = 2
+    dp = result.adjoint("O2") * n
+    np.testing.assert_allclose(dp, [[1 / (1 - p)], [-1 / p]], rtol=1e-12)
+    assert np.abs(dp).ravel() == pytest.approx([3.7, 1.4], abs=0.05)     # the sheet's magnitudes
+    per_observation = result.adjoint("yhat") * n
+    np.testing.assert_allclose(per_observation, [[p], [p - 1]], rtol=1e-12)
+    assert np.abs(per_observation).ravel() == pytest.approx([0.74, 0.28], abs=0.015)
+    # From there the same backward pass: ∂/∂W2 = O1ᵀ·d with O1 = [[2, 0], [0, 1]].
+    np.testing.assert_allclose(result.gradient["W2"], [[p], [(p - 1) / 2]], rtol=1e-12)
+
+
+# --- exercise 3: the sigmoid layer --------------------------------------------------------------
+
+
+def test_ex3_the_sigmoid_layer_multiplies_entrywise_by_sigma_one_minus_sigma() -> None:
+    g = gd.parse("Z: 3x2\nG: 3x2\nSigma = sigmoid(Z)\nL = sum(G * Sigma)")
+    rng = np.random.default_rng(3)
+    at = {"Z": rng.normal(size=(3, 2)), "G": rng.normal(size=(3, 2))}
+    result = gd.reverse(g, at=at)
+    S = 1 / (1 + np.exp(-at["Z"]))
+    assert result.adjoint("Z").shape == (3, 2)                      # [n×k], as Z
+    np.testing.assert_allclose(result.adjoint("Z"), at["G"] * S * (1 - S), rtol=1e-12)
+    assert g.edge_vjp("Z", "Sigma") == "G ⊙ σ(Z)·(1 − σ(Z))"
+
+
+# --- exercise 5: the accumulator d down a 2-2-1 network -------------------------------------------
+
+EX5 = """
+X: 4x2
+W1: 2x2
+W2: 2x2
+W3: 2x1
+y: 4x1
+H1 = X @ W1
+O1 = tanh(H1)
+H2 = O1 @ W2
+O2 = tanh(H2)
+yhat = O2 @ W3
+L = mse(yhat, y)
+"""
+
+
+def test_ex5_the_accumulator_d_is_the_adjoint_with_its_shape_at_each_step() -> None:
+    g = gd.parse(EX5)
+    rng = np.random.default_rng(5)
+    at = {name: rng.normal(size=g.shape(name)) for name in g.inputs}
+    result = gd.reverse(g, at=at)
+    X, W1, W2, W3, y = (at[k] for k in ("X", "W1", "W2", "W3", "y"))
+    O1 = np.tanh(X @ W1)
+    O2 = np.tanh(O1 @ W2)
+    d = 2 * (O2 @ W3 - y) / 4                                       # [n×1]
+    np.testing.assert_allclose(result.adjoint("yhat"), d, rtol=1e-12)
+    np.testing.assert_allclose(result.gradient["W3"], O2.T @ d, rtol=1e-12)
+    d = d @ W3.T * (1 - O2**2)                                      # [n×1]·[1×2] ⊙ [n×2]
+    assert d.shape == result.adjoint("H2").shape == (4, 2)
+    np.testing.assert_allclose(result.adjoint("H2"), d, rtol=1e-12)
+    np.testing.assert_allclose(result.gradient["W2"], O1.T @ d, rtol=1e-12)
+    d = d @ W2.T * (1 - O1**2)
+    np.testing.assert_allclose(result.adjoint("H1"), d, rtol=1e-12)
+    np.testing.assert_allclose(result.gradient["W1"], X.T @ d, rtol=1e-12)
+    # The edges are labelled as the sheet's scheme: ∂H2/∂W2 = O1ᵀ, ∂H2/∂O1 = Wᵀ.
+    assert g.edge_vjp("W2", "H2", cotangent="d") == "O₁ᵀ·d"
+    assert g.edge_vjp("O1", "H2", cotangent="d") == "d·W₂ᵀ"
+    assert g.edge_vjp("H1", "O1", cotangent="d") == "d ⊙ (1 − tanh(H₁)²)"

@@ -8,12 +8,16 @@ of points (leading axes on the first argument).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
+import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import graphdiff as gd
+from graphdiff.derive.methods import METHODS
 from graphdiff.ops import OPS
 from graphdiff.tensorops import ALL, unbroadcast
 from graphdiff.trace import function_of
@@ -281,25 +285,29 @@ def test_tensor_nodes_print_in_every_style() -> None:
     from graphdiff.printing import graph_text
 
     assert graph_text(g, style="text") == "sum(Y*(X @ W)) + sum((X @ W + b).T, -2)"
-    assert graph_text(g, style="unicode") == "sum(Y·(X @ W)) + sum((X @ W + b)ᵀ, −2)"
-    assert graph_text(g, style="latex").startswith("\\operatorname{sum}\\left(Y \\cdot "
+    # On the board: · is the matrix product and ⊙ the entrywise product of two tensors.
+    assert graph_text(g, style="unicode") == "sum(Y ⊙ (X·W)) + sum((X·W + b)ᵀ, −2)"
+    assert graph_text(g, style="latex").startswith("\\operatorname{sum}\\left(Y \\odot "
                                                    "\\left(X W\\right)\\right)")
+    assert graph_text(gd.parse("X: 2x2\nsum(2*X)"), style="unicode") == "sum(2·X)"
     again = gd.parse(graph_text(g, style="answer"),
                      shapes={"X": (2, 2), "W": (2, 3), "b": (3,), "Y": (2, 3)})
     at = {"X": np.eye(2), "W": np.ones((2, 3)), "b": np.ones(3), "Y": np.ones((2, 3))}
     assert again.evaluate(at) == pytest.approx(g.evaluate(at))
 
 
-def test_symbolic_methods_refuse_tensor_graphs_through_the_registry() -> None:
+def test_scalar_methods_take_tensor_graphs_through_the_registry() -> None:
     g = gd.parse("X: 2x2\nL = sum(X)")
     for method in ("paths", "symbolic"):
-        with pytest.raises(gd.GraphdiffError, match=f"the {method} method works on scalar "
-                           "graphs.*reverse_graph"):
-            gd.grad(g, {"X": np.eye(2)}, method=method)
+        assert METHODS[method].tensors == "entries"
+        assert gd.grad(g, {"X": np.eye(2)}, method=method)["X"].tolist() == [[1, 1], [1, 1]]
+    refusing = dataclasses.replace(METHODS["symbolic"], tensors="refuse")
+    with pytest.raises(gd.GraphdiffError, match=r"the symbolic method works on scalar "
+                       r"graphs.*reverse_graph.*scalarize"):
+        refusing.differentiate(g, None, "L")
     with pytest.raises(gd.GraphdiffError, match="paths works on scalar graphs"):
         gd.paths(g, "X")
-    with pytest.raises(gd.GraphdiffError, match="symbolic_diff works on scalar graphs"):
-        gd.symbolic_diff(g, "X")
+    assert gd.symbolic_diff(g, "X") == sympy.Matrix([[1, 1], [1, 1]])
     with pytest.raises(gd.GraphdiffError, match="symbolic reverse mode"):
         gd.reverse(g)
     assert gd.grad(g, {"X": np.eye(2)}, method="forward")["X"].tolist() == [[1, 1], [1, 1]]
@@ -314,8 +322,8 @@ def test_the_reverse_table_shows_shapes_and_matrix_rules() -> None:
     g = gd.parse("X: 2x2\nW: 2x3\nY: 2x3\nZ = X @ W\nL = mse(Z, Y)")
     at = {"X": np.eye(2), "W": np.ones((2, 3)), "Y": np.zeros((2, 3))}
     table = gd.reverse(g, at=at).table()
-    assert "Z [2×3] = X @ W" in table and "X̄ = Z̄ @ W.T" in table and "W̄ = X.T @ Z̄" in table
-    assert "Ż = Ẋ @ W + X @ Ẇ" in gd.forward(g, at=at, direction={"X": np.eye(2)}).table()
+    assert "Z [2×3] = X·W" in table and "X̄ = Z̄·Wᵀ" in table and "W̄ = Xᵀ·Z̄" in table
+    assert "Ż = Ẋ·W + X·Ẇ" in gd.forward(g, at=at, direction={"X": np.eye(2)}).table()
 
 
 def test_default_axis_is_all_and_axes_are_negative() -> None:
@@ -323,3 +331,88 @@ def test_default_axis_is_all_and_axes_are_negative() -> None:
     sums = [n for n in g.order if g.op(n) is OPS["sum"]]
     assert [g.args(n)[1] for n in sums] == [ALL, -2, ALL]
     assert [g.formula(n) for n in sums] == ["sum(X)", "sum(X, -2)", "sum(w3)"]
+
+
+@pytest.mark.parametrize(("shapes", "expected"), [
+    ({"a": (3,), "b": (3, 4)}, (4,)),
+    ({"a": (2, 3), "b": (3,)}, (2,)),
+    ({"a": (3,), "b": (3,)}, ()),
+    ({"a": (5, 2, 3), "b": (3,)}, (5, 2)),
+    ({"a": (3,), "b": (5, 3, 4)}, (5, 4)),
+])
+def test_matmul_with_vectors_follows_numpy(shapes: dict, expected: tuple) -> None:
+    g = gd.parse("c = a @ b", shapes=shapes)
+    assert g.shape("c") == expected
+    rng = np.random.default_rng(7)
+    at = {name: rng.normal(size=shape) for name, shape in shapes.items()}
+    np.testing.assert_allclose(g.evaluate(at), at["a"] @ at["b"], rtol=1e-12)
+    loss = gd.parse("L = sum(sin(a @ b))", shapes=shapes)
+    exact, numeric = gd.grad(loss, at), gd.grad(loss, at, method="numeric")
+    for name in shapes:
+        np.testing.assert_allclose(exact[name], numeric[name], rtol=1e-6, atol=1e-9)
+
+
+def test_matmul_refuses_a_scalar_and_unequal_inner_sizes() -> None:
+    with pytest.raises(gd.ShapeError, match="the left operand is a scalar"):
+        gd.parse("x @ A", shapes={"A": (2, 2)})
+    with pytest.raises(gd.ShapeError, match="inner sizes 3 and 2 differ"):
+        gd.parse("x @ A", shapes={"x": (3,), "A": (2, 2)})
+
+
+def test_the_quadratic_form_has_gradient_a_plus_a_transpose_x() -> None:
+    g = gd.parse("x: 3\nA: 3x3\nq = x @ A @ x")
+    rng = np.random.default_rng(3)
+    x, A = rng.normal(size=3), rng.normal(size=(3, 3))
+    gradient = gd.grad(g, {"x": x, "A": A})
+    np.testing.assert_allclose(gradient["x"], (A + A.T) @ x, rtol=1e-12)
+    np.testing.assert_allclose(gradient["A"], np.outer(x, x), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("sizes", "shape"), [
+    ("6", (6,)), ("3, 2", (3, 2)), ("-1", (6,)), ("1, -1", (1, 6)), ("3, 1, 2", (3, 1, 2)),
+])
+def test_reshape_takes_static_sizes(sizes: str, shape: tuple) -> None:
+    g = gd.parse(f"X: 2x3\nY = reshape(X, {sizes})\nL = sum(Y * Y)")
+    assert g.shape("Y") == shape
+    X = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(g.values({"X": X})[g.id("Y")], X.reshape(shape))
+    np.testing.assert_allclose(gd.grad(g, {"X": X})["X"], 2 * X)
+    assert gd.reshape(X, 3, 2).tolist() == X.reshape(3, 2).tolist()
+
+
+@pytest.mark.parametrize(("sizes", "message"), [
+    ("4", "cannot reshape 6 entries (2, 3) into (4,)"),
+    ("-1, -1", "one of them -1"),
+    ("0, 6", "positive"),
+])
+def test_reshape_refuses_sizes_that_do_not_fit(sizes: str, message: str) -> None:
+    with pytest.raises(gd.ShapeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        gd.parse(f"X: 2x3\nreshape(X, {sizes})")
+
+
+def test_a_tensor_op_with_a_domain_parses_from_text() -> None:
+    g = gd.parse("X: 2x2\nY = inv(X)\nL = logdet(X) + det(Y)")
+    assert g.evaluate(X=[[2.0, 0.0], [0.0, 4.0]]) == pytest.approx(np.log(8) + 1 / 8)
+
+
+# --- edge labels: every op's VJP printed from the registry ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_OPS)
+def test_every_op_labels_its_matrix_edges_with_a_printed_vjp(name: str) -> None:
+    """Each op's edges get a VJP label in every style, from its registry entry alone, and
+    the label names the cotangent wherever a gradient flows (a new op is covered here)."""
+    from .tensor_cases import example_case
+
+    op = OPS[name]
+    shapes, static = example_case(op)
+    g = _graph(name, shapes, static)
+    out = g.outputs[0]
+    for u in g.inputs:
+        for style in ("unicode", "latex"):
+            label = g.edge_vjp(u, out, style, cotangent="G")
+            assert label, (name, u, style)
+            flows = (op.vjps is None or
+                     op.vjps[g.args(out).index(g.id(u))] is not gd.ops.NO_GRADIENT)
+            if flows and label != "0":
+                assert "G" in label, (name, u, style, label)

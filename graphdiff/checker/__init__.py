@@ -43,6 +43,7 @@ from .problems import (
     self_test,
 )
 from .report import PartResult, Report
+from .syntax import student_text
 
 __all__ = [
     "AnswerError",
@@ -72,4 +73,5 @@ __all__ = [
     "load_problems",
     "read_answer",
     "self_test",
+    "student_text",
 ]

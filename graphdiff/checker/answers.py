@@ -26,12 +26,12 @@ accepted with a warning that says how it was read:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import printing
-from ..errors import ParseError
+from ..errors import ParseError, ShapeError
 from ..graph import Graph
 from ..parse import parse
 from .messages import Message
@@ -48,6 +48,7 @@ from .student.lexer import (
 )
 from .student.parser import Parser, Printer
 from .student.reader import Reader, check_constants
+from .student.shapes import resolve_shapes
 from .student.vocabulary import LATEX_REFUSED, function_words, known_functions
 
 __all__ = [
@@ -73,6 +74,10 @@ class Reading:
         Other remarks on the reading (``σ'(z)`` expanded, the part after ``=``).
     names : tuple of str
         The variables and node names the answer uses.
+    shapes : tuple of (str, tuple)
+        The shapes of the matrices among them (for :meth:`graph`).
+    shape : tuple
+        The shape of the answer (``()``: a number).
 
     >>> r = read_answer("1/2x", names=["x"])
     >>> r.original, r.expression, r.names
@@ -89,6 +94,8 @@ class Reading:
     notes: tuple[Message, ...] = ()
     names: tuple[str, ...] = ()
     offsets: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    shape: tuple[int, ...] = ()
 
     def graph(self) -> Graph:
         """The answer as a :class:`~graphdiff.Graph` (parsed with strict limits).
@@ -97,11 +104,14 @@ class Reading:
         core parser refuses the text, e.g. for an exponent over the limit.
         """
         try:
-            return parse(self.expression, limits=TRANSLATED_LIMITS)
-        except ParseError as err:
+            return parse(self.expression, limits=TRANSLATED_LIMITS,
+                         shapes=dict(self.shapes) or None)
+        except (ParseError, ShapeError) as err:
             raise self._coreerror_at(err) from None
+        except (ValueError, TypeError, ArithmeticError):  # the core failed on it: no crash
+            raise AnswerError(Message("answer_not_built")) from None
 
-    def _coreerror_at(self, err: ParseError) -> AnswerError:
+    def _coreerror_at(self, err: ParseError | ShapeError) -> AnswerError:
         pos = None
         if err.column is not None and self.offsets:
             index = min(max(err.column - 1, 0), len(self.offsets) - 1)
@@ -121,7 +131,7 @@ def graph_text(graph: Graph) -> str:
     return printing.graph_text(graph, style="answer")
 
 
-def core_message(err: ParseError) -> Message:
+def core_message(err: ParseError | ShapeError) -> Message:
     """A :class:`Message` for an error of the core parser, looked up by its code.
 
     Every code of :data:`graphdiff.errors.CODES` has an entry in the message catalogue,
@@ -176,9 +186,10 @@ _LEFT_SIDE_CODE = re.compile(r"__|'[^']+'")
 
 
 def _after_equals(text: str, start: int, end: int) -> int:
-    """Offset after the last top-level '=' (or ≈, \\approx), or ``start``."""
+    """Offset after the last top-level '=' (or ≈, \\approx), or ``start``; the ``=`` of
+    ``>=`` and ``<=`` (an Iverson bracket's comparison) is not one."""
     cut = start
-    for m in re.finditer(r"=|≈|\\approx\b|\\simeq\b", text[start:end]):
+    for m in re.finditer(r"(?<![<>])=|≈|\\approx\b|\\simeq\b", text[start:end]):
         cut = start + m.end()
     return cut
 
@@ -234,6 +245,7 @@ def read_answer(
     *,
     functions: Mapping[str, str] | None = None,
     max_chars: int = MAX_CHARS,
+    shapes: Mapping[str, Sequence[int]] | None = None,
 ) -> Reading:
     """Read a student's answer into plain graphdiff text.
 
@@ -252,6 +264,12 @@ def read_answer(
         activation f.
     max_chars : int
         Longest accepted answer.
+    shapes : mapping, optional
+        Shapes of the names that are matrices (``{"W": (2, 3)}``; the others are numbers).
+        With a matrix among them the answer is about matrices: ``@``, ``⊙``, ``^T``,
+        ``.T``, ``ᵀ`` are read, the products are decided by the shapes (see
+        :mod:`graphdiff.checker.student.shapes`) and :attr:`Reading.shape` is the
+        answer's.
 
     Raises
     ------
@@ -266,6 +284,8 @@ def read_answer(
     'exp(-z)/(1 + exp(-z))^2'
     >>> read_answer("df/dx = 4x + 3y", names=["x", "y"]).expression
     '4*x + 3*y'
+    >>> read_answer("G W^T", names=["G", "W"], shapes={"G": (2, 3), "W": (2, 3)}).expression
+    'G @ W.T'
     >>> read_answer("__import__('os')", names=["x"])
     Traceback (most recent call last):
     ...
@@ -273,17 +293,20 @@ def read_answer(
     ...
     """
     _refuse_before_reading(text, max_chars)
-    reader = Reader(list(names) if names is not None else None, functions or {})
+    reader = Reader(list(names) if names is not None else None, functions or {}, shapes)
     start, end = _formula_span(text, reader)
     _check_bracket_depth(text, start, end)
     tokens = Lexer(text, start, end, reader).run()
     tree = Parser(tokens, text, reader).parse()
+    shape = resolve_shapes(tree, reader.shapes, text, reader) if reader.matrix else ()
     check_constants(tree, text)
     printer = Printer()
     printer.print(tree)
     return Reading(
         original=text, expression=printer.text(), warnings=tuple(reader.warnings),
         notes=tuple(reader.notes), names=tuple(reader.used), offsets=tuple(printer.offsets),
+        shapes=tuple((n, reader.shapes[n]) for n in reader.used if reader.shapes.get(n)),
+        shape=shape,
     )
 
 

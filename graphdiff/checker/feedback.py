@@ -173,21 +173,23 @@ class Diagnoser:
         dropped = self._dropped(a)
         if dropped:
             return dropped
+        # Hostile answers reach 1e308: a scaled or shifted try may overflow, and then it
+        # simply does not match.
         with np.errstate(all="ignore"):
             ratio = a / r
-        ok = np.isfinite(ratio) & (np.abs(r) > 1e-9 * s)
-        if nonzero and ok.sum() >= 3:
-            c = float(np.median(ratio[ok]))
-            if c != 0 and _match(a, c * r, s):
-                return [Message("constant_factor", {"factor": _nice(c)})]
-        if self.function_values is not None and _match(a, self.function_values, s):
-            return [Message("not_differentiated")]
-        diff = a - r
-        ok = np.isfinite(diff)
-        if ok.sum() >= 3:
-            c = float(np.median(diff[ok]))
-            if c != 0 and _match(a, r + c, s):
-                return [Message("constant_offset", {"offset": _nice(c)})]
+            ok = np.isfinite(ratio) & (np.abs(r) > 1e-9 * s)
+            if nonzero and ok.sum() >= 3:
+                c = float(np.median(ratio[ok]))
+                if c != 0 and _match(a, c * r, s):
+                    return [Message("constant_factor", {"factor": _nice(c)})]
+            if self.function_values is not None and _match(a, self.function_values, s):
+                return [Message("not_differentiated")]
+            diff = a - r
+            ok = np.isfinite(diff)
+            if ok.sum() >= 3:
+                c = float(np.median(diff[ok]))
+                if c != 0 and _match(a, r + c, s):
+                    return [Message("constant_offset", {"offset": _nice(c)})]
         return []
 
     # --- combinations of paths ----------------------------------------------------------

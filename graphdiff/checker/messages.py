@@ -12,6 +12,8 @@ language is one more column here.
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,10 +86,61 @@ def render(message: Message, lang: str = "en") -> str:
         return message.code + (f" {dict(message.params)}" if message.params else "")
     template = entry.get(lang) or entry["en"]
     params = {k: _shown(v, lang) for k, v in message.params.items()}
+    template = _PLURAL.sub(lambda m: _plural_form(m, message.params, lang), template)
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+#: ``{count|path|paths}`` (English: one, other) or ``{count|путь|пути|путей}`` (Russian:
+#: one, few, many): the word that goes with the number ``count``.
+_PLURAL = re.compile(r"\{(\w+)((?:\|[^|{}]+)+)\}")
+
+
+def plural_category(number: Any, lang: str) -> int:
+    """Which form goes with ``number``: 0 (one), 1 (few, or English "other"), 2 (many).
+
+    Russian: 1, 21, 101 -> 0 (путь); 2-4, 22-24 -> 1 (пути); 0, 5-20, 25 -> 2 (путей);
+    a fraction takes the "few" form (2,5 балла).
+
+    >>> [plural_category(n, "ru") for n in (1, 2, 5, 11, 21, 22, 25, 112, 2.5)]
+    [0, 1, 2, 2, 0, 1, 2, 2, 1]
+    >>> [plural_category(n, "en") for n in (1, 2, 0)]
+    [0, 1, 1]
+    """
+    try:
+        value = float(number)
+    except (TypeError, ValueError):
+        return 1
+    if lang != "ru":
+        return 0 if value == 1 else 1
+    if not value.is_integer():
+        return 1
+    n = abs(int(value))
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def template_fields(template: str) -> set[str]:
+    """The parameters a catalogue template uses, in its fields and its plural choices.
+
+    >>> sorted(template_fields("все {count} {count|путь|пути|путей} из {total}"))
+    ['count', 'total']
+    """
+    plain = _PLURAL.sub(lambda m: "{" + m.group(1) + "}", template)
+    return {name for _, name, _, _ in string.Formatter().parse(plain) if name}
+
+
+def _plural_form(match: re.Match[str], params: Mapping[str, Any], lang: str) -> str:
+    forms = match.group(2).split("|")[1:]
+    if match.group(1) not in params:
+        return forms[-1]
+    category = plural_category(params[match.group(1)], lang)
+    return forms[min(category, len(forms) - 1)]
 
 
 def _shown(value: Any, lang: str) -> Any:
@@ -150,8 +203,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "equivalent": {
         "en": "equal to the correct answer at {points} random points (checked to {digits} "
               "digits)",
-        "ru": "совпадает с правильным ответом в {points} случайных точках (проверено до "
-              "{digits} знаков)",
+        "ru": "совпадает с правильным ответом в {points} {points|случайной точке|случайных "
+              "точках|случайных точках} (проверено до {digits} {digits|знака|знаков|знаков})",
     },
     "proved_equal": {
         "en": "equal to the correct answer (proved symbolically: {how})",
@@ -197,13 +250,15 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tol_rel": {"en": "relative tolerance {value}", "ru": "относительный допуск {value}"},
     "tol_abs": {"en": "absolute tolerance {value}", "ru": "абсолютный допуск {value}"},
-    "tol_sig": {"en": "{value} significant digits", "ru": "{value} значащие цифры"},
+    "tol_sig": {"en": "{value} significant {value|digit|digits}",
+                "ru": "{value} {value|значащая цифра|значащие цифры|значащих цифр}"},
     "tol_digits": {"en": "rounded or truncated to the digits you wrote",
                    "ru": "с округлением или отбрасыванием до записанных цифр"},
     "tol_exact": {"en": "exact", "ru": "точно"},
     "no_answer": {"en": "no answer was given for this part",
                   "ru": "на этот пункт нет ответа"},
-    "paths_equal": {"en": "all {count} paths, none extra", "ru": "все {count} путей, лишних нет"},
+    "paths_equal": {"en": "all {count} {count|path|paths}, none extra",
+                    "ru": "все {count} {count|путь|пути|путей}, лишних нет"},
     "paths_differ": {"en": "the list of paths is not right", "ru": "список путей неверен"},
     "order_equal": {"en": "order {order}", "ru": "порядок {order}"},
     "order_differs": {"en": "the order is not {got}", "ru": "порядок не равен {got}"},
@@ -242,7 +297,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "factor_two": {
         "en": "your answer is {factor} times the correct one (a factor of 2)",
-        "ru": "ваш ответ в {factor} раза отличается от правильного (множитель 2)",
+        "ru": "ваш ответ в {factor} {factor|раз|раза|раз} отличается от правильного "
+              "(множитель 2)",
     },
     "constant_factor": {
         "en": "your answer is the correct one times {factor}",
@@ -357,18 +413,32 @@ CATALOG: dict[str, dict[str, str]] = {
     "empty_answer": {"en": "the answer is empty", "ru": "ответ пустой"},
     "too_long": {
         "en": "the answer is {length} characters long, over the limit of {limit}",
-        "ru": "ответ длиной {length} символов, а допускается не больше {limit}",
+        "ru": "ответ длиной {length} {length|символ|символа|символов}, а допускается не "
+              "больше {limit}",
     },
     "too_deep": {
-        "en": "brackets and functions nested deeper than {limit} levels",
-        "ru": "скобки и функции вложены глубже {limit} уровней",
+        "en": "brackets and functions nested deeper than {limit} {limit|level|levels}",
+        "ru": "скобки и функции вложены глубже {limit} {limit|уровня|уровней|уровней}",
     },
     "control_character": {"en": "control character {char} in the answer",
                           "ru": "управляющий символ {char} в ответе"},
+    "answer_not_built": {
+        "en": "the checker could not build this formula; write it another way, or ask your "
+              "teacher",
+        "ru": "проверка не смогла построить эту формулу; запишите её иначе или обратитесь к "
+              "преподавателю"},
+    "matrix_function_in_number": {
+        "en": "{name} is a function of matrices, but the answers of this problem are numbers",
+        "ru": "{name} — функция от матриц, а ответы этой задачи — числа"},
+    "matrix_sign_in_number": {
+        "en": "'{sign}' is an operation of matrices, but the answers of this problem are "
+              "numbers",
+        "ru": "«{sign}» — операция над матрицами, а ответы этой задачи — числа"},
     "unexpected_character": {"en": "unexpected character '{char}'",
                              "ru": "неожиданный символ «{char}»"},
     "number_too_long": {"en": "a number with {digits} digits (at most {limit})",
-                        "ru": "число из {digits} цифр (допускается не больше {limit})"},
+                        "ru": "число из {digits} {digits|цифры|цифр|цифр} (допускается не "
+                              "больше {limit})"},
     "constant_too_large": {
         "en": "the constant '{text}' is too large to be an answer",
         "ru": "константа «{text}» слишком велика для ответа",
@@ -427,6 +497,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "expected_group": {"en": "expected {{...}} after \\{command}",
                        "ru": "после \\{command} ожидалось {{...}}"},
     "misplaced_equals": {"en": "misplaced '='", "ru": "лишний знак «=»"},
+    "keyword_as_name": {"en": "'{name}' is a Python keyword, not a name",
+                        "ru": "«{name}» — ключевое слово Python, а не имя"},
+    "notation_error": {"en": "{reason}", "ru": "{reason}"},
     "derivative_symbol": {
         "en": "write the derivative's formula, not the symbol '{symbol}'",
         "ru": "запишите формулу производной, а не символ «{symbol}»",
@@ -470,7 +543,7 @@ CATALOG: dict[str, dict[str, str]] = {
               "несколько строк имя = выражение",
     },
     "too_many_nodes": {"en": "the expression has more than {limit} parts",
-                       "ru": "в выражении больше {limit} частей"},
+                       "ru": "в выражении больше {limit} {limit|части|частей|частей}"},
     "too_many_lines": {"en": "{count} lines, over the limit of {limit}",
                        "ru": "строк: {count}, а допускается не больше {limit}"},
     "mismatched_brackets": {"en": "'{closing}' does not match '{opening}'",
@@ -492,7 +565,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "constant_power_too_large": {
         "en": "a constant power with more than {limit} digits",
-        "ru": "степень константы, в которой больше {limit} цифр",
+        "ru": "степень константы, в которой больше {limit} {limit|цифры|цифр|цифр}",
     },
     "non_numeric_constant": {"en": "{text} is not a number", "ru": "{text} — не число"},
     "private_name": {"en": "the name '{name}' is not allowed (it starts with '_')",
@@ -531,18 +604,159 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "unknown_output": {"en": "the output '{name}' is not assigned in the program",
                        "ru": "выход «{name}» в программе не присваивается"},
+    # --- matrices: reading them ----------------------------------------------------------
+    "shape_number": {"en": "a number", "ru": "число"},
+    "shape_vector": {"en": "a vector of {size} numbers", "ru": "вектор из {size} чисел"},
+    "entrywise_shapes": {
+        "en": "'{text}': an entrywise operation on {left} and {right}, whose shapes differ "
+              "(for the matrix product write @ or ·)",
+        "ru": "«{text}»: поэлементная операция над {left} и {right}, а их размеры разные "
+              "(матричное произведение пишется через @ или ·)"},
+    "matmul_shapes": {
+        "en": "'{text}': the matrix product of {left} and {right} does not exist (the columns "
+              "of the left factor must be as many as the rows of the right one)",
+        "ru": "«{text}»: матричного произведения {left} на {right} не существует (число "
+              "столбцов левого множителя должно равняться числу строк правого)"},
+    "product_shapes": {
+        "en": "'{text}': {left} times {right} is neither a matrix product (the inner sizes "
+              "differ) nor an entrywise one (the shapes differ)",
+        "ru": "«{text}»: {left} на {right} — ни матричное произведение (внутренние размеры "
+              "разные), ни поэлементное (размеры матриц разные)"},
+    "ambiguous_product": {
+        "en": "'{text}' was read as the matrix product {reading} (both are {shape}); write "
+              "{alternative} for the entrywise product",
+        "ru": "«{text}» прочитано как матричное произведение {reading} (обе матрицы "
+              "{shape}); для поэлементного произведения пишите {alternative}"},
+    "matrix_power": {
+        "en": "'{text}' is the entrywise power of the matrix {base}; for the matrix product "
+              "write {base} @ {base}",
+        "ru": "«{text}» — поэлементная степень матрицы {base}; матричное произведение "
+              "пишется {base} @ {base}"},
+    "static_argument": {"en": "the axis of {name}(...) must be a whole number, such as 0",
+                        "ru": "ось в {name}(...) должна быть целым числом, например 0"},
+    "function_shapes": {"en": "'{text}': {name} does not take {shapes}",
+                        "ru": "«{text}»: {name} не применяется к {shapes}"},
+    "matrix_environment": {
+        "en": "only the matrix environments {known} are read, not {name}",
+        "ru": "читаются только окружения матриц {known}, а не {name}"},
+    "matrix_expected": {"en": "a matrix is expected here: [[1, 2], [3, 4]] or "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}",
+                        "ru": "здесь ожидается матрица: [[1, 2], [3, 4]] или "
+                              "\\begin{{pmatrix}} ... \\end{{pmatrix}}"},
+    "matrix_text_after": {"en": "nothing may follow the matrix here (a transpose ^T at most)",
+                          "ru": "после матрицы здесь ничего не должно быть (разве что ^T)"},
+    "matrix_unclosed": {"en": "\\begin{{{name}}} is not closed by \\end{{{name}}}",
+                        "ru": "\\begin{{{name}}} не закрыто \\end{{{name}}}"},
+    "matrix_empty": {"en": "the matrix has no entries", "ru": "в матрице нет элементов"},
+    "matrix_empty_entry": {"en": "an entry is missing here", "ru": "здесь пропущен элемент"},
+    "matrix_entry_too_long": {"en": "an entry longer than {limit} characters",
+                              "ru": "элемент длиннее {limit} символов"},
+    "matrix_too_large": {
+        "en": "the matrix is too large (at most {rows} rows, {columns} columns, {entries} "
+              "entries)",
+        "ru": "матрица слишком велика (не больше {rows} строк, {columns} столбцов, {entries} "
+              "элементов)"},
+    "matrix_ragged": {"en": "row {row} has {got} entries, row 1 has {expected}",
+                      "ru": "в строке {row} элементов {got}, а в строке 1 — {expected}"},
+    "matrix_mixed": {"en": "write every row as a list: [[1, 2], [3, 4]]",
+                     "ru": "каждую строку пишите списком: [[1, 2], [3, 4]]"},
+    "matrix_nested": {"en": "a list three levels deep: only vectors and matrices are read",
+                      "ru": "список глубиной в три уровня: читаются только векторы и матрицы"},
+    "matrix_semicolon": {
+        "en": "separate entries with commas and write rows as lists: [[0.5, 1], [2, 3]] "
+              "(decimals with a point)",
+        "ru": "разделяйте элементы запятыми, а строки пишите списками: [[0.5, 1], [2, 3]] "
+              "(дробную часть — через точку)"},
+    "matrix_decimal_comma": {
+        "en": "commas separate the entries of a matrix: write decimals with a point (0.5)",
+        "ru": "запятые разделяют элементы матрицы: дробную часть пишите через точку (0.5)"},
+    # --- matrices: verdicts and feedback -------------------------------------------------
+    "matrix_equal": {"en": "all {count} entries are correct",
+                     "ru": "все элементы ({count}) верны"},
+    "matrix_shape_differs": {"en": "your answer is {got}, {what} is {expected}",
+                             "ru": "ваш ответ — {got}, а {what} — {expected}"},
+    "matrix_transposed": {"en": "this is the transpose of the expected matrix",
+                          "ru": "это транспонированная правильная матрица"},
+    "matrix_entries_differ": {"en": "{count} of {total} entries are wrong: {entries}",
+                              "ru": "неверных элементов: {count} из {total}: {entries}"},
+    "matrix_entry_differs": {"en": "entry {entry}: the correct value is {expected}, yours is "
+                                   "{got}",
+                             "ru": "элемент {entry}: правильное значение {expected}, у вас "
+                                   "{got}"},
+    "matrix_few_digits": {"en": "entries {entries}: give at least {digits} significant digits",
+                          "ru": "элементы {entries}: дайте хотя бы {digits} значащие цифры"},
+    "matrix_vector_read": {"en": "the list of numbers was read as the {shape} matrix asked for",
+                           "ru": "список чисел прочитан как нужная матрица {shape}"},
+    "what_correct": {"en": "the correct matrix", "ru": "правильная матрица"},
+    "matrix_other_part": {"en": "this is the answer to part {part}",
+                          "ru": "это ответ на пункт {part}"},
+    "matrix_factor_order": {
+        "en": "the factors of the matrix product are in the wrong order: write {swapped}, "
+              "not {written}",
+        "ru": "множители матричного произведения стоят не в том порядке: нужно {swapped}, "
+              "а не {written}"},
+    "matrix_transpose_extra": {"en": "a transpose too many: write {meant}, not {written}",
+                               "ru": "лишнее транспонирование: нужно {meant}, а не {written}"},
+    "matrix_transpose_missing": {
+        "en": "a transpose is missing: write {meant}, not {written}",
+        "ru": "не хватает транспонирования: нужно {meant}, а не {written}"},
+    "matrix_other_gradient": {"en": "this is the gradient of {other}",
+                              "ru": "это градиент по {other}"},
+    "matrix_not_differentiated": {"en": "this is {name} itself, not its gradient",
+                                  "ru": "это сама {name}, а не градиент по ней"},
+    "matrix_formula_equal": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (checked "
+              "to {digits} digits)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках "
+              "(проверено до {digits} знаков)"},
+    "matrix_formula_equal_floats": {
+        "en": "equal to the correct matrix, entry by entry, at {points} random points (in "
+              "floating point)",
+        "ru": "совпадает с правильной матрицей поэлементно в {points} случайных точках (в "
+              "арифметике с плавающей точкой)"},
+    "matrix_differs_at": {
+        "en": "at {point} entry {entry} of the correct matrix is {expected}, your answer gives "
+              "{got}",
+        "ru": "при {point} элемент {entry} правильной матрицы равен {expected}, а ваш ответ "
+              "даёт {got}"},
+    "matrix_undefined_at": {
+        "en": "at {point} your answer is not defined (or too large), while entry {entry} of "
+              "the correct matrix is {expected}",
+        "ru": "при {point} ваш ответ не определён (или слишком велик), а элемент {entry} "
+              "правильной матрицы равен {expected}"},
+    "why_matrix_time": {
+        "en": "the check at high precision ran out of time, and matrices have no symbolic "
+              "proof",
+        "ru": "проверке с высокой точностью не хватило времени, а символьного доказательства "
+              "для матриц нет"},
+    "why_matrix_unresolved": {
+        "en": "the numbers could not tell the difference from rounding at some points, and "
+              "matrices have no symbolic proof",
+        "ru": "в некоторых точках числа не смогли отличить разницу от ошибок округления, а "
+              "символьного доказательства для матриц нет"},
+    "matrix_decimals": {
+        "en": "decimals in a matrix formula are exact: write fractions (1/3, not 0.333)",
+        "ru": "десятичные дроби в матричной формуле точные: пишите обыкновенные дроби (1/3, "
+              "а не 0.333)"},
+    "what_value": {"en": "{name}", "ru": "{name}"},
+    "what_gradient": {"en": "the gradient of {name}", "ru": "градиент по {name}"},
+    "what_adjoint": {"en": "the gradient of the node {name}",
+                     "ru": "градиент по узлу {name}"},
     # --- reports and files ---------------------------------------------------------------
     "report_title": {"en": "Problem {id}: {title}", "ru": "Задача {id}: {title}"},
     "report_part": {"en": "part {id} ({ask})", "ru": "пункт {id} ({ask})"},
     "report_verdict": {"en": "verdict", "ru": "вердикт"},
+    "report_part_column": {"en": "part", "ru": "пункт"},
+    "report_answer_column": {"en": "answer", "ru": "ответ"},
     "report_points": {"en": "points", "ru": "баллы"},
     "report_read_as": {"en": "read as", "ru": "прочитано как"},
     "report_reason": {"en": "why", "ru": "почему"},
     "report_feedback": {"en": "feedback", "ru": "подсказка"},
     "report_note": {"en": "note", "ru": "замечание"},
-    "report_total": {"en": "total: {score} of {max_score} points; {passed} of {parts} parts "
-                     "correct", "ru": "итого: {score} из {max_score} баллов; верно {passed} "
-                     "из {parts} пунктов"},
+    "report_total": {"en": "total: {score} of {max_score} {max_score|point|points}; {passed} "
+                     "of {parts} {parts|part|parts} correct",
+                     "ru": "итого: {score} из {max_score} {max_score|балла|баллов|баллов}; "
+                     "верно {passed} из {parts} {parts|пункта|пунктов|пунктов}"},
     "report_all_passed": {"en": "all parts correct", "ru": "все пункты верны"},
     "report_unknown_key": {"en": "the answers file has '{key}', which is not a part of this "
                            "problem (parts: {parts})",
@@ -551,7 +765,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "file_error": {"en": "cannot read {file}: {reason}", "ru": "не удалось прочитать {file}: "
                    "{reason}"},
     "file_too_large": {"en": "the file is {size} bytes, over the limit of {limit}",
-                       "ru": "файл размером {size} байт, а допускается не больше {limit}"},
+                       "ru": "файл размером {size} {size|байт|байта|байт}, а допускается не "
+                             "больше {limit}"},
     "grading_timeout": {"en": "grading took longer than {seconds} s",
                         "ru": "проверка заняла больше {seconds} с"},
     "internal_error": {"en": "internal error while grading: {error}",

@@ -52,7 +52,7 @@ import sympy
 
 from ..convert import from_sympy
 from ..derive.graphs import forward_graph
-from ..errors import GraphdiffError, ParseError
+from ..errors import GraphdiffError, ParseError, ShapeError
 from ..graph import Graph
 from ..ops import FUNCTIONS
 from ..parse import Limits, parse
@@ -83,7 +83,7 @@ PART_KINDS = tuple(KINDS)
 _PROBLEM_KEYS = {
     "id", "title", "title_ru", "statement", "statement_ru", "source", "note", "note_ru",
     "function", "output", "naming", "variables", "domain", "functions", "names",
-    "allow_nodes", "proof", "timeout", "parts",
+    "allow_nodes", "proof", "timeout", "parts", "shapes",
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 #: Largest problem or answers file read (bytes).
@@ -138,6 +138,9 @@ class Problem:
         except (TypeError, ValueError):
             raise ProblemError(f"{origin}.timeout: expected seconds") from None
         self.functions = self._functions(data)
+        self.declared = _shapes(data.get("shapes"), origin)
+        #: Node names of a function of matrices that answers may use, with their ids.
+        self.tensor_nodes: dict[str, int] = {}
         self.graph = self._graph(data)
         self.variables = self._variables(data)
         try:
@@ -161,8 +164,9 @@ class Problem:
         output = string_key(data, "output", self.origin)
         try:
             graph = parse(self.function, naming=self.naming,
-                          outputs=[output] if output else None, limits=FUNCTION_LIMITS)
-        except ParseError as err:
+                          outputs=[output] if output else None, limits=FUNCTION_LIMITS,
+                          shapes=self.declared or None)
+        except (ParseError, ShapeError) as err:
             raise ProblemError(f"{self.origin}.function: {err}") from None
         if len(graph.outputs) != 1:
             raise ProblemError(f"{self.origin}.function: give one output")
@@ -221,6 +225,12 @@ class Problem:
         allow = data.get("allow_nodes", False)
         if allow and self.graph is None:
             raise ProblemError(f"{origin}.allow_nodes: there is no function")
+        if self.graph is not None and self.graph.is_tensor:
+            if result:
+                raise ProblemError(f"{origin}.names: a function of matrices takes allow_nodes "
+                                   "(node names of the function), not names")
+            self.tensor_nodes = self._tensor_nodes(allow)
+            return result
         if allow is True:
             allow = [n for n in self.node_names if self.graph.kind(n) == "op"]
         if allow:
@@ -236,6 +246,34 @@ class Problem:
                 result[node] = from_sympy(self.graph.expr(i), inputs=list(self.graph.inputs))
         return result
 
+    def _tensor_nodes(self, allow: Any) -> dict[str, int]:
+        """The node names answers may use in a problem about matrices."""
+        assert self.graph is not None
+        if allow is True:
+            allow = [n for n in self.node_names if self.graph.kind(n) == "op"]
+        if not allow:
+            return {}
+        if not isinstance(allow, list):
+            raise ProblemError(f"{self.origin}.allow_nodes: expected true or a list of nodes")
+        nodes = {}
+        for node in allow:
+            try:
+                nodes[node] = self.graph.id(node)
+            except GraphdiffError:
+                raise ProblemError(f"{self.origin}.allow_nodes: no node {node!r}") from None
+        return {n: i for n, i in nodes.items() if n not in self.variables}
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shapes of the names answers may use that are matrices (inputs and allowed
+        nodes; the others are numbers)."""
+        g = self.graph
+        shapes = {v: g.shape(v) if g is not None and v in g.inputs else
+                  self.declared.get(v, ()) for v in self.variables}
+        if g is not None:
+            shapes.update({n: g.shape(i) for n, i in self.tensor_nodes.items()})
+        return {n: s for n, s in shapes.items() if s}
+
     @property
     def node_names(self) -> list[str]:
         g = self.graph
@@ -244,13 +282,15 @@ class Problem:
     @property
     def names(self) -> list[str]:
         """Variables and node names an answer may use."""
-        return [*self.variables, *self.name_graphs]
+        return [*self.variables, *self.name_graphs, *self.tensor_nodes]
 
     def read_reference(self, text: str, where: str, names: Sequence[str] | None = None
                        ) -> Graph:
+        names = self.names if names is None else names
+        shapes = {n: s for n, s in self.shapes.items() if n in names}
         try:
-            return read_answer(text, names=self.names if names is None else names,
-                               functions=self.functions).graph()
+            return read_answer(text, names=names, functions=self.functions,
+                               shapes=shapes or None).graph()
         except AnswerError as err:
             raise ProblemError(f"{where}: {err}") from None
 
@@ -372,6 +412,23 @@ def _grade_part(part: Part, answer: Any, proof: str | None, timeout: float | Non
     except _PART_CRASHES as err:
         return Verdict("error", Message("internal_error", {"error": type(err).__name__}),
                        method="error")
+
+
+def _shapes(data: Any, origin: str) -> dict[str, tuple[int, ...]]:
+    """The ``shapes`` table of a problem: ``{X = [2, 3], b = [3]}``."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ProblemError(f"{origin}.shapes: expected a table such as {{X = [2, 3]}}")
+    shapes = {}
+    for name, shape in data.items():
+        if not isinstance(shape, list) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 1000
+                for n in shape) or len(shape) > 4:
+            raise ProblemError(f"{origin}.shapes.{name}: expected a list of sizes such as "
+                               "[2, 3]")
+        shapes[name] = tuple(shape)
+    return shapes
 
 
 def _normal_key(key: str) -> str:

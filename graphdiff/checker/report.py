@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..notation import format_table
 from .equivalence import Verdict
 from .messages import Message, visible
 
@@ -27,7 +28,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PartResult:
     """One graded part.
 
@@ -57,6 +58,10 @@ class PartResult:
     points: float
     max_points: float
 
+    def __repr__(self) -> str:
+        return (f"<PartResult {self.part}: {self.verdict.verdict}, {_num(self.points)} of "
+                f"{_num(self.max_points)} points>")
+
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         answer = None if self.answer is None else excerpt(self.answer)
         return {"part": self.part, "ask": self.ask, "answer": answer,
@@ -64,7 +69,7 @@ class PartResult:
                 **self.verdict.to_dict(lang)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Report:
     """The graded answers to one problem.
 
@@ -87,6 +92,10 @@ class Report:
     total: 2 of 8 points; 1 of 6 parts correct
     >>> print(report.text("ru").splitlines()[-1])
     итого: 2 из 8 баллов; верно 1 из 6 пунктов
+    >>> report
+    <Report seed004-ex1: 2 of 8 points, 1 of 6 parts correct>
+    >>> print(report.markdown().splitlines()[2])
+    | part | answer | verdict | points | why |
     """
 
     problem: str
@@ -156,6 +165,33 @@ class Report:
                                             "passed": passed, "parts": len(self.parts)}
                            ).render(lang))
         return "\n".join(out)
+
+    def __repr__(self) -> str:
+        passed = sum(1 for p in self.parts if p.verdict.correct)
+        return (f"<Report {self.problem}: {_num(self.score)} of {_num(self.max_score)} points, "
+                f"{passed} of {len(self.parts)} parts correct>")
+
+    def markdown(self, lang: str = "en") -> str:
+        """The report as a Markdown table, one row per part (a notebook's display)."""
+        title = self.title_ru if lang == "ru" and self.title_ru else self.title
+        head = Message("report_title", {"id": self.problem, "title": title}).render(lang)
+        headers = [Message(code).render(lang) for code in (
+            "report_part_column", "report_answer_column", "report_verdict", "report_points",
+            "report_reason")]
+        rows = [[p.part, visible(excerpt(p.answer or "", 60)),
+                 Message("verdict_" + p.verdict.verdict).render(lang),
+                 f"{_num(p.points)}/{_num(p.max_points)}",
+                 visible(p.verdict.reason_text(lang))] for p in self.parts]
+        passed = sum(1 for p in self.parts if p.verdict.correct)
+        total = Message("report_total", {"score": _num(self.score),
+                                         "max_score": _num(self.max_score),
+                                         "passed": passed, "parts": len(self.parts)}
+                        ).render(lang)
+        table = format_table(headers, rows, "markdown", ["l", "l", "l", "r", "l"])
+        return f"**{head}**\n\n{table}\n\n{total}"
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """JSON-ready data (a stable schema: problem, parts[], score, passed)."""

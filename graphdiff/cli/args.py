@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from ..errors import GraphdiffError
 from ..graph import Graph
@@ -52,3 +54,23 @@ def graph_from_args(args: argparse.Namespace) -> Graph:
     ('a',)
     """
     return parse(args.expression, naming=args.naming)
+
+
+def point_for(graph: Any, point: dict[str, float] | None) -> dict[str, float] | None:
+    """The point restricted to the graph's inputs: a value for a name the expression does
+    not use (a lecturer's point for f(x, y) given to a part that uses only x) is ignored,
+    with a note on stderr rather than an error.
+
+    >>> import graphdiff as gd
+    >>> point_for(gd.parse("x**2"), {"x": 1.0, "y": 2.0})
+    {'x': 1.0}
+    """
+    if point is None:
+        return None
+    extra = [name for name in point if name not in graph.inputs]
+    if extra:
+        names = ", ".join(extra)
+        print(f"note: {names} {'is not an input' if len(extra) == 1 else 'are not inputs'} "
+              f"of this expression (its inputs: {', '.join(graph.inputs)}); ignored",
+              file=sys.stderr)
+    return {name: value for name, value in point.items() if name in graph.inputs}

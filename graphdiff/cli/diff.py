@@ -11,7 +11,7 @@ from ..derive.report import ALL_METHODS, DiffRun, run_report
 from ..errors import GraphdiffError
 from ..notation import format_number
 from ..tables import WORKED_TABLES
-from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point
+from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point, point_for
 
 
 def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,7 +53,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     0
     """
     graph = graph_from_args(args)
-    point = parse_point(args.at)
+    point = point_for(graph, parse_point(args.at))
     methods = list(ALL_METHODS) if args.method == "all" else [args.method]
     numeric = [m for m in methods if METHODS[m].needs_point]
     if numeric and point is None:
@@ -106,4 +106,6 @@ def diff_text(run: DiffRun, source: str, style: str = "text", table: bool = Fals
             lines.extend(item if isinstance(item, str) else
                          WORKED_TABLES[type(item)](item, style=style)
                          for item in run.runs[method].work)
+    if report.get("kink_note"):
+        lines.extend(["", "note: " + report["kink_note"]])
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Any
 from ..graph import Graph
 from ..notation import format_number
 from ..tables import edge_table, node_table
-from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point
+from .args import EXPRESSION, NAMING, TABLE_FORMAT, graph_from_args, parse_point, point_for
 
 
 def add_graph_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -47,7 +47,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     0
     """
     graph = graph_from_args(args)
-    point = parse_point(args.at)
+    point = point_for(graph, parse_point(args.at))
     if args.format == "json":
         print(json.dumps(graph_json(graph, point), indent=2))
         return 0

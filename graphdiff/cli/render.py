@@ -13,7 +13,7 @@ from ..drawing.plan import SHOW
 from ..graph import Graph
 from ..parse import parse
 from ..show import render, to_file
-from .args import EXPRESSION, NAMING, parse_point
+from .args import EXPRESSION, NAMING, parse_point, point_for
 
 
 def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -82,7 +82,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     wrote .../g.dot (5 nodes, 5 edges)
     """
     graph = parse(args.expression, naming=args.naming)
-    point = parse_point(args.at)
+    point = point_for(graph, parse_point(args.at))
     target: Graph = graph
     primal = None
     if args.graph == "reverse":

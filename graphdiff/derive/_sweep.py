@@ -87,8 +87,8 @@ def scalar_only(graph: Graph, what: str) -> None:
         shown = f"{graph.name(op_node)} = {graph.formula(op_node)}"
     raise GraphdiffError(
         f"{what} works on scalar graphs; this one has tensor nodes ({shown}). Use reverse "
-        "or forward mode at a point (at=...), or reverse_graph for a symbolic derivative "
-        "graph; the expansion of tensor graphs into scalars is not there yet")
+        "or forward mode at a point (at=...), reverse_graph for a symbolic derivative "
+        "graph, or scalarize(graph) for the same function of the entries")
 
 
 def numeric_partials(graph: Graph, v: int, values: list[Any]) -> list[tuple[int, Any]]:

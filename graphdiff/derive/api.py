@@ -26,11 +26,12 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id, plain, scalar_only
+from ._sweep import output_id, plain
 from .forward import forward
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
 from .reverse import reverse
+from .scalarize import entries_of, entry_outputs, scalarize
 from .symbolic import evaluate_expr
 
 __all__ = ["METHODS", "evaluate_expr", "grad", "hessian", "jacobian", "jvp", "vjp"]
@@ -65,9 +66,8 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     """
     out = output_id(graph, output)
     chosen = get_method(method)
-    chosen.check(graph)
     if wrt is None:
-        return chosen.gradient(graph, at, graph.name(out))
+        return chosen.differentiate(graph, at, graph.name(out))
     unknown = sorted(set(wrt) - set(graph.inputs))
     if unknown:
         raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
@@ -75,7 +75,7 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     if method == "reverse":  # the sweep itself skips what leads only to other inputs
         result = reverse(graph, output=graph.name(out), at=at, wrt=wrt)
         return {name: result.adjoint(name) for name in wrt}
-    gradient = chosen.gradient(graph, at, graph.name(out))
+    gradient = chosen.differentiate(graph, at, graph.name(out))
     return {name: gradient[name] for name in wrt}
 
 
@@ -104,9 +104,10 @@ def vjp(graph: Graph, at: Mapping[str, Any] | None,
 
 
 def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
-             method: str = "reverse") -> Any:
+             method: str = "reverse", *, wrt: Sequence[str] | None = None) -> Any:
     """The Jacobian (outputs × inputs): one reverse sweep per output or one forward
-    sweep per input.  A sympy Matrix without ``at``, a numpy array with it.
+    sweep per input.  A sympy Matrix without ``at``, a numpy array with it; ``wrt``
+    keeps only those inputs' columns.
 
     >>> import graphdiff as gd
     >>> g = gd.parse("s = x + y\\np = x*y", outputs=["s", "p"])
@@ -117,43 +118,163 @@ def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
     >>> gd.jacobian(g, {"x": 2.0, "y": 3.0}, method="forward")
     array([[1., 1.],
            [3., 2.]])
+
+    For a graph with tensor nodes a row is an entry of an output and a column an entry
+    of an input, row by row (the Jacobian of :func:`~graphdiff.scalarize`'s graph):
+    symbolic through that expansion, numeric by sweeps with one-hot seeds on the tensor
+    graph itself.  Seed 004 Ex4's 24 partials of ``Z = XW`` by ``X``:
+
+    >>> layer = gd.parse("X: 2x2\\nW: 2x3\\nZ = X @ W")
+    >>> gd.jacobian(layer, wrt=["X"])
+    Matrix([
+    [w11, w21,   0,   0],
+    [w12, w22,   0,   0],
+    [w13, w23,   0,   0],
+    [  0,   0, w11, w21],
+    [  0,   0, w12, w22],
+    [  0,   0, w13, w23]])
     """
-    scalar_only(graph, "jacobian (a matrix of scalar partials; use vjp or jvp)")
+    if method not in ("reverse", "forward"):
+        raise GraphdiffError(f"jacobian method must be 'reverse' or 'forward', not {method!r}")
+    names = _wrt(graph, wrt)
+    if graph.is_tensor:
+        if at is None:
+            return jacobian(scalarize(graph), method=method, wrt=entries_of(graph, names))
+        return _tensor_jacobian(graph, at, method, names)
     if method == "reverse":
-        rows = [list(reverse(graph, output=o, at=at).gradient.values()) for o in graph.outputs]
-    elif method == "forward":
+        rows = []
+        for o in graph.outputs:
+            gradient = reverse(graph, output=o, at=at).gradient
+            rows.append([gradient[x] for x in names])
+    else:
         columns = []
-        for x in graph.inputs:
+        for x in names:
             result = forward(graph, wrt=x, at=at)
             columns.append([result.output_tangent(o) for o in graph.output_ids])
         rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
-    else:
-        raise GraphdiffError(f"jacobian method must be 'reverse' or 'forward', not {method!r}")
     return _matrix(rows, at)
 
 
 def hessian(graph: Graph, at: Mapping[str, Any] | None = None, *,
-            output: str | None = None) -> Any:
+            output: str | None = None, wrt: Sequence[str] | None = None) -> Any:
     """Second derivatives ∂²y/∂xᵢ∂xⱼ: reverse mode over the adjoint graph.
 
     The gradient is built as a graph (:func:`graphdiff.reverse_graph`) and each of its
-    outputs is differentiated again, so no expression swell occurs on the way.
+    outputs is differentiated again, so no expression swell occurs on the way.  ``wrt``
+    keeps only those inputs (rows and columns).
 
     >>> import graphdiff as gd
     >>> gd.hessian(gd.parse("x**3*y"), {"x": 1.0, "y": 2.0})
     array([[12.,  3.],
            [ 3.,  0.]])
+
+    For a graph with tensor nodes, rows and columns are the entries of the inputs, row
+    by row; the Hessian of xᵀAx by x is A + Aᵀ:
+
+    >>> q = gd.parse("x: 2\\nA: 2x2\\nq = x @ A @ x")
+    >>> gd.hessian(q, wrt=["x"])
+    Matrix([
+    [    2*a11, a12 + a21],
+    [a12 + a21,     2*a22]])
+    >>> gd.hessian(q, {"x": [1.0, 2.0], "A": [[1.0, 2.0], [3.0, 4.0]]}, wrt=["x"])
+    array([[2., 5.],
+           [5., 8.]])
     """
-    scalar_only(graph, "hessian")
+    names = _wrt(graph, wrt)
+    if graph.is_tensor:
+        out = output_id(graph, output)
+        if at is None:
+            scalar = scalarize(graph)
+            (entry,) = entry_outputs(graph, scalar, out)
+            return hessian(scalar, output=scalar.name(entry), wrt=entries_of(graph, names))
+        return _tensor_hessian(graph, at, graph.name(out), names)
     gradient_graph = reverse_graph(graph, output=output)
     rows = []
-    for out in gradient_graph.output_ids:
+    for x, out in zip(graph.inputs, gradient_graph.output_ids, strict=True):
+        if x not in names:
+            continue
         if gradient_graph.kind(out) == "constant":
-            rows.append([sympy.Integer(0) if at is None else 0.0] * len(graph.inputs))
+            rows.append([sympy.Integer(0) if at is None else 0.0] * len(names))
             continue
         row = reverse(gradient_graph, output=out, at=at).gradient
-        rows.append([row[x] for x in graph.inputs])
+        rows.append([row[name] for name in names])
     return _matrix(rows, at)
+
+
+def _wrt(graph: Graph, wrt: Sequence[str] | None) -> list[str]:
+    """The inputs asked for, in the graph's order of inputs (all of them by default)."""
+    if wrt is None:
+        return list(graph.inputs)
+    unknown = sorted(set(wrt) - set(graph.inputs))
+    if unknown:
+        raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
+                             f"{', '.join(graph.inputs)}")
+    return [x for x in graph.inputs if x in wrt]
+
+
+def _one_point(graph: Graph, at: Mapping[str, Any], what: str) -> None:
+    for name in graph.inputs:
+        if name in at and np.ndim(at[name]) > len(graph.shape(name)):
+            raise GraphdiffError(f"{what} of a graph with tensor nodes takes one point, "
+                                 "not a batch")
+
+
+def _units(shape: tuple[int, ...]) -> list[Any]:
+    """One-hot seeds of a node's shape, entry by entry (the number 1 for a scalar)."""
+    if not shape:
+        return [1.0]
+    units = []
+    for k in range(int(np.prod(shape))):
+        unit = np.zeros(shape)
+        unit.flat[k] = 1.0
+        units.append(unit)
+    return units
+
+
+def _flat(values: Sequence[Any]) -> np.ndarray:
+    return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+
+
+def _tensor_jacobian(graph: Graph, at: Mapping[str, Any], method: str,
+                     names: Sequence[str]) -> np.ndarray:
+    """The Jacobian of a tensor graph at one point over the entries: reverse sweeps with
+    a one-hot cotangent per output entry, or forward sweeps with a one-hot direction per
+    input entry."""
+    _one_point(graph, at, "jacobian")
+    if method == "reverse":
+        rows = []
+        for o in graph.output_ids:
+            for unit in _units(graph.shape(o)):
+                result = reverse(graph, at=at, cotangent={graph.name(o): unit}, wrt=names)
+                rows.append(_flat([result.adjoint(x) for x in names]))
+        return np.array(rows).reshape(len(rows), -1)
+    columns = []
+    for x in names:
+        for unit in _units(graph.shape(x)):
+            result = forward(graph, at=at, direction={x: unit})
+            columns.append(_flat([result.output_tangent(o) for o in graph.output_ids]))
+    return np.array(columns).T.reshape(-1, len(columns))
+
+
+def _tensor_hessian(graph: Graph, at: Mapping[str, Any], output: str,
+                    names: Sequence[str]) -> np.ndarray:
+    """The Hessian of a tensor graph at one point: the Jacobian of its adjoint graph's
+    outputs (the gradient, as a tensor graph) by the inputs ``names``."""
+    _one_point(graph, at, "hessian")
+    gradient_graph = reverse_graph(graph, output=output)
+    size = sum(int(np.prod(graph.shape(x))) for x in names)
+    rows = []
+    for x, out in zip(graph.inputs, gradient_graph.output_ids, strict=True):
+        if x not in names:
+            continue
+        if gradient_graph.kind(out) == "constant":
+            rows.extend([np.zeros(size)] * int(np.prod(graph.shape(x))))
+            continue
+        for unit in _units(gradient_graph.shape(out)):
+            result = reverse(gradient_graph, at=at, cotangent={gradient_graph.name(out): unit},
+                             wrt=names)
+            rows.append(_flat([result.adjoint(name) for name in names]))
+    return np.array(rows).reshape(len(rows), size)
 
 
 def _matrix(rows: list[list[Any]], at: Mapping[str, Any] | None) -> Any:

@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from ..notation import format_number, format_table
 from ._sweep import output_id, scalar_only
 from .api import grad
 from .differences import numeric_diff
+from .kinks import RULE_METHODS, differing, explain, kinks_at
 from .numeric import NumericDifferentiationError
 
 __all__ = ["Check", "VerifyReport", "numeric_diff", "verify"]
@@ -62,6 +63,9 @@ class Check:
     numeric_error_estimate: float
     ok: bool
     worst: str = ""
+    #: Set when the point is on a kink and only the methods that do not use the op's rule
+    #: there (symbolic, numeric) differ: why, in words (:func:`~graphdiff.derive.kinks.explain`).
+    kink: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,13 @@ class VerifyReport:
             point = ", ".join(f"{k}={v:.4g}" for k, v in c.point.items())
             rows.append([point, c.wrt, *(format_number(c.values.get(m), 12)
                                          for m in self.methods),
-                         "yes" if c.ok else f"NO ({c.worst})"])
+                         ("yes (on a kink)" if c.kink else "yes") if c.ok
+                         else f"NO ({c.worst})"])
         return format_table(headers, rows, style, ["l", "l", *("r" * len(self.methods)), "l"])
+
+    def _repr_markdown_(self) -> str:
+        """The table in Markdown: how a notebook shows a report."""
+        return self.table("markdown")
 
     def __repr__(self) -> str:
         verdict = "all agree" if self.ok else "DISAGREEMENT"
@@ -156,12 +165,27 @@ def verify(graph: Graph, *, points: int = 5, seed: int = 0, output: str | None =
         for k, name in enumerate(graph.inputs):
             row = {m: float(results[m][name]) for m in results}
             row["numeric"] = float(numeric.value[k])
-            checks.append(_judge(point, name, row, float(numeric.error[k])))
+            check = _judge(point, name, row, float(numeric.error[k]))
+            if not check.ok:
+                check = _on_a_kink(graph, check)
+            checks.append(check)
     if not checks:
         raise GraphdiffError(f"found no point in [{low}, {high}] where {out_name} is defined "
                              f"after {tries} tries; pass low= and high=")
     return VerifyReport(graph=graph, checks=checks, methods=tuple(methods),
                         skipped=tuple(skipped))
+
+
+def _on_a_kink(graph: Graph, check: Check) -> Check:
+    """A disagreement of symbolic or numeric alone at a point on a kink is no error: the
+    derivative does not exist there, and the methods that use the op's rule agree."""
+    rule = {m: v for m, v in check.values.items() if m in RULE_METHODS}
+    if differing(rule):
+        return check
+    found = kinks_at(graph, check.point)
+    if not found:
+        return check
+    return replace(check, ok=True, kink=explain(found, list(check.values)))
 
 
 def _judge(point: dict[str, float], name: str, row: dict[str, float],

@@ -226,19 +226,21 @@ def _propagate(graph: Graph, values: list[Any], tangents: list[Any]) -> None:
 
 def printed_tangent_rules(graph: Graph) -> list[sympy.Expr | None]:
     """Per op node, its tangent as the sum of its JVP rules printed with the nodes' names
-    (``Ẋ @ W + X @ Ẇ``), each one sympy symbol; None for inputs and constants.
+    (``Ẋ·W + X·Ẇ``, as a teacher writes them), each one sympy symbol; None for inputs and
+    constants.
 
     >>> import graphdiff as gd
     >>> g = gd.parse("Z = X @ W", shapes={"X": (2, 2), "W": (2, 3)})
     >>> printed_tangent_rules(g)
-    [None, None, Ẋ @ W + X @ Ẇ]
+    [None, None, Ẋ·W + X·Ẇ]
     """
-    names = [Printed(graph.name(i), shape=graph.shape(i)) for i in graph.order]
-    dots = [Printed(decorated(graph.name(i), DOT), shape=graph.shape(i)) for i in graph.order]
+    names = [Printed(graph.name(i), shape=graph.shape(i), style="unicode") for i in graph.order]
+    dots = [Printed(decorated(graph.name(i), DOT), shape=graph.shape(i), style="unicode")
+            for i in graph.order]
     rules: list[sympy.Expr | None] = [None] * len(graph)
+    namespace = Printed.namespace("unicode")
     for v in graph.order:
         if graph.kind(v) == "op":
-            terms = [str(c) for _, c in graph.local_jvps(v, Printed.NAMESPACE, names, names[v],
-                                                          dots)]
+            terms = [str(c) for _, c in graph.local_jvps(v, namespace, names, names[v], dots)]
             rules[v] = sympy.Symbol(" + ".join(terms)) if terms else sympy.Integer(0)
     return rules

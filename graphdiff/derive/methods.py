@@ -29,17 +29,20 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ..printing import expr_text
+from ..printing import expr_text, iverson
 from ._sweep import scalar_only
 from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
 from .reverse import ReverseResult, reverse
+from .scalarize import through_entries
 from .symbolic import evaluate_expr, readable, symbolic_diff
 
 #: A point: input name -> number (or numpy array for a batch).
 Point = Mapping[str, Any] | None
+#: How a method takes graphs with tensor nodes (its ``tensors`` column).
+TENSOR_SUPPORT = ("native", "entries", "refuse")
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,13 @@ class Method:
     draws : str or None
         What a drawing shows of a result handed to it: ``"tangents"``, ``"adjoints"``
         or ``"paths"`` (None: a drawing is not handed this method's results).
-    tensors : bool
-        Whether the method differentiates graphs with tensor nodes (at a point).  One
-        that does not refuses them with :meth:`check`, naming itself, before running.
+    tensors : str
+        How the method takes graphs with tensor nodes: ``"native"`` (as they are, with
+        matrices in the sweeps: forward, reverse, numeric), ``"entries"`` (through the
+        elementwise expansion :func:`~graphdiff.scalarize`, each input's derivative
+        gathered back into its shape: paths, symbolic) or ``"refuse"`` (the default for
+        a registered method, which :meth:`check` refuses tensor graphs for, naming it).
+        ``True`` and ``False`` are read as ``"native"`` and ``"refuse"``.
     """
 
     name: str
@@ -101,7 +108,14 @@ class Method:
     gradient: Callable[[Graph, Point, str], dict[str, Any]]
     run: Callable[[Graph, list[str], Point, str], MethodRun]
     draws: str | None = None
-    tensors: bool = False
+    tensors: str = "refuse"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tensors, bool):
+            object.__setattr__(self, "tensors", "native" if self.tensors else "refuse")
+        if self.tensors not in TENSOR_SUPPORT:
+            raise GraphdiffError(f"tensors must be one of {', '.join(TENSOR_SUPPORT)}, "
+                                 f"not {self.tensors!r}")
 
     def check(self, graph: Graph) -> None:
         """Refuse ``graph`` if it has tensor nodes and the method takes scalar graphs only.
@@ -110,12 +124,28 @@ class Method:
         >>> g = gd.parse("sum(X)", shapes={"X": (2, 2)})
         >>> METHODS["reverse"].check(g)
         >>> METHODS["symbolic"].check(g)
+        >>> import dataclasses
+        >>> dataclasses.replace(METHODS["symbolic"], tensors="refuse").check(g)
         Traceback (most recent call last):
         ...
         graphdiff.errors.GraphdiffError: the symbolic method works on scalar graphs; ...
         """
-        if not self.tensors:
+        if self.tensors == "refuse":
             scalar_only(graph, f"the {self.name} method")
+
+    def differentiate(self, graph: Graph, at: Point, output: str) -> dict[str, Any]:
+        """∂output/∂x for every input x, as :func:`graphdiff.grad` returns it: the
+        method's ``gradient``, through the elementwise expansion for a tensor graph when
+        its ``tensors`` column says so (each derivative then has its input's shape).
+
+        >>> import graphdiff as gd
+        >>> METHODS["symbolic"].differentiate(gd.parse("X: 1x2\\nL = sum(X*X)"), None, "L")
+        {'X': Matrix([[2*x11, 2*x12]])}
+        """
+        if graph.is_tensor and self.tensors == "entries":
+            return through_entries(self.gradient, graph, at, output)
+        self.check(graph)
+        return self.gradient(graph, at, output)
 
 
 _REGISTRY: dict[str, Method] = {}
@@ -193,7 +223,14 @@ def number(value: Any) -> float | list[Any] | None:
 
 
 def _text(expr: Any) -> str | None:
-    return None if expr is None else str(expr)
+    """A derivative as the report prints it: sympy's text, steps as the seeds write them
+    (relu' is ``[x > 0]``, not ``1 - Heaviside(-x, 1)``).
+
+    >>> import sympy
+    >>> _text(1 - sympy.Heaviside(-sympy.Symbol("x"), 1)), _text(None)
+    ('[x > 0]', None)
+    """
+    return None if expr is None else str(iverson(expr))
 
 
 # --- paths (seed 004) -------------------------------------------------------------------------
@@ -361,19 +398,19 @@ def _numeric_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
 _BUILT_IN = (
     Method("paths", "the sum over paths of the edge-derivative products (seed 004)",
            paths, PathsResult, exact=True, needs_point=False,
-           gradient=_paths_gradient, run=_paths_run, draws="paths"),
+           gradient=_paths_gradient, run=_paths_run, draws="paths", tensors="entries"),
     Method("forward", "forward mode: one sweep of tangents per input (seed 003)",
            forward, ForwardResult, exact=True, needs_point=False,
-           gradient=_forward_gradient, run=_forward_run, draws="tangents", tensors=True),
+           gradient=_forward_gradient, run=_forward_run, draws="tangents", tensors="native"),
     Method("reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
            reverse, ReverseResult, exact=True, needs_point=False,
-           gradient=_reverse_gradient, run=_reverse_run, draws="adjoints", tensors=True),
+           gradient=_reverse_gradient, run=_reverse_run, draws="adjoints", tensors="native"),
     Method("symbolic", "sympy.diff of the whole expression: the independent reference",
            symbolic_diff, sympy.Expr, exact=True, needs_point=False,
-           gradient=_symbolic_gradient, run=_symbolic_run),
+           gradient=_symbolic_gradient, run=_symbolic_run, tensors="entries"),
     Method("numeric", "central differences with an error estimate (needs a point)",
            numeric_diff, NumericGradient, exact=False, needs_point=True,
-           gradient=_numeric_gradient, run=_numeric_run, tensors=True),
+           gradient=_numeric_gradient, run=_numeric_run, tensors="native"),
 )
 for _method in _BUILT_IN:
     register_method(_method)

@@ -107,7 +107,7 @@ def _is_scalar(value: Any) -> bool:
     return np.ndim(value) == 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PathsResult:
     """Every path from ``source`` to ``target`` and their sum.
 
@@ -148,6 +148,19 @@ class PathsResult:
         if self.at is None:
             return self.symbolic_derivative
         return plain(sum((p.value for p in self.paths), 0.0))
+
+    def __repr__(self) -> str:
+        """One line: which derivative, how many paths, their sum (cut when long).
+
+        >>> import graphdiff as gd
+        >>> gd.paths(gd.parse("x*x + sin(x)"), "x", at={"x": 0.0})
+        <PathsResult dw4/dx = 1.0 by 2 paths: 2*x + cos(x)>
+        """
+        total = str(self.sum)
+        shown = total if len(total) <= 60 else total[:57] + "..."
+        value = f" = {self.derivative!r}" if self.at is not None else ""
+        noun = "path" if self.count == 1 else "paths"
+        return f"<PathsResult d{self.target}/d{self.source}{value} by {self.count} {noun}: {shown}>"
 
     @property
     def symbolic_derivative(self) -> sympy.Expr:

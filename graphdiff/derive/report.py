@@ -41,6 +41,7 @@ from typing import Any
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ._sweep import output_id, scalar_only
+from .kinks import differing, explain, kinks_at
 from .methods import METHODS, MethodRun, number
 
 SCHEMA = "graphdiff.diff/1"
@@ -99,7 +100,22 @@ def run_report(graph: Graph, wrt: Sequence[str] | None = None,
         runs[method] = run
         report["results"].append({"method": method, "derivatives": run.derivatives,
                                   "trace": run.trace})
+    report["kink_note"] = _kink_note(graph, at, wrt, report["results"])
     return DiffRun(report, runs)
+
+
+def _kink_note(graph: Graph, at: Mapping[str, float] | None, wrt: Sequence[str],
+               results: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the methods' numbers differ, when they differ only because the point is on a
+    kink (``relu(x)`` at ``x = 0``); None when they agree or there is no point."""
+    if at is None or len(results) < 2:
+        return None
+    for name in wrt:
+        row = {r["method"]: r["derivatives"][name]["value"] for r in results}
+        if differing(row):
+            found = kinks_at(graph, at)
+            return explain(found, [r["method"] for r in results]) if found else None
+    return None
 
 
 def diff_report(graph: Graph, wrt: Sequence[str] | None = None,

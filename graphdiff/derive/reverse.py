@@ -28,8 +28,8 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Batch, Graph
 from ..notation import BAR, decorated
-from ..ops import as_expr
-from ..printing import Printed
+from ..ops import NUMPY, as_expr
+from ..printing import as_named
 from ._sweep import (
     output_id,
     output_value,
@@ -42,6 +42,23 @@ from ._sweep import (
     to_inputs,
     written_sum,
 )
+
+
+@dataclass(frozen=True)
+class AdjointUpdate:
+    """One step of the backward sweep: ``target̄ += sourcē · partial``.
+
+    ``source`` is None for an output's seed (``ȳ = 1``); ``first`` says the update sets
+    the adjoint rather than adding to it; ``running`` is the adjoint after the update (a
+    number at a point, else an expression in the node symbols and adjoints).
+    """
+
+    target: str
+    source: str | None
+    partial: sympy.Expr
+    contribution: Any
+    first: bool
+    running: Any
 
 
 @dataclass(frozen=True, repr=False)
@@ -129,6 +146,53 @@ class ReverseResult:
                     as_expr(seed), rule, evaluate=False)
             rules.append(rule)
         return rules
+
+    @cached_property
+    def updates(self) -> list[AdjointUpdate]:
+        """The backward sweep one step at a time, as textbooks print it: first each output's
+        seed, then, for every node from the last to the first, one update of each of its
+        arguments' adjoints, ``ū += v̄·∂v/∂u`` (the first update of ū sets it).  The
+        running value after each update shows adjoints accumulating.
+
+        >>> import graphdiff as gd
+        >>> r = gd.reverse(gd.parse("x*x + y"), at={"x": 3.0, "y": 1.0})
+        >>> for u in r.updates:
+        ...     print(u.target, u.source, u.partial, u.first, u.running)
+        w4 None 1 True 1.0
+        w3 w4 1 True 1.0
+        y w4 1 True 1.0
+        x w3 x True 3.0
+        x w3 x False 6.0
+        """
+        graph = self.graph
+        if graph.is_tensor:
+            raise GraphdiffError("the update-by-update sweep is of scalar graphs; a tensor "
+                                 "graph's rules are its VJPs (the table's summed form)")
+        numeric = self.values is not None
+        running: dict[int, Any] = {}
+        steps: list[AdjointUpdate] = []
+        for name, seed in self.cotangent.items():
+            node = graph.id(name)
+            running[node] = seed
+            steps.append(AdjointUpdate(name, None, sympy.S.One, as_expr(seed), True,
+                                       plain(seed) if numeric else as_expr(seed)))
+        bars = {v: sympy.Symbol(decorated(graph.name(v), BAR)) for v in graph.order}
+        for v in reversed(graph.order):
+            if graph.kind(v) != "op":
+                continue
+            # One update per argument position (x*x updates x̄ twice), in the order the
+            # numeric and symbolic partials both list them.
+            numbers = ([p for _, p in graph.local_partials(v, NUMPY, self.values,
+                                                            self.values[v])]
+                       if numeric else [])
+            for k, (u, partial) in enumerate(symbolic_partials(graph, v)):
+                contribution = numbers[k] * self.adjoints[v] if numeric else partial * bars[v]
+                first = u not in running
+                running[u] = contribution if first else running[u] + contribution
+                steps.append(AdjointUpdate(graph.name(u), graph.name(v), partial,
+                                           contribution, first,
+                                           plain(running[u]) if numeric else running[u]))
+        return steps
 
     def __repr__(self) -> str:
         seeds = ", ".join(f"{decorated(k, BAR)}={v}" for k, v in self.cotangent.items())
@@ -263,22 +327,19 @@ def _propagate(graph: Graph, values: list[Any] | None, adjoints: list[Any],
 
 
 def printed_rules(graph: Graph, cotangent: Mapping[str, Any]) -> list[sympy.Expr]:
-    """Per node, its adjoint as the sum of its users' VJP rules printed with the nodes'
-    names (``Z̄ @ W.T``), each as one sympy symbol so that the tables print it as is.
+    """Per node, its adjoint as the sum of the VJPs of its edges as a teacher writes them
+    (:meth:`Graph.edge_vjp`: ``Z̄·Wᵀ``, ``Ō ⊙ [H > 0]``), with the nodes' names as named,
+    each as one sympy symbol so that the tables print it as is.
 
     >>> import graphdiff as gd
-    >>> g = gd.parse("Z = X @ W\\nL = sum(Z)", shapes={"X": (2, 2), "W": (2, 3)})
-    >>> [str(r) for r in printed_rules(g, {"L": 1})][:2]
-    ['Z̄ @ W.T', 'X.T @ Z̄']
+    >>> g = gd.parse("Z = X @ W\\nL = sum(relu(Z))", shapes={"X": (2, 2), "W": (2, 3)})
+    >>> [str(r) for r in printed_rules(g, {"L": 1})]
+    ['Z̄·Wᵀ', 'Xᵀ·Z̄', 'w̄4 ⊙ [Z > 0]', 'L̄', '1']
     """
-    names = [Printed(graph.name(i), shape=graph.shape(i)) for i in graph.order]
-    bars = [Printed(decorated(graph.name(i), BAR), shape=graph.shape(i)) for i in graph.order]
     terms: list[list[str]] = [[] for _ in graph.order]
-    for v in graph.order:
-        if graph.kind(v) == "op":
-            for u, contribution in graph.local_vjps(v, Printed.NAMESPACE, names, names[v],
-                                                    bars[v]):
-                terms[u].append(str(contribution))
+    for u, v in graph.nx.edges():
+        bar = decorated(graph.name(v), BAR)
+        terms[u].append(graph.edge_vjp(u, v, "unicode", cotangent=bar, names=as_named))
     rules: list[sympy.Expr] = []
     for i in graph.order:
         seed = cotangent.get(graph.name(i)) if i in graph.output_ids else None

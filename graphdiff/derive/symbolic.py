@@ -22,6 +22,7 @@ from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
 from ._sweep import input_id, output_id, plain, scalar_only
+from .scalarize import entries_of, entry_outputs, gather, scalarize
 
 
 def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = None,
@@ -34,7 +35,19 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     >>> import graphdiff as gd
     >>> symbolic_diff(gd.parse("x**3*y"), ("x", "y"))
     3*x**2
+
+    A graph with tensor nodes is differentiated through its elementwise expansion
+    (:func:`~graphdiff.scalarize`): by a tensor input, the derivative is a sympy Matrix
+    shaped like it; by an entry (``x11``), one expression.
+
+    >>> g = gd.parse("X: 2x2\\nL = tr(X @ X)")
+    >>> symbolic_diff(g, "X"), symbolic_diff(g, "x12")
+    (Matrix([
+    [2*x11, 2*x21],
+    [2*x12, 2*x22]]), 2*x21)
     """
+    if graph.is_tensor:
+        return _symbolic_entries(graph, wrt, output, order)
     scalar_only(graph, "symbolic_diff")
     expr = graph.expr(output_id(graph, output))
     # Differentiate with real symbols (so |x|' is sign(x), not an expression in re
@@ -58,6 +71,22 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     # sign, sympy's simplification of nested tanh/sigmoid takes exponential time.
     with sympy.evaluate(False):
         return derivative.xreplace(back)
+
+
+def _symbolic_entries(graph: Graph, wrt: Any, output: str | None, order: int) -> Any:
+    """symbolic_diff of a tensor graph, on its expansion: a Matrix for a tensor input."""
+    out = output_id(graph, output)
+    if graph.shape(out):
+        raise GraphdiffError(f"symbolic_diff differentiates a scalar output; {graph.name(out)} "
+                             f"is {'×'.join(map(str, graph.shape(out)))} (use jacobian)")
+    scalar = scalarize(graph)
+    (entry,) = entry_outputs(graph, scalar, out)
+    name = scalar.name(entry)
+    if isinstance(wrt, str) and wrt in graph.inputs and graph.shape(wrt):
+        derivatives = {e: symbolic_diff(scalar, e, output=name, order=order)
+                       for e in entries_of(graph, [wrt])}
+        return gather(graph, wrt, derivatives)
+    return symbolic_diff(scalar, wrt, output=name, order=order)
 
 
 def graph_depth(graph: Graph) -> int:
@@ -100,6 +129,8 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
     >>> x, y = sympy.symbols("x y")
     >>> evaluate_expr(x**2 + y, g, {"x": 2.0, "y": 1.0})
     5.0
+    >>> evaluate_expr(sympy.Max(0, x - 1) + sympy.Heaviside(x - 1), g, {"x": 1.0})
+    0.5
     """
     expr = as_expr(expr)
     if not expr.free_symbols:
@@ -108,7 +139,13 @@ def evaluate_expr(expr: sympy.Expr, graph: Graph, at: Mapping[str, Any]) -> Any:
     if all(np.ndim(v) == 0 for v in at.values()):
         subs = {graph.symbol(name): sympy.Float(float(at[name]), 30) for name in graph.inputs
                 if name in at}
-        value = expr.evalf(30, subs=subs)
+        try:
+            value = expr.evalf(30, subs=subs)
+        except (ValueError, TypeError):
+            # On a kink (Max(0, x - 1) at x = 1) a 30-digit Float may come out as a
+            # zero of no precision that Max cannot compare: the exact point decides.
+            exact = {s: sympy.Rational(float(v)) for s, v in subs.items()}
+            value = expr.xreplace(exact).evalf(30)
         return float(value)
     names = [s.name for s in expr.free_symbols]
     return plain(from_sympy(expr, inputs=sorted(names)).evaluate({n: at[n] for n in names}))

@@ -6,22 +6,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphviz
 
 from .plan import Plan
 
 
-def new_digraph(engine: str, rankdir: str, fontname: str, source: str | None) -> graphviz.Digraph:
+def new_digraph(engine: str, rankdir: str, fontname: str, source: str | None,
+                description: str | None = None) -> graphviz.Digraph:
     """An empty Digraph named after the graph's formula when it is short: the name becomes
-    the SVG's ``<title>``.
+    the SVG's ``<title>``; ``description`` (the graph's ``comment`` attribute) becomes its
+    alt text.
 
     >>> new_digraph("sfdp", "TB", "Arial", "a = x\\nb = a").name
     'graphdiff'
     """
     short = source is not None and len(source) <= 60 and "\n" not in source.strip()
     name = source.strip() if short and source else "graphdiff"
-    return graphviz.Digraph(name=name, engine=engine, graph_attr={"rankdir": rankdir},
+    graph_attr = {"rankdir": rankdir} | ({"comment": description} if description else {})
+    return graphviz.Digraph(name=name, engine=engine, graph_attr=graph_attr,
                             node_attr={"fontname": fontname}, edge_attr={"fontname": fontname})
+
+
+def describe(graph: Any, what: str = "computation graph") -> str:
+    """The alt text of a drawing: what it shows, its inputs, size and outputs.
+
+    >>> import graphdiff as gd
+    >>> describe(gd.parse("x*y + sin(x)"))
+    'computation graph x*y + sin(x): inputs x, y; 3 ops; output w5'
+    """
+    summary = repr(graph).removeprefix("<Graph").removesuffix(">").strip()
+    return f"{what} {summary}"
 
 
 def path_colors(plan: Plan) -> tuple[dict[tuple[int, int], list[int]], dict[int, list[int]]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import graphviz
 
 from . import look
-from .canvas import new_digraph, path_colors
+from .canvas import describe, new_digraph, path_colors
 from .labels import edge_label, legend, node_label
 from .plan import Plan
 
@@ -76,7 +76,9 @@ def detailed(plan: Plan, *, engine: str, rankdir: str, fontname: str, fontsize: 
     ...          title=None).graph_attr["rankdir"]
     'TB'
     """
-    dot = new_digraph(engine, rankdir, fontname, plan.graph.source)
+    alt = describe(plan.graph, "computation graph")
+    dot = new_digraph(engine, rankdir, fontname, plan.graph.source,
+                      f"{title}: {alt}" if title else alt)
     dot.graph_attr.update(
         bgcolor="white", pad="0.3", nodesep="0.35", ranksep="0.75",
         fontname=fontname, fontsize=f"{fontsize:g}", outputorder="edgesfirst",

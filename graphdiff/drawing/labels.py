@@ -97,8 +97,6 @@ def node_label(plan: Plan, n: int, size: float) -> str:
     label = pretty_name(plan.labels[n])
     kind = graph.kind(n)
     first = f"<B>{escape(label)}</B>"
-    if graph.shape(n):  # seed 004's scheme: the shape under the name, H₁ [n×2]
-        first += f" [{escape(shape_label(graph.shape(n)))}]"
     if kind == "op" or kind == "constant":
         first += " = " + escape(formula(graph, n, "unicode", plan.names))
     elif label != pretty_name(graph.name(n)):  # w1 = x1
@@ -107,7 +105,10 @@ def node_label(plan: Plan, n: int, size: float) -> str:
         value = number_text(plan.values[n], "unicode", plan.digits)
         first += font(" = " + escape(value), look.VALUE)
     small = size * 0.9
-    lines = [first, *_sweep_lines(plan, n, small)]
+    lines = [first]
+    if graph.shape(n):  # seed 004's scheme: the shape under the name, H₁ over [2×2]
+        lines.append(font(escape(f"[{shape_label(graph.shape(n))}]"), look.SHAPE, small))
+    lines += _sweep_lines(plan, n, small)
     if n in plan.notes:
         lines.append(font(escape(plan.notes[n]), look.NOTE, small))
     return "<" + "<BR/>".join(lines) + ">"
@@ -115,7 +116,8 @@ def node_label(plan: Plan, n: int, size: float) -> str:
 
 def edge_label(plan: Plan, u: int, v: int, dimmed: bool) -> str | None:
     """An edge's label: its local derivative (``2c``) and, at a point, its value; None
-    when the plan shows neither.
+    when the plan shows neither.  An edge of matrices is labelled with its VJP, what the
+    adjoint of its target sends back (``Z̄·Wᵀ``, ``Ō ⊙ [H > 0]``: :meth:`Graph.edge_vjp`).
 
     >>> import graphdiff as gd
     >>> from graphdiff.drawing.plan import make_plan
@@ -123,6 +125,10 @@ def edge_label(plan: Plan, u: int, v: int, dimmed: bool) -> str | None:
     >>> plan = make_plan(g, ["x", "y", "p"], show=frozenset({"numeric"}), values=g.values(x=2, y=3))
     >>> edge_label(plan, 0, 2, dimmed=False)
     '<<FONT COLOR="#555555">3</FONT>>'
+    >>> layer = gd.parse("X: 4x2\\nW: 2x3\\nZ = X @ W")
+    >>> plan = make_plan(layer, ["X", "W", "Z"], show=frozenset({"derivatives"}))
+    >>> edge_label(plan, 0, 2, dimmed=False)
+    '<<FONT COLOR="#1A1A1A">Z̄·Wᵀ</FONT>>'
     """
     graph = plan.graph
     symbolic = "derivatives" in plan.show or "symbolic" in plan.show
@@ -130,9 +136,13 @@ def edge_label(plan: Plan, u: int, v: int, dimmed: bool) -> str | None:
     if not (symbolic or numeric):
         return None
     parts = []
+    if graph.is_tensor_edge(u, v):  # a matrix derivative: its VJP, as the sheet writes it
+        if not symbolic:
+            return None
+        vjp = graph.edge_vjp(u, v, "unicode", cotangent=decorated(plan.labels[v], BAR),
+                             names=plan.names)
+        return "<" + font(escape(vjp), look.DIMMED_TEXT if dimmed else look.TEXT) + ">"
     derivative = graph.edge_derivative(u, v)
-    if derivative is None:  # into a tensor op: its VJP labels the edge in a later phase
-        return None
     if symbolic:
         parts.append(font(escape(math_text(derivative, plan.names)),
                           look.DIMMED_TEXT if dimmed else look.TEXT))

@@ -47,6 +47,7 @@ NODE_STYLES: Mapping[str, Mapping[str, str]] = {
 # Text and line colours.
 TEXT = "#1A1A1A"
 VALUE = "#555555"
+SHAPE = "#0072B2"  # a node's shape under its name, [2×3]
 TANGENT = "#00785A"
 ADJOINT = "#A0457A"
 NOTE = "#7A4F00"

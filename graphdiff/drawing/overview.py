@@ -15,7 +15,7 @@ import graphviz
 
 from ..notation import pretty_name
 from . import look
-from .canvas import new_digraph, path_colors
+from .canvas import describe, new_digraph, path_colors
 from .plan import Plan
 
 #: In the overview, edges spanning more levels than this become dashed references.
@@ -35,7 +35,8 @@ def overview(plan: Plan, *, engine: str, rankdir: str, fontname: str,
     ('sfdp', 'a sine')
     """
     graph = plan.graph
-    dot = new_digraph(engine, rankdir, fontname, graph.source)
+    alt = describe(graph, "overview of the computation graph")
+    dot = new_digraph(engine, rankdir, fontname, graph.source, f"{title}: {alt}" if title else alt)
     dot.graph_attr.update(bgcolor="white", pad="0.2", nodesep="0.1", ranksep="0.25",
                           outputorder="edgesfirst", splines="false" if engine == "dot"
                           else "line")

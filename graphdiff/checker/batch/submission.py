@@ -18,6 +18,7 @@ from typing import Any
 
 from ..equivalence import Verdict
 from ..messages import Message
+from ..parts import as_text
 from ..problems import Part, Problem, ProblemError, answers_for
 from ..report import excerpt
 from .gradebook import new_row
@@ -219,7 +220,7 @@ def _answer_chars(answer: Any) -> int:
 
 def _answer_text(answer: Any) -> str:
     if isinstance(answer, list):
-        return "; ".join(str(a) for a in answer[:100])
+        return as_text(answer[:100])
     return str(answer)
 
 

@@ -10,14 +10,18 @@
 * ``value`` -- the derivative (or the function) at the point ``at``: :class:`ValuePart`
 * ``order`` -- the order p of an error O(h^p): :class:`OrderPart`
 * ``paths`` -- the paths from ``wrt`` to the output: :class:`PathsPart`
+* ``matrix`` -- a matrix of numbers (the teacher's, or a gradient, a node's gradient or
+  value at the point ``at``): :class:`MatrixPart`
+* ``matrix_formula`` -- a formula of matrices (``G @ W.T``): :class:`MatrixFormulaPart`
 
 A new kind is one class: subclass :class:`Part` (or :class:`FormulaPart` for a formula
 judged against a reference), declare what it needs, implement ``grade_text`` (and
 ``computed_text`` when the answer can be computed), and register it with
 :func:`part_kind`.  Problem files can then use it as ``kind = "..."``.
 
->>> list(KINDS)
-['derivative', 'tangent', 'adjoint', 'expression', 'number', 'value', 'order', 'paths']
+>>> list(KINDS)  # doctest: +NORMALIZE_WHITESPACE
+['derivative', 'tangent', 'adjoint', 'expression', 'matrix', 'matrix_formula', 'number',
+ 'value', 'order', 'paths']
 """
 
 from .base import (
@@ -41,6 +45,7 @@ from .formula import (
     FormulaPart,
     TangentPart,
 )
+from .matrix import MatrixFormulaPart, MatrixKind, MatrixPart
 from .number import NumberPart, ValuePart
 from .order import OrderPart
 from .paths import PathsPart
@@ -55,6 +60,9 @@ __all__ = [
     "DerivativePart",
     "ExpressionPart",
     "FormulaPart",
+    "MatrixFormulaPart",
+    "MatrixKind",
+    "MatrixPart",
     "NumberPart",
     "OrderPart",
     "Part",

@@ -59,6 +59,13 @@ class ProblemContext(Protocol):
     functions: dict[str, str]
     proof: str
     timeout: float
+    tensor_nodes: dict[str, int]
+
+    @property
+    def names(self) -> list[str]: ...
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]: ...
 
     @property
     def node_names(self) -> list[str]: ...
@@ -123,6 +130,9 @@ class Part:
     needs_answer: ClassVar[bool] = False
     #: Whether an answer may be a TOML list (a list of paths).
     accepts_list: ClassVar[bool] = False
+    #: Whether the kind takes a problem whose function has matrices (the kinds of
+    #: numbers and formulas of numbers do not: their answers are read as numbers).
+    tensor_ok: ClassVar[bool] = False
 
     def __init__(self, problem: ProblemContext, data: Mapping[str, Any], index: int) -> None:
         self.problem = problem
@@ -169,6 +179,10 @@ class Part:
             raise ProblemError(f"{where}: a {self.kind} part needs the problem's function")
         if self.needs_wrt and not self.wrt:
             raise ProblemError(f"{where}: a {self.kind} part needs wrt")
+        if p.graph is not None and p.graph.is_tensor and not self.tensor_ok:
+            raise ProblemError(f"{where}: a {self.kind} part takes a function of numbers; "
+                               "this one has matrices (use kind = \"matrix\" or "
+                               "\"matrix_formula\")")
         if p.graph is not None:
             self._validate_names(p.graph)
         if self.needs_node and self.node is None:
@@ -332,8 +346,26 @@ def string_key(data: Mapping[str, Any], key: str, where: str, *, required: bool 
 
 
 def as_text(value: Any) -> str:
-    """An answer as text: a list of paths joined with ``;``."""
-    return "; ".join(value) if isinstance(value, list) else str(value)
+    """An answer as text: a list of paths joined with ``;``, a TOML array of numbers (a
+    matrix, row by row) as a list.
+
+    >>> as_text(["x -> a -> f", "x -> b -> f"]), as_text([[1, 0.5], [2, "1/3"]])
+    ('x -> a -> f; x -> b -> f', '[[1, 0.5], [2, 1/3]]')
+    """
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    return list_text(value)
+
+
+def list_text(value: Any) -> str:
+    """A TOML array (of numbers, texts, arrays) as matrix text: ``[[1, 0.5], [2, 1/3]]``.
+
+    >>> list_text([1, "e^2"]), list_text(0.25)
+    ('[1, e^2]', '0.25')
+    """
+    if isinstance(value, list):
+        return "[" + ", ".join(list_text(v) for v in value) + "]"
+    return str(value)
 
 
 def _wrt(value: Any, where: str) -> tuple[str, ...]:

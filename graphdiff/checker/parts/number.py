@@ -44,6 +44,7 @@ class NumberPart(Part):
     """A number given as the teacher's ``answer`` (``"1/16"``, ``"e^2"``, ``"0.25"``)."""
 
     needs_answer = True
+    tensor_ok = True  # the number stands alone: it reads nothing of the function
 
     def value_graph(self) -> Graph:
         """The graph whose value (at :meth:`point`) is the correct number."""
@@ -114,6 +115,7 @@ class ValuePart(NumberPart):
 
     needs_function = True
     needs_answer = False
+    tensor_ok = False
     value_key = "at"
 
     def validate_kind(self) -> None:

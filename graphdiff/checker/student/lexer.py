@@ -20,19 +20,27 @@ from ...notation import caret_excerpt, line_and_column
 from ...parse import Limits
 from ..messages import Message
 from .vocabulary import (
+    CARET_TRANSPOSE,
     CHAR_OPS,
+    COMPARISONS,
     CYRILLIC,
     DIGITS,
+    DOT_TRANSPOSE,
+    ELEMENTWISE_SIGNS,
     GREEK,
     GREEK_LETTERS,
     LATEX_ACCENTS,
+    LATEX_COMPARISONS,
     LATEX_OPS,
     LATEX_REFUSED,
     LATEX_SKIP,
     LATEX_UNSUPPORTED,
     LATEX_WRAPPERS,
+    MATRIX_LATEX_PRODUCTS,
     NUMBER,
+    SHAPE_DECIDED_SIGNS,
     SUPERSCRIPTS,
+    TRANSPOSE_SIGNS,
     latex_functions,
 )
 
@@ -44,6 +52,9 @@ class Vocabulary(Protocol):
     names: set[str]
     functions: dict[str, str]
     words: dict[str, str]
+    #: Whether the answer is about matrices (the problem declares shapes): then ``@``,
+    #: ``⊙``, ``^T``, ``.T`` and ``ᵀ`` are read.
+    matrix: bool
 
     def resolve(self, word: str, pos: int, lexer: Lexer, paren: bool = False
                 ) -> list[tuple[str, str]]: ...
@@ -113,12 +124,15 @@ class AnswerError(GraphdiffError, ValueError):
 
 @dataclass
 class Token:
-    kind: str   # NUM NAME FUNC CONST OP POW OPEN CLOSE BAR ABSOPEN COMMA PRIME FRAC SQRT END
+    # NUM NAME FUNC CONST OP POW OPEN CLOSE BAR ABSOPEN COMMA PRIME FRAC SQRT POSTFIX END
+    kind: str
     text: str
     pos: int
     end: int
     space: bool = False  # whitespace before the token
-    extra: Any = None    # FUNC: log base; OPEN/CLOSE: the bracket character
+    # FUNC: log base; OPEN/CLOSE: the bracket character; OP "*" of a matrix answer:
+    # "elementwise" (*, ⊙) or "shapes" (·, ×: the shapes decide)
+    extra: Any = None
 
 
 def error_at(message: Message, source: str, pos: int | None) -> AnswerError:
@@ -157,6 +171,11 @@ class Lexer:
                 space = True
                 self.i += 1
                 continue
+            if self.r.matrix and self.matrix_sign(space):
+                space = False
+                continue
+            if not self.r.matrix:
+                self.refuse_matrix_sign()
             if ch in DIGITS or (ch == "." and self.i + 1 < n and s[self.i + 1] in DIGITS):
                 self.number(space)
             elif ch.isalpha():
@@ -206,6 +225,54 @@ class Lexer:
         self.add("END", "", n, n, space)
         return self.tokens
 
+    def matrix_sign(self, space: bool) -> bool:
+        """A sign of matrix answers at the position (``@``, ``⊙``, ``·``, ``^T``, ``.T``,
+        ``ᵀ``): add its token and say so."""
+        s, start = self.s, self.i
+        ch = s[start]
+        end = start + 1
+        if ch == "@":
+            self.add("OP", "@", start, end, space)
+        elif ch in ELEMENTWISE_SIGNS and not s.startswith("**", start):
+            self.add("OP", "*", start, end, space, "elementwise")
+        elif ch in SHAPE_DECIDED_SIGNS:
+            self.add("OP", "*", start, end, space, "shapes")
+        elif ch in TRANSPOSE_SIGNS:
+            self.add("POSTFIX", "T", start, end, space)
+        elif ch in COMPARISONS:
+            if ch in "<>" and s.startswith("=", end):
+                end += 1
+            self.add("CMP", COMPARISONS[ch], start, end, space)
+        elif ch in "^.":
+            m = (CARET_TRANSPOSE if ch == "^" else DOT_TRANSPOSE).match(s, start, self.end)
+            # With a variable named T, x^T is a power.
+            if m is None or (re.sub(r"[\s{}^]", "", m.group(0)) == "T" and ch == "^"
+                             and "T" in self.r.names):
+                return False
+            end = m.end()
+            self.add("POSTFIX", "T", start, end, space)
+        else:
+            return False
+        self.i = end
+        return True
+
+    def refuse_matrix_sign(self) -> None:
+        """In an answer about numbers, a sign of matrices (``@``, ``⊙``, ``ᵀ``, ``^T``,
+        ``.T``) is refused with its own message, not as an unknown character or name."""
+        s, start = self.s, self.i
+        ch = s[start]
+        sign = None
+        if ch == "@" or ch in TRANSPOSE_SIGNS or (ch in ELEMENTWISE_SIGNS and ch not in "*∗"):
+            sign = ch
+        elif ch == "^" and "T" not in self.r.names:
+            m = CARET_TRANSPOSE.match(s, start, self.end)
+            sign = m.group(0) if m else None
+        elif ch == "." and start > 0 and (s[start - 1].isalnum() or s[start - 1] in ")]}"):
+            m = DOT_TRANSPOSE.match(s, start, self.end)
+            sign = m.group(0) if m else None
+        if sign is not None:
+            raise error_at(Message("matrix_sign_in_number", {"sign": sign}), s, start)
+
     def number(self, space: bool) -> None:
         m = NUMBER.match(self.s, self.i, self.end)
         assert m is not None
@@ -246,7 +313,8 @@ class Lexer:
         s, n = self.s, self.end
         j = self.i
         chars = []
-        while j < n and (s[j].isalnum()) and s[j] not in SUPERSCRIPTS:
+        while j < n and (s[j].isalnum()) and s[j] not in SUPERSCRIPTS and \
+                s[j] not in TRANSPOSE_SIGNS:
             ch = s[j]
             if ch.isdigit() and ch not in DIGITS:
                 break
@@ -349,7 +417,16 @@ class Lexer:
                 self.add("CLOSE", "|", start, self.i + 1, space, "|")
                 self.i += 1
             return
-        if name in ("{", "}"):
+        if name in MATRIX_LATEX_PRODUCTS and MATRIX_LATEX_PRODUCTS[name] == "elementwise" \
+                and name != "ast" and not self.r.matrix:
+            raise error_at(Message("matrix_sign_in_number", {"sign": "\\" + name}), s, start)
+        if self.r.matrix and name in LATEX_COMPARISONS:
+            self.add("CMP", LATEX_COMPARISONS[name], start, j, space)
+            self.i = j
+            return
+        if self.r.matrix and name in MATRIX_LATEX_PRODUCTS:
+            self.add("OP", "*", start, j, space, MATRIX_LATEX_PRODUCTS[name])
+        elif name in ("{", "}"):
             self.add("OPEN" if name == "{" else "CLOSE", name, start, j, space, name)
         elif name in ("lvert", "rvert"):
             if name == "lvert":
@@ -372,7 +449,7 @@ class Lexer:
             self.add("SQRT", name, start, j, space)
         elif name == "sigma":
             self.resolve("σ", start, j, space)
-        elif name in latex_functions():
+        elif name in latex_functions(self.r.matrix):
             if name == "log" and self.i < n and s[self.i] == "_":
                 self.add("FUNC", "log", start, self.i, space, self.subscript())
                 return

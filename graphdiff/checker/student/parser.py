@@ -20,7 +20,7 @@ from typing import Any
 
 import sympy
 
-from ...ops import ATOM, OPS, Op, is_function, overload_operators
+from ...ops import ATOM, OPS, Op, is_function, op_of_attribute, overload_operators
 from ..messages import Message
 from .lexer import MAX_DEPTH, AnswerError, Token, Vocabulary, error_at
 from .vocabulary import OPENERS, arity
@@ -28,13 +28,17 @@ from .vocabulary import OPENERS, arity
 
 @dataclass
 class Node:
-    kind: str          # num name call neg add sub mul div pow
+    kind: str          # num name call neg add sub mul div pow matmul
     value: str = ""    # number text, name, function
     args: list[Node] = field(default_factory=list)
     start: int = 0
     end: int = 0
     implicit: bool = False
     grouped: bool = False  # written in brackets
+    #: A product of a matrix answer as written: "shapes" (juxtaposition, ·, ×: the shapes
+    #: decide between the matrix and the entrywise product) or "" (entrywise: *, ⊙, and
+    #: every product the reader builds itself, such as σ'(Z)).
+    product: str = ""
 
 
 def _prec(node: Node) -> int:
@@ -46,6 +50,14 @@ def _prec(node: Node) -> int:
 def _symbol(kind: str) -> str:
     """The operator between two operands, from the op's text template (``^`` for power)."""
     return OPS[kind].text.format("", "").replace("**", "^")
+
+
+def _other_family(parent: float, child: Node) -> bool:
+    """Whether an operand binds as strongly as its operator but is of another family
+    (``@`` among ``*`` and ``/``): Python reads ``A*B @ C`` as ``(A*B) @ C``, so such an
+    operand keeps its brackets on either side."""
+    p = _prec(child)
+    return p != parent and int(p) == int(parent)
 
 
 class Printer:
@@ -75,6 +87,12 @@ class Printer:
             pos = node.start
             if kind in ("num", "name"):
                 self.emit(node.value, pos)
+            elif kind == "call" and OPS[node.value].attribute is not None:
+                # X.T: the op that is a Python attribute prints as one (registry column)
+                (a,) = node.args
+                frames = [*self.wrapped(a, a.kind not in ("name", "call")),
+                          ("." + str(OPS[node.value].attribute), node.end - 1)]
+                stack.extend(reversed(frames))
             elif kind == "call":
                 frames: list[Any] = [(node.value + "(", pos)]
                 for k, arg in enumerate(node.args):
@@ -93,9 +111,11 @@ class Printer:
                 p = op.precedence
                 # Brackets from the registry's associativity: sub/div bracket an equal
                 # right operand, pow an equal left one (and a negative number base).
-                left = _prec(a) < p or (op.associativity == "right" and (
-                    _prec(a) == p or (a.kind == "num" and a.value.startswith("-"))))
-                right = _prec(b) < p or (op.associativity == "left" and _prec(b) == p)
+                left = _prec(a) < p or _other_family(p, a) or (
+                    op.associativity == "right" and (
+                        _prec(a) == p or (a.kind == "num" and a.value.startswith("-"))))
+                right = _prec(b) < p or _other_family(p, b) or (
+                    op.associativity == "left" and _prec(b) == p)
                 frames = [*self.wrapped(a, left), (_symbol(kind), b.start),
                           *self.wrapped(b, right)]
                 stack.extend(reversed(frames))
@@ -183,11 +203,12 @@ class Parser:
         after_division: Node | None = None
         while True:
             tok = self.peek()
-            if tok.kind == "OP" and tok.text in "*/":
+            if tok.kind == "OP" and tok.text in "*/@":
                 self.next()
                 rhs = self.unary()
-                node = Node("mul" if tok.text == "*" else "div", args=[node, rhs],
-                             start=node.start, end=rhs.end)
+                kind = {"*": "mul", "/": "div", "@": "matmul"}[tok.text]
+                node = Node(kind, args=[node, rhs], start=node.start, end=rhs.end,
+                            product="" if tok.extra == "elementwise" else "shapes")
                 after_division = node if tok.text == "/" else None
             elif self.starts_operand(tok):
                 if tok.kind == "NUM" and self._ends_with_number(node):
@@ -201,7 +222,7 @@ class Parser:
                         alternative=f"{_wrap(a)}/({to_text(b)}*{to_text(rhs)})",
                     )
                 node = Node("mul", args=[node, rhs], start=node.start, end=rhs.end,
-                             implicit=True)
+                             implicit=True, product="shapes")
                 after_division = None
             else:
                 return node
@@ -230,7 +251,7 @@ class Parser:
         return then()
 
     def power(self) -> Node:
-        base = self.primary()
+        base = self.transposed(self.primary())
         if self.peek().kind != "POW":
             return base
         self.next()
@@ -276,6 +297,15 @@ class Parser:
                 if depth == 0:
                     return t.end
         return tok.end
+
+    def transposed(self, base: Node) -> Node:
+        """``base`` followed by transpose signs (``^T``, ``.T``, ``ᵀ``: matrix answers)."""
+        while self.peek().kind == "POSTFIX":
+            tok = self.next()
+            op = op_of_attribute(tok.text)
+            assert op is not None
+            base = Node("call", op.name, [base], start=base.start, end=tok.end, grouped=True)
+        return base
 
     def exponent(self) -> Node:
         return self.signed(self.exponent, self.nested_power)
@@ -353,6 +383,8 @@ class Parser:
         self.enter(tok.pos)
         saved, self.in_args = self.in_args, 0
         inner = self.expr()
+        if self.peek().kind == "CMP":
+            inner = self.iverson(inner)
         self.in_args = saved
         self.leave()
         close = self.peek()
@@ -361,6 +393,23 @@ class Parser:
             raise self.fail("expected_closing", tok.pos, opening=tok.text, closing=want)
         self.next()
         return replace(inner, start=tok.pos, end=close.end, grouped=True)
+
+    def iverson(self, lhs: Node) -> Node:
+        """``[a > b]`` in a matrix answer: 1 where it holds, else 0 -- ``step(a - b)``
+        (``step(b - a)`` for ``<``); ``[H > 0]`` is ``step(H)``, the ReLU mask."""
+        cmp = self.next()
+        rhs = self.expr()
+        if self.peek().kind == "CMP":
+            raise self.fail("unexpected_token", self.peek().pos, text=self.peek().text)
+        big, small = (lhs, rhs) if cmp.text == ">" else (rhs, lhs)
+        start, end = min(lhs.start, rhs.start), max(lhs.end, rhs.end)
+        if small.kind == "num" and small.value == "0":
+            arg = big
+        elif big.kind == "num" and big.value == "0":
+            arg = Node("neg", args=[small], start=small.start, end=small.end)
+        else:
+            arg = Node("sub", args=[big, small], start=start, end=end)
+        return Node("call", "step", [arg], start=start, end=end)
 
     def latex_argument(self, command: Token) -> Node:
         tok = self.peek()

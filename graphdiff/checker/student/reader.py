@@ -20,18 +20,29 @@ from ...ops import OPS
 from ..messages import Message
 from .lexer import MAX_CONSTANT, MAX_SPLIT, Lexer, error_at
 from .parser import Node
-from .vocabulary import function_words, known_functions, short_words, unsupported_words
+from .vocabulary import (
+    function_words,
+    known_functions,
+    matrix_words,
+    short_words,
+    unsupported_words,
+)
 
 
 class Reader:
     """Holds the vocabulary of one reading and collects warnings and notes."""
 
-    def __init__(self, names: Sequence[str] | None, functions: Mapping[str, str]) -> None:
+    def __init__(self, names: Sequence[str] | None, functions: Mapping[str, str],
+                 shapes: Mapping[str, Sequence[int]] | None = None) -> None:
         self.strict = names is not None
         self.names = set(names or ())
         self.functions = dict(functions)
+        #: The shapes of the names (matrices; absent: numbers).
+        self.shapes = {name: tuple(int(n) for n in shape)
+                       for name, shape in (shapes or {}).items()}
+        self.matrix = any(self.shapes.values())
         #: Function words -> functions, read from the op registry once per reading.
-        self.words = function_words()
+        self.words = function_words(self.matrix)
         self.short = short_words()
         self.warnings: list[Message] = []
         self.notes: list[Message] = []
@@ -87,7 +98,9 @@ class Reader:
             return [("CONST", "pi")]
         if word == "e":
             return [("CONST", "e")]
-        if word in unsupported_words():
+        if word in unsupported_words(self.matrix):
+            if not self.matrix and word in matrix_words():
+                raise lexer.fail("matrix_function_in_number", pos, name=word)
             raise lexer.fail("unsupported_function", pos, name=word)
         if not self.strict:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word):
@@ -98,7 +111,8 @@ class Reader:
         if pieces is None:
             known = sorted(self.names) or ["(none)"]
             if paren:
-                raise lexer.fail("unknown_function", pos, name=word, known=known_functions())
+                raise lexer.fail("unknown_function", pos, name=word,
+                                 known=known_functions(self.matrix))
             raise lexer.fail("unknown_name", pos, name=word, known=", ".join(known))
         return self._pieces(word, pieces)
 
@@ -179,7 +193,9 @@ def check_constants(root: Node, source: str) -> None:
             values[id(node)] = float(node.value)
             continue
         args = [values[id(a)] for a in node.args]
-        if any(a is None for a in args):
+        if any(a is None for a in args) or node.kind == "matmul" or (
+                node.kind == "call" and not OPS[node.value].elementwise):
+            # (the ops of matrices are checked by their shapes, not folded here)
             values[id(node)] = None
             continue
         value = _float_value(node, args)

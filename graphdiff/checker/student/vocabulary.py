@@ -30,18 +30,33 @@ _UNSUPPORTED = frozenset({
 })
 
 
-def function_words() -> dict[str, str]:
+def function_words(matrices: bool = False) -> dict[str, str]:
     """Every function word -> the op (or expansion) it names, read from the registry.
+
+    The ops of matrices (those with a ``shape`` rule: ``det``, ``tr``, ``softmax``,
+    ``sum``, ...) are words only where the answer is about matrices (``matrices=True``); in
+    an answer about numbers they are refused as not supported.
 
     >>> function_words()["σ"], function_words()["Heaviside"]
     ('sigmoid', 'step')
+    >>> "det" in function_words(), function_words(matrices=True)["trace"]
+    (False, 'tr')
     """
     words: dict[str, str] = {}
     for op in OPS.values():
-        if is_function(op):
+        if is_function(op) and (matrices or op.elementwise):
             words[op.name] = op.name
             words.update((word, op.name) for word in op.words)
     return words | EXPANDED_WORDS
+
+
+def matrix_words() -> frozenset[str]:
+    """The words of the ops of matrices (registry ops with a ``shape`` rule).
+
+    >>> {"det", "tr", "trace", "softmax"} <= matrix_words(), "sin" in matrix_words()
+    (True, False)
+    """
+    return frozenset(function_words(matrices=True)) - frozenset(function_words())
 
 
 def arity(function: str) -> tuple[int, int]:
@@ -67,32 +82,39 @@ def short_words() -> frozenset[str]:
                      if word != function and len(word) <= 3 and re.fullmatch("[a-z]+", word))
 
 
-def latex_functions() -> frozenset[str]:
+def latex_functions(matrices: bool = False) -> frozenset[str]:
     """Words read as functions after a backslash (``\\tanh``, ``\\arctg``, ``\\sgn``).
 
-    >>> {"tanh", "arcsin", "ctg"} <= latex_functions()
-    True
+    >>> {"tanh", "arcsin", "ctg"} <= latex_functions(), "det" in latex_functions(True)
+    (True, True)
     """
-    return frozenset(word for word in function_words() if re.fullmatch("[A-Za-z]+", word))
+    return frozenset(word for word in function_words(matrices)
+                     if re.fullmatch("[A-Za-z]+", word))
 
 
-def unsupported_words() -> frozenset[str]:
-    """Function words that get "not supported" instead of "unknown name".
+def unsupported_words(matrices: bool = False) -> frozenset[str]:
+    """Function words that get "not supported" instead of "unknown name": in an answer
+    about numbers, the ops of matrices among them.
 
     >>> "floor" in unsupported_words(), "asin" in unsupported_words()
     (True, False)
+    >>> "det" in unsupported_words(), "det" in unsupported_words(matrices=True)
+    (True, False)
     """
-    return _UNSUPPORTED - function_words().keys()
+    return (_UNSUPPORTED | matrix_words()) - function_words(matrices).keys()
 
 
-def known_functions() -> str:
+def known_functions(matrices: bool = False) -> str:
     """The functions named in messages, with the other words students may write.
 
     >>> known_functions().startswith("abs (Abs), acos (arccos)")
     True
+    >>> "tr (trace)" in known_functions(), "tr (trace)" in known_functions(matrices=True)
+    (False, True)
     """
     shown = []
-    for op in sorted((op for op in OPS.values() if is_function(op)), key=lambda o: o.name):
+    for op in sorted((op for op in OPS.values() if is_function(op)
+                      and (matrices or op.elementwise)), key=lambda o: o.name):
         shown.append(op.name + (f" ({', '.join(op.words)})" if op.words else ""))
     return ", ".join(shown)
 
@@ -151,3 +173,28 @@ GREEK_LETTERS = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε"
                   "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu", "τ": "tau", "φ": "phi",
                   "ω": "omega"}
 
+
+# --- matrix answers only (the problem declares shapes) ------------------------------------------
+
+#: Product signs that always mean the entrywise (Hadamard) product of matrices.
+ELEMENTWISE_SIGNS = frozenset("*∗⊙∘◦")
+#: Product signs read by the shapes: the matrix product where only it fits (``·``, ``×``).
+SHAPE_DECIDED_SIGNS = frozenset("·⋅•×")
+#: LaTeX product commands in matrix answers: ``elementwise`` or decided by the shapes.
+MATRIX_LATEX_PRODUCTS = {"odot": "elementwise", "circ": "elementwise", "ast": "elementwise",
+                         "cdot": "shapes", "times": "shapes", "bullet": "shapes"}
+#: Comparisons of an Iverson bracket in matrix answers, ``G ⊙ [H > 0]`` (the ReLU mask):
+#: ``[a > b]`` and ``[a ≥ b]`` read as ``step(a - b)``, ``[a < b]`` and ``[a ≤ b]`` as
+#: ``step(b - a)`` (they differ only where the two sides are equal).
+COMPARISONS = {">": ">", "≥": ">", "⩾": ">", "<": "<", "≤": "<", "⩽": "<"}
+LATEX_COMPARISONS = {"gt": ">", "geq": ">", "ge": ">", "geqslant": ">", "lt": "<",
+                     "leq": "<", "le": "<", "leqslant": "<"}
+#: Signs of the transpose written after a matrix (Xᵀ, X⊤), besides ^T and .T.
+TRANSPOSE_SIGNS = frozenset("ᵀ⊤")
+_TRANSPOSE_MARK = (r"(?:T|⊤|ᵀ|\\top|\\intercal|\\(?:mathsf|mathrm|textsf|text|rm|mathbf)"
+                   r"\s*\{\s*T\s*\}|\\(?:mathsf|mathrm|rm)\s+T)")
+#: ``^T``, ``^{T}``, ``^\top``, ``^{\mathsf{T}}``, ``^⊤``: a transpose, not a power.
+CARET_TRANSPOSE = re.compile(r"\^\s*(?:\{\s*" + _TRANSPOSE_MARK + r"\s*\}|" + _TRANSPOSE_MARK
+                             + r"(?![A-Za-z0-9_]))")
+#: ``.T`` after a matrix (numpy's spelling).
+DOT_TRANSPOSE = re.compile(r"\.T(?![A-Za-z0-9_])")
