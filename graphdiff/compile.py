@@ -39,7 +39,6 @@ import math
 import re
 import struct
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -58,10 +57,6 @@ from .tensorops import aligned as aligned_function
 BACKENDS = ("math", "numpy", "llvm")
 #: What :func:`compile` can be asked for (``kind`` of a :class:`Compiled`).
 KINDS = ("value", "grad", "jvp", "vjp", "hvp")
-
-_CACHE: weakref.WeakKeyDictionary[Graph, dict[tuple[Any, ...], Compiled]] = \
-    weakref.WeakKeyDictionary()
-
 
 _ALIGNED: dict[int, tuple[Callable[..., Any], Callable[..., Any]]] = {}
 
@@ -770,7 +765,9 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     # code built under one is not the code of another.
     convention = _KINKS["convention"] if kind != "value" else None
     key = (kind, output, backend, _seed_key(graph, seeds), convention)
-    per_graph = _CACHE.setdefault(graph, {})
+    # The cache lives on the graph (a compiled function refers to its graph, so a table
+    # keyed weakly by graphs would keep every graph alive): it goes when the graph goes.
+    per_graph = graph.__dict__.setdefault("_compiled", {})
     compiled = per_graph.get(key)
     if compiled is None:
         compiled = _make(graph, kind, output, seeds, backend)

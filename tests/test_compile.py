@@ -316,6 +316,18 @@ def test_wrong_inputs_are_told() -> None:
         gd.compile(gd.parse("x*y"), grad=True, jvp={"x": 1.0})
 
 
+def test_compiled_code_goes_with_its_graph() -> None:
+    import gc
+    import weakref
+
+    g = gd.parse("sin(x)*y")
+    gd.compile(g, grad=True)(x=1.0, y=2.0)
+    ref = weakref.ref(g)
+    del g
+    gc.collect()
+    assert ref() is None
+
+
 def test_code_is_cached_per_graph_and_request() -> None:
     g = gd.parse("sin(x)*x")
     assert gd.compile(g, grad=True) is gd.compile(g, grad=True)
