@@ -281,7 +281,7 @@ class _Flagged(ArithmeticError):
     """Native code saw nan or inf come out of an op with a domain."""
 
 
-_ENGINES: list[Any] = []  # the LLVM engines, kept alive as long as the process
+_LLVM_READY: list[bool] = []  # LLVM's native target, initialised once
 
 
 #: Nodes per basic block of the generated LLVM IR.
@@ -307,7 +307,8 @@ def _llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     except ImportError:
         raise GraphdiffError("the llvm backend needs llvmlite (pip install llvmlite)") from None
     source = generate_llvm(program)
-    if not _ENGINES:
+    if not _LLVM_READY:
+        _LLVM_READY.append(True)
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         library = ctypes.util.find_library("m")
@@ -319,7 +320,7 @@ def _llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
         opt=2 if len(program) < LLVM_OPTIMIZE_BELOW else 0)
     engine = llvm.create_mcjit_compiler(module, machine)
     engine.finalize_object()
-    _ENGINES.append(engine)
+    keep = engine  # the machine code lives as long as the functions below do
     point = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(
         engine.get_function_address("point"))
     batch = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)(
@@ -334,21 +335,21 @@ def _llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
                          out.__array_interface__["data"][0])
         return local.buffers
 
-    def run_array(values: Any) -> np.ndarray:
+    def run_array(values: Any, _engine: Any = keep) -> np.ndarray:
         given, out, at, to = getattr(local, "buffers", None) or buffers()
         given[:] = values
         if point(at, to):
             raise _Flagged
         return out.copy()
 
-    def run_point(*values: float) -> tuple[Any, ...]:
+    def run_point(*values: float, _engine: Any = keep) -> tuple[Any, ...]:
         given, out, at, to = getattr(local, "buffers", None) or buffers()
         given[:] = values
         if point(at, to):
             raise _Flagged
         return tuple(out.tolist())
 
-    def run_batch(rows: np.ndarray) -> np.ndarray:
+    def run_batch(rows: np.ndarray, _engine: Any = keep) -> np.ndarray:
         rows = np.ascontiguousarray(rows, dtype=float)
         out = empty((rows.shape[0], n_out))
         if batch(rows.__array_interface__["data"][0], out.__array_interface__["data"][0],
