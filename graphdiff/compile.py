@@ -39,7 +39,7 @@ import math
 import re
 import struct
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -394,13 +394,16 @@ class Compiled:
     """
 
     def __init__(self, graph: Graph, program: Graph, kind: str, backend: str,
-                 parts: tuple[tuple[int, ...], ...], names: tuple[tuple[bool, ...], ...]):
+                 parts: tuple[tuple[int, ...], ...], names: tuple[tuple[bool, ...], ...],
+                 wrt: tuple[str, ...] | None = None):
         self.graph = graph
         #: The graph the code is generated from (the derivative graph, with the values).
         self.program = program
         self.kind = kind
         self.backend = backend
         self.inputs: tuple[str, ...] = graph.inputs
+        #: The inputs a gradient, cotangent or Hessian-vector product is given for.
+        self.wrt: tuple[str, ...] = graph.inputs if wrt is None else wrt
         self._parts = parts          # per part of the result, the indices of its outputs
         self._by_name = names        # per part, whether it is keyed by the inputs' names
         self._functions: dict[str, Callable[..., tuple[Any, ...]]] = {}
@@ -480,10 +483,12 @@ class Compiled:
             "_pa": self._functions.get("llvm array"),
             "_slow": Compiled._slow, "_nd": np.ndarray,
             "_f64": np.dtype(float), "_float": float, "_array": np.array,
-            "_errors": (ArithmeticError, ValueError), "_names": self.inputs,
+            "_errors": (ArithmeticError, ValueError), "_wrt": self.wrt,
             "_shape": (n,)}
         names = [f"_n{j}" for j in range(n)]
         namespace.update(zip(names, self.inputs, strict=True))
+        keys = [f"_g{j}" for j in range(len(self.wrt))]
+        namespace.update(zip(keys, self.wrt, strict=True))
         values = ", ".join(f"a{j}" for j in range(n))
         floats = " and ".join(f"type(a{j}) is _float" for j in range(n)) or "True"
         lines = [
@@ -498,21 +503,21 @@ class Compiled:
             "            try:",
             f"                o = _fm({values})",
             "            except _errors: return _slow(self, args, kw)",
-            f"            return {self._packing(names, keyed=True)}",
+            f"            return {self._packing(keys, keyed=True)}",
             "    elif len(args) == 1 and not kw:",
             "        a = args[0]",
             "        if type(a) is _nd and a.shape == _shape and a.dtype == _f64:",
             "            try:",
             f"                o = {'_pa(a)' if native else '_fm(*a.tolist())'}",
             "            except _errors: return _slow(self, args, kw)",
-            f"            return {self._packing(names, keyed=False, native=native)}",
+            f"            return {self._packing(keys, keyed=False, native=native)}",
             "    return _slow(self, args, kw)",
         ]
         code = builtins.compile("\n".join(lines), "<graphdiff.compile entry>", "exec")
         exec(code, namespace)  # generated here, from node ids and counts only
         return namespace["__call__"]
 
-    def _packing(self, names: list[str], keyed: bool, native: bool = False) -> str:
+    def _packing(self, keys: list[str], keyed: bool, native: bool = False) -> str:
         """The expression that makes the result of the outputs ``o`` (a tuple; an array of
         the native code's when ``native``)."""
         parts = []
@@ -528,11 +533,11 @@ class Compiled:
                 parts.append(f"o[{start}]" if len(indices) == 1 else f"o[{start}:{stop}]")
             elif not keyed:
                 parts.append(f"o[{start}:{stop}]" if native else f"_array(o[{start}:{stop}])")
-            elif len(names) <= 16:
-                parts.append("{" + ", ".join(f"{name}: o[{i}]" for name, i in
-                                             zip(names, indices, strict=True)) + "}")
+            elif len(keys) <= 16:
+                parts.append("{" + ", ".join(f"{key}: o[{i}]" for key, i in
+                                             zip(keys, indices, strict=True)) + "}")
             else:
-                parts.append(f"dict(zip(_names, o[{start}:{stop}]))")
+                parts.append(f"dict(zip(_wrt, o[{start}:{stop}]))")
         return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
     def _tensors(self, given: Mapping[str, Any]) -> Any:
@@ -553,7 +558,8 @@ class Compiled:
         outs = [batch.public(np.asarray(o)) for o in outs]
         program = self.program
         for indices, by_name in zip(self._parts, self._by_name, strict=True):
-            for i, node in zip(indices, graph.input_ids if by_name else (), strict=False):
+            wrt = [graph.id(name) for name in self.wrt] if by_name else []
+            for i, node in zip(indices, wrt, strict=False):
                 # An input's cotangent has the input's shape, per point of the batch (as
                 # reverse mode gives it), also where it does not depend on the point or is
                 # a constant (a structural 0, a seed passed through).
@@ -692,7 +698,7 @@ class Compiled:
         for indices, by_name in zip(self._parts, self._by_name, strict=True):
             if by_name:
                 if keyed:
-                    result.append(dict(zip(self.inputs, [outs[i] for i in indices],
+                    result.append(dict(zip(self.wrt, [outs[i] for i in indices],
                                            strict=True)))
                 else:
                     result.append(_stacked([outs[i] for i in indices]))
@@ -726,15 +732,19 @@ def _stacked(values: list[Any]) -> np.ndarray:
 
 def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # noqa: A001
             jvp: Mapping[str, Any] | None = None, vjp: Mapping[str, Any] | None = None,
-            hvp: Mapping[str, Any] | None = None, backend: str = "auto") -> Compiled:
+            hvp: Mapping[str, Any] | None = None, wrt: Sequence[str] | None = None,
+            backend: str = "auto") -> Compiled:
     """Compile ``graph`` (and, as asked, its derivative) to straight-line code.
 
     ``grad=True``: the value and the gradient of ``output`` (reverse mode, as code).
     ``jvp={input: tangent}``: the outputs and their tangents along that direction.
     ``vjp={output: cotangent}``: the outputs and the inputs' cotangents.
     ``hvp={input: direction}``: the value, the gradient and the Hessian times the direction.
-    ``backend``: ``"auto"`` (``math`` for numbers, numpy for arrays), ``"math"`` or
-    ``"numpy"``.  The code is cached per graph and request: compiling again is free.
+    ``wrt``: the inputs the gradient or the cotangent is wanted for (grad, vjp); what
+    leads only to the others (a network's data) is left out of the code.
+    ``backend``: ``"auto"`` (``math`` for numbers, numpy for arrays), ``"math"``,
+    ``"numpy"`` or ``"llvm"``.  The code is cached per graph and request: compiling again
+    is free.
 
     >>> import graphdiff as gd
     >>> g = gd.parse("s = x + y\\np = x*y", outputs=["s", "p"])
@@ -748,6 +758,8 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     (6.0, array([3., 2.]))
     >>> gd.compile(g, grad=True, output="p") is gd.compile(g, grad=True, output="p")
     True
+    >>> gd.compile(g, grad=True, output="p", wrt=["y"])(x=2.0, y=3.0)
+    (6.0, {'y': 2.0})
     """
     if backend not in (*BACKENDS, "auto"):
         raise GraphdiffError(f"backend must be 'auto', 'math', 'numpy' or 'llvm', not "
@@ -765,13 +777,17 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     # The convention at kinks is read when the derivative graph is built (graphdiff.ops):
     # code built under one is not the code of another.
     convention = _KINKS["convention"] if kind != "value" else None
-    key = (kind, output, backend, _seed_key(graph, seeds), convention)
+    if wrt is not None:
+        if kind not in ("grad", "vjp"):
+            raise GraphdiffError("wrt= is for grad and vjp")
+        wrt = tuple(graph.name(input_id(graph, name)) for name in wrt)
+    key = (kind, output, backend, _seed_key(graph, seeds), convention, wrt)
     # The cache lives on the graph (a compiled function refers to its graph, so a table
     # keyed weakly by graphs would keep every graph alive): it goes when the graph goes.
     per_graph = graph.__dict__.setdefault("_compiled", {})
     compiled = per_graph.get(key)
     if compiled is None:
-        compiled = _make(graph, kind, output, seeds, backend)
+        compiled = _make(graph, kind, output, seeds, backend, wrt)
         if compiled.backend != "numpy":  # the generated fast paths call the math code
             compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled
@@ -793,7 +809,7 @@ def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] 
 
 
 def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] | None,
-          backend: str) -> Compiled:
+          backend: str, wrt: tuple[str, ...] | None) -> Compiled:
     if graph.is_tensor:
         if backend not in ("auto", "numpy"):
             raise GraphdiffError(f"a graph with tensor nodes compiles to numpy code, not "
@@ -809,10 +825,12 @@ def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] 
     if kind in ("grad", "hvp"):
         out = output_id(graph, output)
         value = (graph.output_ids.index(out),)
-        gradient = tuple(range(k, k + n))
-        adjoint = reverse_graph(graph, output=graph.name(out), values=True)
+        adjoint = reverse_graph(graph, output=graph.name(out), values=True, wrt=wrt)
         if kind == "grad":
-            return Compiled(graph, adjoint, kind, backend, (value, gradient), (False, True))
+            gradient = tuple(range(k, k + len(wrt or graph.inputs)))
+            return Compiled(graph, adjoint, kind, backend, (value, gradient), (False, True),
+                            wrt)
+        gradient = tuple(range(k, k + n))
         assert seeds is not None
         direction = {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
         program = forward_graph(adjoint, direction=direction, values=True)
@@ -828,9 +846,9 @@ def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] 
         return Compiled(graph, program, kind, backend, (outputs, tuple(range(k, 2 * k))),
                         (False, False))
     cotangent = {graph.name(output_id(graph, name)): v for name, v in seeds.items()}
-    program = reverse_graph(graph, cotangent=cotangent, values=True)
-    return Compiled(graph, program, kind, backend, (outputs, tuple(range(k, k + n))),
-                    (False, True))
+    program = reverse_graph(graph, cotangent=cotangent, values=True, wrt=wrt)
+    return Compiled(graph, program, kind, backend,
+                    (outputs, tuple(range(k, k + len(wrt or graph.inputs)))), (False, True), wrt)
 
 
 __all__ = ["BACKENDS", "KINDS", "Compiled", "compile", "generate"]

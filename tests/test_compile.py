@@ -488,3 +488,36 @@ def test_code_follows_the_convention_at_kinks_it_was_built_under() -> None:
     with gd.kink_convention("seed001"):
         assert gd.compile(g, grad=True)(x=0.0)[1]["x"] == gd.grad(g, {"x": 0.0})["x"] == 2.0
     assert gd.compile(g, grad=True)(x=0.0)[1]["x"] == 0.5
+
+
+@pytest.mark.parametrize("backend", CALLED)
+def test_wrt_leaves_the_other_inputs_adjoints_out_of_the_code(backend: str) -> None:
+    g = gd.parse("sin(x)*exp(w) + w**2")
+    whole = gd.compile(g, grad=True, backend=backend)
+    f = gd.compile(g, grad=True, wrt=["w"], backend=backend)
+    assert len(f.program) < len(whole.program)
+    value, gradient = f(x=0.5, w=1.5)
+    assert close(value, g.evaluate(x=0.5, w=1.5)) and list(gradient) == ["w"]
+    assert close(gradient["w"], gd.grad(g, {"x": 0.5, "w": 1.5})["w"])
+    value, gradient = f(np.array([[0.5, 1.5], [1.0, -1.0]]))
+    assert gradient.shape == (2, 1)
+    assert close(gradient[1, 0], gd.grad(g, {"x": 1.0, "w": -1.0})["w"])
+    s = gd.parse("s = x*w\np = x + w", outputs=["s", "p"])
+    values, cotangent = gd.compile(s, vjp={"s": 2.0, "p": 1.0}, wrt=["x"],
+                                   backend=backend)(x=2.0, w=3.0)
+    assert values == (6.0, 5.0) and cotangent == {"x": 7.0}
+    with pytest.raises(gd.GraphdiffError, match="wrt= is for grad and vjp"):
+        gd.compile(g, jvp={"x": 1.0}, wrt=["x"])
+
+
+def test_wrt_on_a_tensor_graph_the_weights_of_a_layer() -> None:
+    g = gd.parse("L = mean((sigmoid(X @ W + b) - Y)**2)",
+                 shapes={"X": (8, 3), "W": (3, 2), "b": (2,), "Y": (8, 2)})
+    rng = np.random.default_rng(5)
+    at = {"X": rng.normal(size=(8, 3)), "W": rng.normal(size=(3, 2)), "b": rng.normal(size=2),
+          "Y": rng.uniform(size=(8, 2))}
+    value, gradient = gd.compile(g, grad=True, wrt=["W", "b"])(**at)
+    expected = gd.grad(g, at, wrt=["W", "b"])
+    assert sorted(gradient) == ["W", "b"] and close(value, g.evaluate(at))
+    for name in ("W", "b"):
+        np.testing.assert_allclose(gradient[name], expected[name], rtol=1e-10, atol=1e-14)
