@@ -262,6 +262,67 @@ ANCHORS = {"sympy lambdify": sympy_anchor, "symengine": symengine_anchor, "JAX j
            "autograd": autograd_anchor}
 
 
+# --- scaling: chains of 10³ ... nodes --------------------------------------------------------
+
+
+def scale_one(n: int) -> dict[str, float]:
+    """One chain of ``n`` sin/cos/tanh, measured in this process (run in a fresh one)."""
+    import resource
+
+    def chained(x: Any) -> Any:
+        return chain(_GD, [x], n)
+
+    row: dict[str, float] = {"n": n}
+    start = time.perf_counter()
+    g = gd.trace(chained)
+    row["build"] = time.perf_counter() - start
+    start = time.perf_counter()
+    value_code = gd.compile(g)
+    value_code(x=0.3)
+    gradient_code = gd.compile(g, grad=True)
+    gradient_code(x=0.3)
+    row["compile"] = time.perf_counter() - start
+    row["value"] = per_call(lambda: value_code(x=0.3), budget=0.2, repeats=3) / 1e6
+    row["gradient"] = per_call(lambda: gradient_code(x=0.3), budget=0.2, repeats=3) / 1e6
+    try:
+        start = time.perf_counter()
+        native = gd.compile(g, grad=True, backend="llvm")
+        native(x=0.3)
+        row["compile llvm"] = time.perf_counter() - start
+        row["gradient llvm"] = per_call(lambda: native(x=0.3), budget=0.2, repeats=3) / 1e6
+        native_value = gd.compile(g, backend="llvm")
+        row["value llvm"] = per_call(lambda: native_value(x=0.3), budget=0.2, repeats=3) / 1e6
+    except gd.GraphdiffError:
+        pass
+    row["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def scaling(sizes: list[int]) -> None:
+    """The scaling table: each chain in a fresh process (its own peak memory), then the
+    growth exponent of each column, fitted on log-log axes."""
+    import json
+    import subprocess
+
+    rows = []
+    for n in sizes:
+        done = subprocess.run([sys.executable, __file__, "--scale-one", str(n)],
+                              capture_output=True, text=True, check=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    columns = [c for c in rows[0] if c != "n"]
+    print("\n## scaling: chains of sin/cos/tanh (seconds; peak resident MB)")
+    print(f"{'nodes':>9} " + " ".join(f"{c:>13}" for c in columns) + "  grad/value")
+    for row in rows:
+        cells = " ".join(f"{row.get(c, math.nan):>13.4g}" for c in columns)
+        print(f"{row['n']:>9,} {cells}  {row['gradient'] / row['value']:>6.2f}")
+    if len(rows) > 1:
+        logs = np.log([row["n"] for row in rows])
+        fitted = {c: np.polyfit(logs, np.log([row[c] for row in rows]), 1)[0]
+                  for c in columns if c != "peak MB" and all(c in row for row in rows)}
+        print("growth exponent (time ~ nodes^k): " +
+              ", ".join(f"{c} {k:.2f}" for c, k in fitted.items()))
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -269,7 +330,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter timings")
     parser.add_argument("--only", help="run the workloads whose name contains this text")
+    parser.add_argument("--scaling", nargs="*", type=int, metavar="N",
+                        help="the scaling table only, for chains of these lengths "
+                             "(default 1000 10000 100000)")
+    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.scale_one:
+        import json
+        print(json.dumps(scale_one(options.scale_one)))
+        return
+    if options.scaling is not None:
+        scaling(options.scaling or [1000, 10_000, 100_000])
+        return
     for name, (workload, n) in WORKLOADS.items():
         if options.only and options.only not in name:
             continue
