@@ -820,6 +820,11 @@ _TABLE: list[Op] = [
            lambda m, a, out: 1 / (3 * out**2), "\\sqrt[3]{{{0}}}",
            "real cube root (negative for a negative argument)", unicode="∛{0}",
            mpmath=_mp_real_cbrt, kinks=_itself, ufuncs=("cbrt",)),
+    _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a: sympy.log(1 + sympy.exp(a)),
+           lambda m, a, out: m.sigmoid(a), "\\operatorname{{softplus}}\\left({0}\\right)",
+           "log(1 + e^z), a smooth ReLU (numerically stable)",
+           mpmath=lambda a: mpmath.log1p(mpmath.exp(a)) if a < 0 else
+           a + mpmath.log1p(mpmath.exp(-a))),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
@@ -1075,16 +1080,16 @@ def define_op(
     (:func:`graphdiff.scalarize`).
 
     >>> import numpy as np, sympy, graphdiff as gd
-    >>> softplus = gd.define_op(
-    ...     "softplus", numpy=lambda z: np.logaddexp(0.0, z),
+    >>> softrelu = gd.define_op(
+    ...     "softrelu", numpy=lambda z: np.logaddexp(0.0, z),
     ...     sympy=lambda z: sympy.log(1 + sympy.exp(z)),
     ...     partials=[lambda m, z, out: m.sigmoid(z)],
     ...     doc="log(1 + e^z), a smooth relu")
-    >>> gd.grad(gd.parse("softplus(2*x)"))["x"]     # sympy writes sigmoid out
+    >>> gd.grad(gd.parse("softrelu(2*x)"))["x"]     # sympy writes sigmoid out
     2/(1 + exp(-2*x))
-    >>> float(gd.softplus(0.0))
+    >>> float(gd.softrelu(0.0))
     0.6931471805599453
-    >>> gd.undefine_op("softplus")
+    >>> gd.undefine_op("softrelu")
 
     A tensor op, the squared norm ‖x‖² of a vector, with its VJP and JVP:
 
