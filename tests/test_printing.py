@@ -257,3 +257,21 @@ def test_symbolic_tables_keep_sigma_and_relu_as_themselves() -> None:
     assert str(folded(1 / (1 + sympy.exp(-z)))) == "σ(z)"
     assert str(folded(sympy.Max(0, z))) == "ReLU(z)"
     assert folded(z**2 + 1) == z**2 + 1
+
+
+@pytest.mark.parametrize("mark", ["bar", "dot"])
+def test_marks_cover_whole_names_and_hats_stay_distinct_in_every_style(mark) -> None:
+    from graphdiff.notation import BAR, DOT, decorated, latex_name, pretty_name
+
+    m = BAR if mark == "bar" else DOT
+    names = ["y", "y_hat", "num", "xpy", "epsilon", "w3"]
+    for style in (str, pretty_name, latex_name):
+        shown = [style(decorated(n, m)) for n in names]
+        assert len(set(shown)) == len(shown), (style, shown)
+    assert pretty_name(decorated("y_hat", BAR)) != pretty_name(decorated("y", BAR))
+    assert latex_name(decorated("y_hat", BAR)) == "\\bar{\\hat{y}}"
+    assert latex_name(decorated("y", BAR)) == "\\bar{y}"
+    assert latex_name(decorated("num", m)) == ("\\overline{num}" if mark == "bar"
+                                               else "\\dot{num}")
+    # a multi-letter name carries its mark as a suffix in plain text, never on one letter
+    assert decorated("xpy", m) == f"xpy_{mark}"
