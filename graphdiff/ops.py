@@ -263,6 +263,16 @@ class Op:
     def __repr__(self) -> str:
         return f"<Op {self.name}/{self.arity}>"
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """An op pickles as its name in the registry (its rules are functions, some of them
+        lambdas): graphs and problems travel to worker processes and Dask workers.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(OPS["sin"])) is OPS["sin"]
+        True
+        """
+        return (_registered, (self.name,))
+
     def format(self, args: list[str], style: str = "text") -> str:
         """Print the op applied to already-printed arguments.
 
@@ -886,6 +896,15 @@ FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
 FUNCTIONS: Mapping[str, Op] = MappingProxyType(_CALLABLE)
 
 _listeners: list[Callable[[Op], None]] = []
+
+
+def _registered(name: str) -> Op:
+    """The op of that name in this process's registry (how an op unpickles)."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise GraphdiffError(f"op {name!r} is not defined in this process: define it with "
+                             "gd.define_op where the graph is used") from None
 
 
 def op_of_dunder(name: str, arity: int) -> Op | None:

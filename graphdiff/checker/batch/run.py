@@ -8,6 +8,7 @@ journal (:mod:`.journal`) or the previous gradebook (:mod:`.gradebook`), the wor
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ from .intake import read_submission, scan_submissions
 from .journal import Journal, journal_path
 from .platforms import PLATFORMS, render_platform
 from .progress import Progress, progress_stream
+from .remote import run_on_executor
 from .submission import PER_SUBMISSION_TIMEOUT
 from .workers import Supervisor, Task
 
@@ -133,6 +135,7 @@ def grade(
     timeout: float | None = None,
     per_submission: float = PER_SUBMISSION_TIMEOUT,
     max_bytes: int = MAX_FILE_BYTES,
+    executor: concurrent.futures.Executor | None = None,
 ) -> GradeSummary:
     """Grade every answers file in ``submissions`` into the gradebook ``output``.
 
@@ -160,6 +163,11 @@ def grade(
         Seconds allowed to one submission (0: no limit).
     max_bytes : int
         Larger files get an error row without being read.
+    executor : concurrent.futures.Executor, optional
+        Grade on this executor instead of graphdiff's own process pool (``jobs`` is then
+        the executor's business): a Dask cluster is
+        ``grade(..., executor=distributed.Client(address).get_executor())``.  See
+        :mod:`.remote` for what the time limits are there.
 
     Returns
     -------
@@ -197,15 +205,18 @@ def grade(
     try:
         todo = _reuse(intake.files, folder, max_bytes, sha, journaled, previous, rows, summary)
         # The bar is closed after the workers are stopped, however the run ends.
-        with (Progress(len(todo), progress_stream(progress)) as bar,
-              Supervisor(jobs, problem_list, options) as supervisor):
+        with Progress(len(todo), progress_stream(progress)) as bar:
 
             def collect(row: dict[str, Any]) -> None:
                 rows[row["file"]] = journal.add(row)
                 summary.graded += 1
                 bar.update(summary.graded)
 
-            supervisor.run(todo, collect)
+            if executor is not None:
+                run_on_executor(executor, todo, problem_list, options, collect)
+            else:
+                with Supervisor(jobs, problem_list, options) as supervisor:
+                    supervisor.run(todo, collect)
         ordered = [rows[name] for name in sorted(rows)]
         summary.duplicates = flag_duplicates(ordered, lang)
         text = render_platform(ordered, problem_list, fmt) if fmt in PLATFORMS else \
