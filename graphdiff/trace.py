@@ -298,6 +298,8 @@ def trace(
         Example values, one per input in order, whose shapes the inputs take (their
         values are not used), like JAX's ``make_jaxpr(fn)(*args)``.
 
+    Examples
+    --------
     >>> import graphdiff as gd
     >>> def chain(x, n=3):
     ...     for _ in range(n):

@@ -103,6 +103,8 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     Adjoint nodes are named w̄ᵢ after the node they belong to; the outputs are the
     inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP).
 
+    Examples
+    --------
     >>> import graphdiff as gd
     >>> dg = gd.reverse_graph(gd.parse("x1*x2 + sin(x1)"))
     >>> [dg.formula(n) for n in dg.output_ids]
