@@ -16,7 +16,7 @@ from . import checker
 from ._version import __version__ as __version__
 from .compile import Compiled, compile
 from .convert import from_sympy
-from .derive.api import grad, hessian, jacobian, jvp, vjp
+from .derive.api import jacobian
 from .derive.check import VerifyReport, numeric_diff, verify
 from .derive.forward import ForwardResult, forward
 from .derive.graphs import forward_graph, reverse_graph
@@ -39,6 +39,16 @@ from .parse import Limits, parse
 from .render import RenderError, render, to_file
 from .trace import FUNCTIONS as _FUNCTIONS
 from .trace import Tracer, trace
+from .transforms import (
+    grad,
+    hessian,
+    jacfwd,
+    jacrev,
+    jvp,
+    make_graph,
+    value_and_grad,
+    vjp,
+)
 
 # The core imports nothing above it, so presentation is set on its classes from here: the
 # notebook display of graphs and results, and the results' worked tables (table()).
@@ -88,9 +98,12 @@ __all__ = [
     "from_sympy",
     "grad",
     "hessian",
+    "jacfwd",
     "jacobian",
+    "jacrev",
     "jvp",
     "kink_convention",
+    "make_graph",
     "numeric_diff",
     "parse",
     "path_sum",
@@ -104,6 +117,7 @@ __all__ = [
     "to_file",
     "trace",
     "undefine_op",
+    "value_and_grad",
     "verify",
     "vjp",
 ]

@@ -46,6 +46,8 @@ def from_sympy(
 
     Inputs are the free symbols, in ``inputs`` order or sorted by name.
 
+    Examples
+    --------
     >>> import sympy, graphdiff as gd
     >>> x1, x2 = sympy.symbols("x1 x2")
     >>> g = gd.from_sympy(x1*x2 + sympy.sin(x1))

@@ -149,6 +149,8 @@ class _LazyEdgeData(dict):
 class ComputationDiGraph(nx.DiGraph):
     """``networkx.DiGraph`` whose edge data computes ``derivative`` lazily.
 
+    Examples
+    --------
     >>> import networkx as nx, graphdiff as gd
     >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
     >>> isinstance(g.nx, nx.DiGraph), len(list(nx.all_simple_paths(g.nx, 0, 7)))
@@ -757,6 +759,8 @@ class Graph:
         are a batch of points.  Iterative over the topological order, so a chain of a
         million nodes evaluates.
 
+        Examples
+        --------
         >>> import graphdiff as gd
         >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
         >>> [float(v) for v in g.values(x=1, y=2)]

@@ -285,6 +285,16 @@ class Op:
     def __repr__(self) -> str:
         return f"<Op {self.name}/{self.arity}>"
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """An op pickles as its name in the registry (its rules are functions, some of them
+        lambdas): graphs and problems travel to worker processes and Dask workers.
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(OPS["sin"])) is OPS["sin"]
+        True
+        """
+        return (_registered, (self.name,))
+
     def format(self, args: list[str], style: str = "text") -> str:
         """Print the op applied to already-printed arguments.
 
@@ -369,13 +379,19 @@ def _py_sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def _py_softplus(z: float) -> float:
+    """log(1 + e^z) on one float, without overflow: max(z, 0) + log1p(e^-|z|)."""
+    return (z if z > 0 else 0.0) + math.log1p(math.exp(-abs(z)))
+
+
 def _py_sign(z: float) -> float:
     return 1.0 if z > 0 else -1.0 if z < 0 else 0.0 * z
 
 
 #: The names the ops' ``code`` templates may use.
 CODE_GLOBALS: Mapping[str, Any] = MappingProxyType(
-    {"math": math, "np": np, "_sigmoid": _py_sigmoid, "_sign": _py_sign})
+    {"math": math, "np": np, "_sigmoid": _py_sigmoid, "_sign": _py_sign,
+     "_softplus": _py_softplus})
 
 
 def _calls(math_name: str | None, numpy_name: str | None,
@@ -950,6 +966,16 @@ _TABLE: list[Op] = [
            "real cube root (negative for a negative argument)", unicode="∛{0}",
            mpmath=_mp_real_cbrt, kinks=_itself, ufuncs=("cbrt",),
            code=_calls("math.cbrt", "np.cbrt", "@cbrt")),
+    _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a: sympy.log(1 + sympy.exp(a)),
+           lambda m, a, out: m.sigmoid(a), "\\operatorname{{softplus}}\\left({0}\\right)",
+           "log(1 + e^z), a smooth ReLU (numerically stable)",
+           mpmath=lambda a: mpmath.log1p(mpmath.exp(a)) if a < 0 else
+           a + mpmath.log1p(mpmath.exp(-a)),
+           code={**_calls("_softplus", None), "numpy": "np.logaddexp(0.0, {0})", "llvm": (
+               "call double @llvm.fabs.f64(double {0})", "fneg double {t0}",
+               "call double @llvm.exp.f64(double {t1})", "call double @log1p(double {t2})",
+               "fcmp ogt double {0}, 0.0", "select i1 {t4}, double {0}, double 0.0",
+               "fadd double {t5}, {t3}")}),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
@@ -1031,6 +1057,15 @@ FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
 FUNCTIONS: Mapping[str, Op] = MappingProxyType(_CALLABLE)
 
 _listeners: list[Callable[[Op], None]] = []
+
+
+def _registered(name: str) -> Op:
+    """The op of that name in this process's registry (how an op unpickles)."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise GraphdiffError(f"op {name!r} is not defined in this process: define it with "
+                             "gd.define_op where the graph is used") from None
 
 
 def op_of_dunder(name: str, arity: int) -> Op | None:
@@ -1228,16 +1263,16 @@ def define_op(
     (:func:`graphdiff.scalarize`).
 
     >>> import numpy as np, sympy, graphdiff as gd
-    >>> softplus = gd.define_op(
-    ...     "softplus", numpy=lambda z: np.logaddexp(0.0, z),
+    >>> softrelu = gd.define_op(
+    ...     "softrelu", numpy=lambda z: np.logaddexp(0.0, z),
     ...     sympy=lambda z: sympy.log(1 + sympy.exp(z)),
     ...     partials=[lambda m, z, out: m.sigmoid(z)],
     ...     doc="log(1 + e^z), a smooth relu")
-    >>> gd.grad(gd.parse("softplus(2*x)"))["x"]     # sympy writes sigmoid out
+    >>> gd.grad(gd.parse("softrelu(2*x)"))["x"]     # sympy writes sigmoid out
     2/(1 + exp(-2*x))
-    >>> float(gd.softplus(0.0))
+    >>> float(gd.softrelu(0.0))
     0.6931471805599453
-    >>> gd.undefine_op("softplus")
+    >>> gd.undefine_op("softrelu")
 
     A tensor op, the squared norm ‖x‖² of a vector, with its VJP and JVP:
 

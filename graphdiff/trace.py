@@ -100,6 +100,18 @@ class Tracer:
     __int__ = __float__
     __index__ = __float__
 
+    def __getitem__(self, index: Any) -> Any:
+        raise TraceError(
+            "indexing a traced value (x[0]) is not an op of graphdiff: pass the entries as "
+            "separate arguments, or write the computation with matrix ops (@, .T, sum)"
+        )
+
+    def __iter__(self) -> Any:
+        raise TraceError(
+            "iterating over a traced value is not an op of graphdiff: pass the entries as "
+            "separate arguments, or write the computation with matrix ops (@, .T, sum)"
+        )
+
     def _sympy_(self) -> Any:
         # sympy numbers meeting a tracer (2*t) must hand over to Tracer.__rmul__;
         # SympifyError makes sympy's operators return NotImplemented.
@@ -286,6 +298,8 @@ def trace(
         Example values, one per input in order, whose shapes the inputs take (their
         values are not used), like JAX's ``make_jaxpr(fn)(*args)``.
 
+    Examples
+    --------
     >>> import graphdiff as gd
     >>> def chain(x, n=3):
     ...     for _ in range(n):

@@ -52,6 +52,7 @@ LAYERS = {
     "graphdiff.plot": 7,          # matplotlib figures of training runs (an optional extra)
     "graphdiff.optim": 7,         # training: the optimizers (above derive, beside presentation)
     "graphdiff.train": 7,         # training: initialisation, the fit loop (runs the engines)
+    "graphdiff.transforms": 7,    # JAX's transformations of Python functions (trace + derive)
     "graphdiff.show": 8,          # runs the sweeps a drawing needs, then draws
     "graphdiff.display": 9,       # notebooks; installs the rich methods on the core's classes
     "graphdiff.render": 10,       # the drawing API's import path

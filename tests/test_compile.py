@@ -409,14 +409,14 @@ def test_what_is_not_a_domain_error_is_inf_or_nan_as_interpreted(backend: str) -
 
 
 def test_an_op_defined_by_the_user_compiles_without_code_and_with_it() -> None:
-    gd.define_op("softplus", numpy=lambda z: np.logaddexp(0.0, z),
+    gd.define_op("softrelu", numpy=lambda z: np.logaddexp(0.0, z),
                  sympy=lambda z: sympy.log(1 + sympy.exp(z)),
                  partials=[lambda m, z, out: m.sigmoid(z)])
     gd.define_op("safelog", numpy=np.log, sympy=sympy.log, partials=[lambda m, z, out: 1 / z],
                  domain=lambda z: np.asarray(z) <= 0, domain_message="safelog of 0 or less",
                  code={"math": "math.log({0})"})
     try:
-        g = gd.parse("softplus(2*x) + safelog(x)")
+        g = gd.parse("softrelu(2*x) + safelog(x)")
         f = gd.compile(g, grad=True)
         value, gradient = f(x=0.5)
         assert close(value, g.evaluate(x=0.5))
@@ -425,7 +425,7 @@ def test_an_op_defined_by_the_user_compiles_without_code_and_with_it() -> None:
         with pytest.raises(gd.DomainError, match="safelog of 0 or less at w3"):
             f(np.array([[1.0], [-1.0]]))
     finally:
-        gd.undefine_op("softplus")
+        gd.undefine_op("softrelu")
         gd.undefine_op("safelog")
 
 
@@ -462,14 +462,14 @@ def test_the_llvm_backend_writes_ir_from_the_registry_and_refuses_ops_without_it
     expected = gd.grad(g, at={"x": 0.5, "y": -1.5})
     assert close(value, g.evaluate(x=0.5, y=-1.5))
     assert close(gradient[0], expected["x"]) and close(gradient[1], expected["y"])
-    gd.define_op("softplus", numpy=lambda z: np.logaddexp(0.0, z),
+    gd.define_op("softrelu", numpy=lambda z: np.logaddexp(0.0, z),
                  sympy=lambda z: sympy.log(1 + sympy.exp(z)),
                  partials=[lambda m, z, out: m.sigmoid(z)])
     try:
-        with pytest.raises(gd.GraphdiffError, match="softplus has no LLVM code"):
-            gd.compile(gd.parse("softplus(x)"), backend="llvm")
+        with pytest.raises(gd.GraphdiffError, match="softrelu has no LLVM code"):
+            gd.compile(gd.parse("softrelu(x)"), backend="llvm")
     finally:
-        gd.undefine_op("softplus")
+        gd.undefine_op("softrelu")
 
 
 @pytest.mark.parametrize("backend", ["auto", "numpy", *NATIVE])

@@ -1,6 +1,6 @@
 """An op defined by a user works everywhere at once: one registry entry, no other edit.
 
-``softplus`` is defined once with :func:`graphdiff.define_op` and then used by the parser,
+``softrelu`` is defined once with :func:`graphdiff.define_op` and then used by the parser,
 the tracer, every derivative method, ``from_sympy``, the checker (reading, equivalence,
 high precision, feedback), the renderer and the tables.
 """
@@ -28,9 +28,9 @@ class SoftplusFunction(sympy.Function):
 
 
 @pytest.fixture
-def softplus() -> Iterator[gd.Op]:
+def softrelu() -> Iterator[gd.Op]:
     op = gd.define_op(
-        "softplus",
+        "softrelu",
         numpy=lambda z: np.logaddexp(0.0, z),
         sympy=lambda z: sympy.log(1 + sympy.exp(z)),
         partials=[lambda m, z, out: m.sigmoid(z)],
@@ -41,11 +41,11 @@ def softplus() -> Iterator[gd.Op]:
     try:
         yield op
     finally:
-        gd.undefine_op("softplus")
-    assert "softplus" not in gd.OPS
+        gd.undefine_op("softrelu")
+    assert "softrelu" not in gd.OPS
 
 
-def _softplus(z: float) -> float:
+def _softrelu(z: float) -> float:
     return math.log1p(math.exp(z))
 
 
@@ -53,19 +53,19 @@ def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def test_parse_evaluate_and_trace(softplus: gd.Op) -> None:
-    g = gd.parse("softplus(2*x) + x*y")
+def test_parse_evaluate_and_trace(softrelu: gd.Op) -> None:
+    g = gd.parse("softrelu(2*x) + x*y")
     assert g.op(g.outputs[0]).name == "add"
-    assert g.evaluate(x=0.3, y=2.0) == pytest.approx(_softplus(0.6) + 0.6)
+    assert g.evaluate(x=0.3, y=2.0) == pytest.approx(_softrelu(0.6) + 0.6)
     assert gd.parse("sp(2*x) + x*y").to_sympy() == g.to_sympy()
-    traced = gd.trace(lambda x, y: gd.softplus(2 * x) + x * y)
+    traced = gd.trace(lambda x, y: gd.softrelu(2 * x) + x * y)
     assert traced.evaluate(x=0.3, y=2.0) == pytest.approx(g.evaluate(x=0.3, y=2.0))
-    assert float(gd.softplus(0.0)) == pytest.approx(math.log(2))
-    assert "softplus" in dir(gd)
+    assert float(gd.softrelu(0.0)) == pytest.approx(math.log(2))
+    assert "softrelu" in dir(gd)
 
 
-def test_every_derivative_method(softplus: gd.Op) -> None:
-    g = gd.parse("softplus(2*x) + x*y")
+def test_every_derivative_method(softrelu: gd.Op) -> None:
+    g = gd.parse("softrelu(2*x) + x*y")
     point = {"x": 0.3, "y": 2.0}
     expected = {"x": 2 * _sigmoid(0.6) + 2.0, "y": 0.3}
     for method in ("paths", "forward", "reverse", "symbolic"):
@@ -82,28 +82,28 @@ def test_every_derivative_method(softplus: gd.Op) -> None:
     assert dg.evaluate(**point) == pytest.approx(tuple(expected.values()))
 
 
-def test_from_sympy(softplus: gd.Op) -> None:
+def test_from_sympy(softrelu: gd.Op) -> None:
     z = sympy.Symbol("z")
     g = gd.from_sympy(SoftplusFunction(2 * z))
-    assert g.op(g.outputs[0]) is softplus
-    assert g.evaluate(z=0.25) == pytest.approx(_softplus(0.5))
+    assert g.op(g.outputs[0]) is softrelu
+    assert g.evaluate(z=0.25) == pytest.approx(_softrelu(0.5))
 
 
-def test_checker_reads_compares_and_evaluates_it(softplus: gd.Op) -> None:
+def test_checker_reads_compares_and_evaluates_it(softrelu: gd.Op) -> None:
     reading = read_answer("sp(2x) + x y", names=["x", "y"])
-    assert reading.expression == "softplus(2*x) + x*y"
-    assert read_answer(r"\operatorname{softplus}(x)", names=["x"]).expression == "softplus(x)"
-    assert compare("softplus(2*x)", "ln(1 + e^{2x})").verdict == "correct"
-    assert compare("softplus(2*x)", "softplus(x)").verdict == "incorrect"
-    assert compare("2*sigmoid(2*x)", "softplus'(2x)*2").verdict == "correct"
-    value, _ = mpeval.evaluate(gd.parse("softplus(x)"), {"x": mpmath.mpf(1)}, 40)
+    assert reading.expression == "softrelu(2*x) + x*y"
+    assert read_answer(r"\operatorname{softrelu}(x)", names=["x"]).expression == "softrelu(x)"
+    assert compare("softrelu(2*x)", "ln(1 + e^{2x})").verdict == "correct"
+    assert compare("softrelu(2*x)", "softrelu(x)").verdict == "incorrect"
+    assert compare("2*sigmoid(2*x)", "softrelu'(2x)*2").verdict == "correct"
+    value, _ = mpeval.evaluate(gd.parse("softrelu(x)"), {"x": mpmath.mpf(1)}, 40)
     with mpmath.workdps(40):
         assert abs(value - mpmath.log(1 + mpmath.e)) < mpmath.mpf(10) ** -35
 
 
-def test_checker_feedback_names_the_path(softplus: gd.Op) -> None:
+def test_checker_feedback_names_the_path(softrelu: gd.Op) -> None:
     problem = load_problem({
-        "id": "softplus-layer", "title": "A softplus neuron", "function": "softplus(w*x)",
+        "id": "softrelu-layer", "title": "A softrelu neuron", "function": "softrelu(w*x)",
         "parts": [{"id": "dw", "wrt": "w"}],
     })
     report = problem.grade({"dw": "sigmoid(w x)"})
@@ -114,10 +114,10 @@ def test_checker_feedback_names_the_path(softplus: gd.Op) -> None:
     assert right.parts[0].verdict.verdict == "correct"
 
 
-def test_rendering_and_tables(softplus: gd.Op) -> None:
-    g = gd.parse("softplus(2*x) + x*y")
+def test_rendering_and_tables(softrelu: gd.Op) -> None:
+    g = gd.parse("softrelu(2*x) + x*y")
     source = gd.render(g).source
-    assert "softplus" in source
+    assert "softrelu" in source
     table = gd.reverse(g, at={"x": 0.3, "y": 2.0}).table()
-    assert "softplus" in table
-    assert "softplus" in gd.forward(g, wrt="x").table()
+    assert "softrelu" in table
+    assert "softrelu" in gd.forward(g, wrt="x").table()

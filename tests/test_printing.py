@@ -213,7 +213,7 @@ def test_one_caret_excerpt() -> None:
 # --- an op added with define_op prints in every style ---------------------------------------
 
 
-class Softplus(sympy.Function):
+class Softrelu(sympy.Function):
     """log(1 + e^z), as a sympy head of its own so that the printer can map it back."""
 
     def _eval_rewrite_as_log(self, z):  # pragma: no cover - sympy's protocol
@@ -221,26 +221,26 @@ class Softplus(sympy.Function):
 
 
 def test_a_defined_op_prints_in_every_style() -> None:
-    gd.define_op("softplus", numpy=lambda z: np.logaddexp(0.0, z), sympy=Softplus,
-                 partials=[lambda m, z, out: m.sigmoid(z)], unicode="softplus({0})",
-                 sympy_heads=[Softplus])
+    gd.define_op("softrelu", numpy=lambda z: np.logaddexp(0.0, z), sympy=Softrelu,
+                 partials=[lambda m, z, out: m.sigmoid(z)], unicode="softrelu({0})",
+                 sympy_heads=[Softrelu])
     try:
-        g = gd.parse("softplus(x - y)**2*3")
-        sp = next(n for n in g.order if g.op(n) is not None and g.op(n).name == "softplus")
+        g = gd.parse("softrelu(x - y)**2*3")
+        sp = next(n for n in g.order if g.op(n) is not None and g.op(n).name == "softrelu")
         assert [formula(g, sp, s) for s in STYLES] == [
-            "softplus(w3)", "softplus(w₃)", "\\operatorname{softplus}\\left(w_{3}\\right)",
-            "softplus(w3)", "softplus(w3)"]
+            "softrelu(w3)", "softrelu(w₃)", "\\operatorname{softrelu}\\left(w_{3}\\right)",
+            "softrelu(w3)", "softrelu(w3)"]
         assert [graph_text(g, style=s) for s in STYLES] == [
-            "softplus(x - y)**2*3", "softplus(x − y)²·3",
-            "\\operatorname{softplus}\\left(x - y\\right)^{2} \\cdot 3",
-            "softplus(x - y)^2*3", "softplus(x - y)**2*3"]
+            "softrelu(x - y)**2*3", "softrelu(x − y)²·3",
+            "\\operatorname{softrelu}\\left(x - y\\right)^{2} \\cdot 3",
+            "softrelu(x - y)^2*3", "softrelu(x - y)**2*3"]
         z = sympy.Symbol("z")
-        assert expr_text(2 * Softplus(z), "unicode") == "2·softplus(z)"
-        assert expr_text(Softplus(z) ** 2, "answer") == "softplus(z)^2"
+        assert expr_text(2 * Softrelu(z), "unicode") == "2·softrelu(z)"
+        assert expr_text(Softrelu(z) ** 2, "answer") == "softrelu(z)^2"
         assert gd.parse(graph_text(g)).evaluate(x=1.0, y=0.5) == pytest.approx(
             g.evaluate(x=1.0, y=0.5))
     finally:
-        gd.undefine_op("softplus")
+        gd.undefine_op("softrelu")
 
 
 def test_symbolic_tables_keep_sigma_and_relu_as_themselves() -> None:
@@ -257,3 +257,21 @@ def test_symbolic_tables_keep_sigma_and_relu_as_themselves() -> None:
     assert str(folded(1 / (1 + sympy.exp(-z)))) == "σ(z)"
     assert str(folded(sympy.Max(0, z))) == "ReLU(z)"
     assert folded(z**2 + 1) == z**2 + 1
+
+
+@pytest.mark.parametrize("mark", ["bar", "dot"])
+def test_marks_cover_whole_names_and_hats_stay_distinct_in_every_style(mark) -> None:
+    from graphdiff.notation import BAR, DOT, decorated, latex_name, pretty_name
+
+    m = BAR if mark == "bar" else DOT
+    names = ["y", "y_hat", "num", "xpy", "epsilon", "w3"]
+    for style in (str, pretty_name, latex_name):
+        shown = [style(decorated(n, m)) for n in names]
+        assert len(set(shown)) == len(shown), (style, shown)
+    assert pretty_name(decorated("y_hat", BAR)) != pretty_name(decorated("y", BAR))
+    assert latex_name(decorated("y_hat", BAR)) == "\\bar{\\hat{y}}"
+    assert latex_name(decorated("y", BAR)) == "\\bar{y}"
+    assert latex_name(decorated("num", m)) == ("\\overline{num}" if mark == "bar"
+                                               else "\\dot{num}")
+    # a multi-letter name carries its mark as a suffix in plain text, never on one letter
+    assert decorated("xpy", m) == f"xpy_{mark}"

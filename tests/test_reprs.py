@@ -117,3 +117,21 @@ def test_drawings_carry_alt_text() -> None:
     assert 'aria-label="computation graph x*y + sin(x): inputs x, y; 3 ops; output w5"' in root
     titled = svg(gd.parse("x*y"), title="a product")
     assert 'aria-label="a product: computation graph x*y' in titled
+
+
+def test_every_bank_question_in_words_has_its_russian_text() -> None:
+    from graphdiff.checker import bank
+
+    english = re.compile(r"\b(from|for|at|the|with|through|given|paths|all)\b")
+    missing = [(pid, part.id) for pid, problem in bank().items() for part in problem.parts
+               if english.search(part.ask) and part.ask_ru == part.ask]
+    assert not missing
+
+
+def test_a_russian_report_labels_parts_in_russian() -> None:
+    report = check("seed004-ex1", {"df/dx": "4x + 3y"})
+    text = report.text("ru")
+    assert "пункт paths_x (пути от x к f)" in text
+    assert "paths from" not in text
+    assert report.to_dict("ru")["parts"][2]["ask"] == "пути от x к f"
+    assert report.to_dict("en")["parts"][2]["ask"] == "paths from x to f"

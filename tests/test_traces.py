@@ -152,3 +152,16 @@ def test_one_run_names_every_node_alike_in_every_table(names) -> None:
             first = line.split("  ")[0]
             found |= set(re.findall(r"[A-Za-z][A-Za-z0-9]*(?:_-?\d+)?", first.split(" = ")[0]))
     assert found - {"sum", "cos", "sin"} <= labels | ({"y"} if names == "survey" else set())
+
+
+def test_the_json_trace_carries_the_tables_labels() -> None:
+    from graphdiff.derive.report import diff_report
+
+    g = gd.parse("x1*x2 + sin(x1)")
+    report = diff_report(g, methods=["forward", "reverse"])
+    forward_rows = report["results"][0]["trace"]["x1"]
+    reverse_rows = report["results"][1]["trace"]
+    assert [r["label"] for r in forward_rows] == node_labels(g)
+    assert [(r["node"], r["label"]) for r in reverse_rows][-2:] == [("x2", "w2"), ("x1", "w1")]
+    table = gd.reverse(g).table().splitlines()[1:]
+    assert [row.split(" = ")[0] for row in table] == [r["label"] for r in reverse_rows]

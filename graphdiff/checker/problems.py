@@ -357,7 +357,8 @@ class Problem:
                 verdict = _grade_part(part, given, proof, timeout)
             shown = None if given is None else as_text(given)
             results.append(PartResult(part.id, part.ask, shown, verdict,
-                                      part.points if verdict.correct else 0.0, part.points))
+                                      part.points if verdict.correct else 0.0, part.points,
+                                      ask_ru=part.ask_ru))
         return Report(self.id, self.title["en"], tuple(results), tuple(notes),
                       title_ru=self.title["ru"])
 

@@ -57,6 +57,11 @@ class PartResult:
     verdict: Verdict
     points: float
     max_points: float
+    ask_ru: str = ""
+
+    def ask_in(self, lang: str) -> str:
+        """What the part asks, in ``lang`` (Russian when the problem gives it)."""
+        return self.ask_ru if lang == "ru" and self.ask_ru else self.ask
 
     def __repr__(self) -> str:
         return (f"<PartResult {self.part}: {self.verdict.verdict}, {_num(self.points)} of "
@@ -64,7 +69,7 @@ class PartResult:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         answer = None if self.answer is None else excerpt(self.answer)
-        return {"part": self.part, "ask": self.ask, "answer": answer,
+        return {"part": self.part, "ask": self.ask_in(lang), "answer": answer,
                 "points": self.points, "max_points": self.max_points,
                 **self.verdict.to_dict(lang)}
 
@@ -134,7 +139,7 @@ class Report:
         for p in self.parts:
             v = p.verdict
             out.append("")
-            head = Message("report_part", {"id": p.part, "ask": p.ask}).render(lang)
+            head = Message("report_part", {"id": p.part, "ask": p.ask_in(lang)}).render(lang)
             verdict = Message("verdict_" + v.verdict).render(lang)
             points = Message("report_points").render(lang)
             out.append(f"{head}: {verdict.upper()}  [{points}: {_num(p.points)}/"

@@ -72,8 +72,12 @@ def add_checker_parsers(subparsers: Any) -> None:
     grade_p.add_argument("-o", "--output", required=True,
                          help="gradebook file (.csv or .json)")
     grade_p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
-    grade_p.add_argument("--format", choices=["csv", "json"],
-                         help="gradebook format (default: from the suffix of --output)")
+    grade_p.add_argument("--format", choices=["csv", "json", "gradescope", "prairielearn",
+                                              "moodle", "canvas"],
+                         help="gradebook format (default: from the suffix of --output); "
+                         "gradescope and prairielearn write the platform's results.json "
+                         "for the one submission in the folder, moodle and canvas a CSV "
+                         "to import into their gradebooks")
     grade_p.add_argument("--force", action="store_true",
                          help="grade everything again, even unchanged submissions")
     grade_p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -108,6 +108,8 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     ``wrt`` keeps the adjoints of those inputs only: what leads only to the others (a
     network's data) is not in the graph.
 
+    Examples
+    --------
     >>> import graphdiff as gd
     >>> dg = gd.reverse_graph(gd.parse("x1*x2 + sin(x1)"))
     >>> [dg.formula(n) for n in dg.output_ids]

@@ -29,7 +29,7 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ..printing import expr_text, iverson
+from ..printing import expr_text, iverson, node_labels
 from ._sweep import scalar_only
 from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
@@ -310,10 +310,11 @@ def _forward_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
             "value": number(numeric.output_tangent(node)) if numeric else None,
         }
         rows = []
+        labels = node_labels(graph)
         for n in graph.order:
             rule = symbolic.rules[n]
             rows.append({
-                "node": graph.name(n), "definition": graph.formula(n),
+                "node": graph.name(n), "label": labels[n], "definition": graph.formula(n),
                 "value": number(numeric.values[n]) if numeric else None,
                 "rule": None if rule is None else expr_text(rule, written=True),
                 "tangent": number(numeric.tangents[n]) if numeric else
@@ -338,9 +339,10 @@ def _reverse_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
                           "value": number(numeric.adjoint(name)) if numeric else None}
                    for name in wrt}
     rows = []
+    labels = node_labels(graph)
     for n in reversed(graph.order):
         rows.append({
-            "node": graph.name(n), "definition": graph.formula(n),
+            "node": graph.name(n), "label": labels[n], "definition": graph.formula(n),
             "value": number(numeric.values[n]) if numeric else None,
             "rule": expr_text(symbolic.rules[n], written=True),
             "adjoint": number(numeric.adjoints[n]) if numeric else

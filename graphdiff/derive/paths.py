@@ -211,6 +211,8 @@ def paths(
     Raises :class:`PathLimitError` (with the exact count) when there are more than
     ``limit`` paths; :func:`path_sum` gives the sum's value for any count.
 
+    Examples
+    --------
     >>> import graphdiff as gd
     >>> g = gd.parse("x**2 + x*y + (x+y)**2", naming="letters")
     >>> [(p.names, p.value) for p in gd.paths(g, "y", at={"x": 1.0, "y": 2.0}).paths]

@@ -8,6 +8,7 @@ journal (:mod:`.journal`) or the previous gradebook (:mod:`.gradebook`), the wor
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +29,9 @@ from .gradebook import (
 )
 from .intake import read_submission, scan_submissions
 from .journal import Journal, journal_path
+from .platforms import PLATFORMS, render_platform
 from .progress import Progress, progress_stream
+from .remote import run_on_executor
 from .submission import PER_SUBMISSION_TIMEOUT
 from .workers import Supervisor, Task
 
@@ -132,6 +135,7 @@ def grade(
     timeout: float | None = None,
     per_submission: float = PER_SUBMISSION_TIMEOUT,
     max_bytes: int = MAX_FILE_BYTES,
+    executor: concurrent.futures.Executor | None = None,
 ) -> GradeSummary:
     """Grade every answers file in ``submissions`` into the gradebook ``output``.
 
@@ -143,8 +147,10 @@ def grade(
     jobs : int
         Worker processes (at least 1; grading never runs in this process, so that even a
         hang in C code is stopped).
-    fmt : {"csv", "json"}, optional
-        Overrides the format implied by the suffix.
+    fmt : {"csv", "json", "gradescope", "prairielearn", "moodle", "canvas"}, optional
+        Overrides the format implied by the suffix; the platforms' formats are those of
+        :mod:`.platforms` (Gradescope's and PrairieLearn's ``results.json`` grade one
+        submission).
     lang : {"en", "ru"}
         Language of the reasons and feedback in the gradebook.
     progress : bool or stream
@@ -157,6 +163,11 @@ def grade(
         Seconds allowed to one submission (0: no limit).
     max_bytes : int
         Larger files get an error row without being read.
+    executor : concurrent.futures.Executor, optional
+        Grade on this executor instead of graphdiff's own process pool (``jobs`` is then
+        the executor's business): a Dask cluster is
+        ``grade(..., executor=distributed.Client(address).get_executor())``.  See
+        :mod:`.remote` for what the time limits are there.
 
     Returns
     -------
@@ -186,25 +197,31 @@ def grade(
     journal = Journal(journal_path(out), _journal_key(options, max_bytes))
     intake = scan_submissions(folder, exclude=_own_files(folder, out, journal.path))
     summary = GradeSummary(total=len(intake.files), output=out)
-    previous = {} if force else previous_rows(out, fmt)
+    # A platform's file is not a gradebook to read back: its rows are graded again.
+    previous = {} if force or fmt in PLATFORMS else previous_rows(out, fmt)
     rows: dict[str, dict[str, Any]] = {
         name: skipped_row(name, reason.render(lang), sha) for name, reason in intake.skipped}
     journaled = journal.load()
     try:
         todo = _reuse(intake.files, folder, max_bytes, sha, journaled, previous, rows, summary)
         # The bar is closed after the workers are stopped, however the run ends.
-        with (Progress(len(todo), progress_stream(progress)) as bar,
-              Supervisor(jobs, problem_list, options) as supervisor):
+        with Progress(len(todo), progress_stream(progress)) as bar:
 
             def collect(row: dict[str, Any]) -> None:
                 rows[row["file"]] = journal.add(row)
                 summary.graded += 1
                 bar.update(summary.graded)
 
-            supervisor.run(todo, collect)
+            if executor is not None:
+                run_on_executor(executor, todo, problem_list, options, collect)
+            else:
+                with Supervisor(jobs, problem_list, options) as supervisor:
+                    supervisor.run(todo, collect)
         ordered = [rows[name] for name in sorted(rows)]
         summary.duplicates = flag_duplicates(ordered, lang)
-        write_atomic(out, render_gradebook(ordered, problem_list, fmt))
+        text = render_platform(ordered, problem_list, fmt) if fmt in PLATFORMS else \
+            render_gradebook(ordered, problem_list, fmt)
+        write_atomic(out, text)
     except BaseException:
         journal.close()  # kept: a re-run resumes from it
         raise
@@ -222,9 +239,12 @@ def _checked(submissions: str | Path, output: str | Path, jobs: int, fmt: str | 
     if jobs < 1:
         raise GraphdiffError("jobs must be at least 1")
     out = Path(output)
+    # The gradebook's folder may be new (Gradescope's /autograder/results/).
+    out.parent.mkdir(parents=True, exist_ok=True)
     fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
-    if fmt not in ("csv", "json"):
-        raise GraphdiffError("the gradebook format must be csv or json")
+    if fmt not in ("csv", "json", *PLATFORMS):
+        raise GraphdiffError(f"the gradebook format must be one of csv, json, "
+                             f"{', '.join(PLATFORMS)}")
     return folder, out, fmt
 
 

@@ -28,7 +28,7 @@ from .tolerance import Tolerance
 
 #: Keys every part may have, whatever its kind.
 COMMON_KEYS = frozenset({
-    "id", "ask", "kind", "wrt", "of", "at", "node", "answer", "mistakes", "tolerance",
+    "id", "ask", "ask_ru", "kind", "wrt", "of", "at", "node", "answer", "mistakes", "tolerance",
     "points", "statement", "statement_ru", "hints", "variable", "note", "note_ru", "accepted",
 })
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -146,6 +146,8 @@ class Part:
         if not _ID.match(self.id):
             raise ProblemError(f"{where}.id: {self.id!r} must be letters, digits, _ . -")
         self.ask = string_key(data, "ask", where, default=self.id)
+        #: What the part asks, in Russian (default: ``ask``, which is often a formula).
+        self.ask_ru = string_key(data, "ask_ru", where, default=self.ask)
         self.wrt = _wrt(data.get("wrt"), where)
         self.of = string_key(data, "of", where)
         self.node = string_key(data, "node", where)
