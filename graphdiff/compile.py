@@ -120,8 +120,7 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
             namespace[name] = function
         return name
 
-    lines = [f"def _f({', '.join(f'v{i}' for i in program.input_ids)}):"]
-    append = lines.append
+    blocks: list[tuple[int, list[str]]] = []  # per node: its id and its lines
     constants = program.nx.nodes
     tensor = program.is_tensor
     if tensor and backend != "numpy":
@@ -132,6 +131,9 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
         kind = program.kind(v)
         if kind == "input":
             continue
+        node_lines: list[str] = []
+        blocks.append((v, node_lines))
+        append = node_lines.append
         if kind == "constant":
             literal = _literal(constants[v]["value"])
             # a tensor graph's values have a batch axis, constants one of length 1
@@ -163,9 +165,46 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
         else:
             given = [None if type(a) is int else a for a in node_args]
             append(f"    v{v} = {code(code_args, given)}")
-    outputs = ", ".join(f"v{o}" for o in program.output_ids)
-    append(f"    return ({outputs}{',' if len(program.output_ids) == 1 else ''})")
-    return "\n".join(lines), namespace
+    return _assemble(program, blocks), namespace
+
+
+def _names(nodes: list[int]) -> str:
+    """``v1, v2`` (a tuple's items: a one-item tuple keeps its comma)."""
+    return ", ".join(f"v{v}" for v in nodes) + ("," if len(nodes) == 1 else "")
+
+
+def _assemble(program: Graph, blocks: list[tuple[int, list[str]]]) -> str:
+    """The function ``_f`` from the nodes' lines: one straight-line function, or, above
+    CODE_CHUNK nodes, ``_f`` calling functions of CODE_CHUNK nodes in turn, each taking the
+    values it uses from before and returning those used after it (CPython compiles a
+    function in memory that grows with its length: a gigabyte for 366,666 lines)."""
+    outputs = list(program.output_ids)
+    header = f"def _f({', '.join(f'v{i}' for i in program.input_ids)}):"
+    ending = f"    return ({_names(outputs)})"
+    if len(blocks) <= CODE_CHUNK:
+        return "\n".join([header, *(line for _, node in blocks for line in node), ending])
+    last_use: dict[int, float] = {}
+    for v in program.order:
+        for a in program.args(v):
+            if type(a) is int:
+                last_use[a] = v
+    for o in outputs:
+        last_use[o] = math.inf
+    lines, calls = [], [header]
+    for k in range(0, len(blocks), CODE_CHUNK):
+        chunk = blocks[k: k + CODE_CHUNK]
+        first, end = chunk[0][0], chunk[-1][0]
+        used = sorted({a for v, _ in chunk for a in program.args(v)
+                       if type(a) is int and a < first})
+        live = [v for v, _ in chunk if last_use.get(v, -1) > end]
+        name = f"_c{k // CODE_CHUNK}"
+        lines.append(f"def {name}({', '.join(f'v{a}' for a in used)}):")
+        lines.extend(line for _, node in chunk for line in node)
+        lines.append(f"    return ({_names(live)})")
+        call = f"{name}({', '.join(f'v{a}' for a in used)})"
+        calls.append(f"    {_names(live)} = {call}" if live else f"    {call}")
+    return "\n".join([*lines, *calls, ending])
+
 
 
 _CALL = re.compile(r"call double (@[\w.]+)\(([^)]*)\)")
@@ -284,6 +323,8 @@ class _Flagged(ArithmeticError):
 _LLVM_READY: list[bool] = []  # LLVM's native target, initialised once
 
 
+#: Nodes per Python function of the generated code (longer programs are split).
+CODE_CHUNK = 20_000
 #: Nodes per basic block of the generated LLVM IR.
 LLVM_BLOCK = 256
 #: From this many nodes on LLVM compiles without optimizing (opt=0): its optimizing code
@@ -363,9 +404,12 @@ def _llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
 def _function(program: Graph, backend: str) -> tuple[Callable[..., tuple[Any, ...]], str]:
     source, namespace = generate(program, backend)
     # The source is the code of the registry's templates and of node ids, never text of
-    # the user's (names are v17, constants float literals): exec runs what we wrote.
-    code = builtins.compile(source, f"<graphdiff.compile {backend}>", "exec")
-    exec(code, namespace)  # generated from the registry's templates only
+    # the user's (names are v17, constants float literals): exec runs what we wrote.  Each
+    # function is compiled on its own: CPython's tree of the whole text would be its
+    # largest object.
+    for piece in re.split(r"\n(?=def )", source):
+        code = builtins.compile(piece, f"<graphdiff.compile {backend}>", "exec")
+        exec(code, namespace)  # generated from the registry's templates only
     return namespace["_f"], source
 
 

@@ -521,3 +521,21 @@ def test_wrt_on_a_tensor_graph_the_weights_of_a_layer() -> None:
     assert sorted(gradient) == ["W", "b"] and close(value, g.evaluate(at))
     for name in ("W", "b"):
         np.testing.assert_allclose(gradient[name], expected[name], rtol=1e-10, atol=1e-14)
+
+
+def test_long_programs_are_split_into_functions_with_the_same_results(monkeypatch) -> None:
+    import sys
+
+    texts = ["x**2 + x*y + (x+y)**2 + sin(x*y) - log(x)", "sigmoid(x*y)*tanh(y) + relu(x - y)"]
+    points = np.array([[1.3, 0.7], [0.4, 2.0]])
+    expected = [(gd.compile(gd.parse(text), grad=True)(x=1.3, y=0.7),
+                 gd.compile(gd.parse(text), grad=True)(points)) for text in texts]
+    monkeypatch.setattr(sys.modules["graphdiff.compile"], "CODE_CHUNK", 3)
+    for text, (wanted, batch) in zip(texts, expected, strict=True):
+        f = gd.compile(gd.parse(text), grad=True)   # a new graph: compiled anew
+        assert "def _c1(" in f.source()
+        assert f(x=1.3, y=0.7) == wanted     # the same operations in the same order
+        value, gradient = f(points)
+        assert value.tolist() == batch[0].tolist() and gradient.tolist() == batch[1].tolist()
+    with pytest.raises(gd.DomainError, match="log of a non-positive number"):
+        gd.compile(gd.parse(texts[0]), grad=True)(x=-1.0, y=0.5)
