@@ -14,6 +14,7 @@ from typing import Any
 
 from . import checker
 from ._version import __version__ as __version__
+from .compile import Compiled, compile
 from .convert import from_sympy
 from .derive.api import jacobian
 from .derive.check import VerifyReport, numeric_diff, verify
@@ -69,6 +70,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "OPS",
+    "Compiled",
     "DomainError",
     "ForwardResult",
     "Graph",
@@ -87,6 +89,7 @@ __all__ = [
     "VerifyReport",
     "__version__",
     "checker",
+    "compile",
     "count_paths",
     "define_op",
     "entry_names",

@@ -143,6 +143,8 @@ class GraphBuilder:
         # Constants are tagged in the key: the constant 2 must not match node 2.
         key = (op, *(a if type(a) is int else ("const", a) for a in args))
         node = self._memo.get(key)
+        if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
+            node = self._memo.get((op, key[2], key[1]))  # is the node a*b already built
         if node is None:
             levels = self.levels
             node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)
@@ -249,8 +251,9 @@ class GraphBuilder:
         output_nodes = [out if is_node(out) else self.constant_node(out) for out in outputs]
         # Only what the outputs need (and the inputs) goes into the graph.
         keep = _reachable_backwards(self.args, output_nodes) | set(self.input_ids.values())
-        input_order = list(inputs or ())
-        input_order += [n for n in self.input_ids if n not in input_order]
+        input_order = list(dict.fromkeys(inputs or ()))
+        given = set(input_order)  # a set: a list's `in` made this quadratic in the inputs
+        input_order += [n for n in self.input_ids if n not in given]
         input_nodes = [self.input_ids[n] for n in input_order]
         others = sorted(
             (i for i in keep if self.kinds[i] != "input"),

@@ -775,7 +775,7 @@ class Graph:
         result: list[Any] = [None] * len(self._kinds)
         for i, value in zip(self._input_ids, self._point(point, values), strict=True):
             result[i] = value
-        ops, nargs = self._ops, self._numeric_args
+        ops, nargs, domains = self._ops, self._numeric_args, self._domain_checks()
         with np.errstate(all="ignore"):
             for i in self.order:
                 op = ops[i]
@@ -785,8 +785,9 @@ class Graph:
                     continue
                 arg_values = [result[a] if type(a) is int else a for a in nargs[i]]
                 out = op.numpy(*arg_values)
-                if op.domain is not None:
-                    bad = op.domain(*arg_values)
+                domain = domains[i]
+                if domain is not None:
+                    bad = domain(*arg_values)
                     if bad is not False and np.any(bad):
                         if on_domain_error == "raise":
                             raise self._domain_error(i, op, arg_values, bad)
@@ -794,6 +795,27 @@ class Graph:
                         out = out[()] if np.ndim(out) == 0 else out
                 result[i] = out
         return result
+
+    def _domain_checks(self) -> list[Any]:
+        """Per node, the domain check evaluation runs: the op's ``domain``, or None where
+        the node's constant arguments already decide that every value is inside it
+        (``x**2``, ``x/2``: the op's ``domain_free``).  Decided once, on first use.
+
+        >>> import graphdiff as gd
+        >>> [check is None for check in gd.parse("x**2 + x**y")._domain_checks()]
+        [True, True, True, False, True]
+        """
+        checks = self.__dict__.get("_checks")
+        if checks is None:
+            checks = []
+            for op, node_args in zip(self._ops, self._args, strict=True):
+                domain = None if op is None else op.domain
+                if domain is not None and op.domain_free is not None and op.domain_free(
+                        *(None if type(a) is int else a for a in node_args)):
+                    domain = None
+                checks.append(domain)
+            self._checks = checks
+        return checks
 
     def batched_values(
         self,

@@ -208,6 +208,25 @@ class Op:
         ``None``: the op's ``numpy`` kernel runs on those arrays as it is, which works for
         the ops made of sums and products (``matmul``, ``sum``, ``tr``, ``transpose``)
         and elementwise ops (applied entry by entry).
+    code : mapping
+        The op as source code, per backend of :func:`graphdiff.compile` (``"math"``:
+        Python floats and the ``math`` module; ``"numpy"``: arrays; ``"llvm"``: LLVM IR on
+        doubles, a tuple of instructions where ``{t0}``, ``{t1}`` are the results of the
+        earlier ones and the last is the value): a template with
+        ``{0}``, ``{1}`` for the arguments' code (``"math.sin({0})"``), or a function
+        ``emit(args, constants) -> str`` that writes the code once, when the graph is
+        compiled, from the arguments' code and their constant values (None for a node):
+        ``pow`` with the constant exponent 2 is ``x*x``.  Names the code may use are
+        those of :data:`CODE_GLOBALS`.  Code must raise (``ValueError``,
+        ``ArithmeticError``, or numpy's ``FloatingPointError``) outside the op's domain.
+        A backend missing here calls the ``numpy`` function (and checks ``domain``).
+    commutative : bool
+        ``op(a, b) == op(b, a)`` exactly, derivatives too (add, mul; not max, whose tie
+        goes to the first argument): derivative graphs share ``b*a`` with ``a*b``.
+    domain_free : callable or None
+        ``domain_free(*constants) -> bool``, with None for each argument that is a node:
+        True when no value of the node arguments is outside the domain, so evaluation
+        skips the check (``x**2``, ``x/2``); decided once per node, when it is built.
 
     Ops with a ``shape`` rule (**tensor ops**) evaluate on values that carry one leading
     batch axis (length 1 for a single point): their ``numpy`` function reads the node's
@@ -249,6 +268,9 @@ class Op:
     tensor_templates: Mapping[str, str] | None = None
     expansion: Rule | None = None
     alias: bool = False
+    code: Mapping[str, Any] = field(default_factory=dict)
+    domain_free: Callable[..., bool] | None = None
+    commutative: bool = False
 
     @property
     def elementwise(self) -> bool:
@@ -334,6 +356,93 @@ def _pow_domain(a: Any, b: Any) -> Any:
     negative_base = (np.asarray(a) < 0) & (np.floor(b) != b)
     zero_to_negative = (np.asarray(a) == 0) & (np.asarray(b) < 0)
     return negative_base | zero_to_negative
+
+
+def _pow_domain_free(a: Any, b: Any) -> bool:
+    """A constant exponent that is a non-negative integer: every base is fine (``x**2``)."""
+    return a is None and b is not None and bool(b.is_integer) and bool(b >= 0)
+
+
+def _div_domain_free(a: Any, b: Any) -> bool:
+    """A constant divisor that is not 0 (``x/2``)."""
+    return b is not None and b != 0
+
+
+# --- code for the compiled backends (graphdiff.compile) -------------------------------
+
+
+def _py_sigmoid(z: float) -> float:
+    """σ(z) on one float, without overflow (as :func:`_np_sigmoid`)."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _py_softplus(z: float) -> float:
+    """log(1 + e^z) on one float, without overflow: max(z, 0) + log1p(e^-|z|)."""
+    return (z if z > 0 else 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def _py_sign(z: float) -> float:
+    return 1.0 if z > 0 else -1.0 if z < 0 else 0.0 * z
+
+
+#: The names the ops' ``code`` templates may use.
+CODE_GLOBALS: Mapping[str, Any] = MappingProxyType(
+    {"math": math, "np": np, "_sigmoid": _py_sigmoid, "_sign": _py_sign,
+     "_softplus": _py_softplus})
+
+
+def _calls(math_name: str | None, numpy_name: str | None,
+           llvm_name: str | None = None) -> dict[str, Any]:
+    """``code`` of a one-argument op that is a function of ``math``, of numpy and (LLVM IR)
+    an intrinsic or a C library function of one double."""
+    code: dict[str, Any] = {}
+    if math_name is not None:
+        code["math"] = f"{math_name}({{0}})"
+    if numpy_name is not None:
+        code["numpy"] = f"{numpy_name}({{0}})"
+    if llvm_name is not None:
+        code["llvm"] = f"call double {llvm_name}(double {{0}})"
+    return code
+
+
+def _reciprocal(math_name: str, numpy_name: str, c_name: str) -> dict[str, Any]:
+    """``1/f(a)``: coth, cot, sec, csc."""
+    return {"math": f"(1.0 / {math_name}({{0}}))", "numpy": f"(1.0 / {numpy_name}({{0}}))",
+            "llvm": (f"call double {c_name}(double {{0}})", "fdiv double 1.0, {t0}")}
+
+
+def _both(template: str, llvm: str | None = None) -> dict[str, Any]:
+    """The same code on floats and arrays (Python's operators), and its LLVM instruction."""
+    code: dict[str, Any] = {"math": template, "numpy": template}
+    if llvm is not None:
+        code["llvm"] = llvm
+    return code
+
+
+def _pow_code(backend: str) -> Callable[[Sequence[str], Sequence[Any]], str]:
+    """``a**b``: a constant exponent decides the code once (``x*x``, ``x**3``)."""
+
+    def emit(args: Sequence[str], constants: Sequence[Any]) -> str:
+        a, b = args
+        k = constants[1]
+        if backend == "llvm":
+            if k is not None and k == 2:
+                return f"fmul double {a}, {a}"
+            if k is not None and k.is_integer and abs(k) <= 64:
+                return f"call double @llvm.powi.f64.i32(double {a}, i32 {int(k)})"
+            return f"call double @llvm.pow.f64(double {a}, double {b})"
+        if k is not None and k == 2:
+            return f"({a} * {a})"
+        if backend == "numpy":
+            return f"np.power({a}, {b})"
+        if k is not None and k.is_integer and abs(k) <= 64:
+            return f"({a} ** {int(k)})"  # a float to an int: ZeroDivisionError for 0**-1
+        return f"math.pow({a}, {b})"  # ValueError outside the domain, unlike **
+
+    return emit
 
 
 # --- mpmath implementations (the op at any precision) -------------------------------
@@ -699,19 +808,20 @@ _TABLE: list[Op] = [
        (lambda m, a, b, out: 1, lambda m, a, b, out: 1),
        "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b",
        mpmath=lambda a, b: a + b, precedence=SUM, associativity="full", ufuncs=("add",),
-       dunder="add",
+       dunder="add", code=_both("({0} + {1})", "fadd double {0}, {1}"), commutative=True,
        identities=(Identity(0, 0, _same), Identity(1, 0, _same))),
     Op("sub", 2, np.subtract, lambda a, b: a - b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: -1),
        "{0} - {1}", "{0} - {1}", "{0} − {1}", infix=True, doc="a - b",
        mpmath=lambda a, b: a - b, precedence=SUM, associativity="left",
-       ufuncs=("subtract",), dunder="sub",
+       ufuncs=("subtract",), dunder="sub", code=_both("({0} - {1})", "fsub double {0}, {1}"),
        identities=(Identity(1, 0, _same), Identity(0, 0, _negated))),
     Op("mul", 2, np.multiply, lambda a, b: a * b,
        (lambda m, a, b, out: b, lambda m, a, b, out: a),
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
-       ufuncs=("multiply",), dunder="mul",
+       ufuncs=("multiply",), dunder="mul", code=_both("({0} * {1})", "fmul double {0}, {1}"),
+       commutative=True,
        tensor_templates=MappingProxyType({"unicode": "{0} ⊙ {1}", "latex": "{0} \\odot {1}"}),
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
                    Identity(1, 1, _same), Identity(0, -1, _negated),
@@ -722,15 +832,18 @@ _TABLE: list[Op] = [
        domain=lambda a, b: np.asarray(b) == 0, domain_message="division by zero",
        doc="a / b", mpmath=_mp_div, precedence=PRODUCT, associativity="left",
        kinks=lambda m, a, b: (b,), ufuncs=("true_divide", "divide"), dunder="truediv",
+       code=_both("({0} / {1})", "fdiv double {0}, {1}"), domain_free=_div_domain_free,
        identities=(Identity(1, 1, _same), Identity(0, 0, _zero))),
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
-       precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg"),
+       precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg",
+       code=_both("(-{0})", "fneg double {0}")),
     # A program's alias line `v1 = x` is a row of its own (textbook traces have them):
     # the node that line makes.  It prints as its argument.
     Op("copy", 1, np.positive, lambda a: a, (lambda m, a, out: 1,),
        "{0}", "{0}", "{0}", doc="the same value as a new node (an alias line v = x)",
-       mpmath=lambda a: a, ufuncs=("positive",), alias=True),
+       mpmath=lambda a: a, ufuncs=("positive",), alias=True,
+       code=_both("{0}", "fmul double {0}, 1.0")),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
@@ -740,109 +853,144 @@ _TABLE: list[Op] = [
        doc="a ** b (also written a ^ b); the exponent may be a variable",
        mpmath=_mp_pow, precedence=POWER, associativity="right",
        kinks=lambda m, a, b: (a,), ufuncs=("power",), dunder="pow",
+       code={backend: _pow_code(backend) for backend in ("math", "numpy", "llvm")},
+       domain_free=_pow_domain_free,
        identities=(Identity(1, 1, _same), Identity(1, 0, _one))),
     _unary("exp", np.exp, sympy.exp, lambda m, a, out: out, "e^{{{0}}}", "e^x",
-           unicode="exp({0})", mpmath=_mp_exp, ufuncs=("exp",), sympy_heads=(sympy.exp,)),
+           unicode="exp({0})", mpmath=_mp_exp, ufuncs=("exp",), sympy_heads=(sympy.exp,),
+           code=_calls("math.exp", "np.exp", "@llvm.exp.f64")),
     _unary("log", np.log, sympy.log, lambda m, a, out: 1 / a, "\\ln{{\\left({0}\\right)}}",
            "natural logarithm (ln is an alias)", unicode="ln({0})",
            domain=lambda a: np.asarray(a) <= 0, domain_message="log of a non-positive number",
            mpmath=_mp_log, kinks=_itself, ufuncs=("log",), sympy_heads=(sympy.log,),
-           words=("ln",)),
+           words=("ln",),
+           code=_calls("math.log", "np.log", "@llvm.log.f64")),
     _unary("sqrt", np.sqrt, sympy.sqrt, lambda m, a, out: 1 / (2 * out), "\\sqrt{{{0}}}",
            "square root", unicode="√{0}",
            domain=lambda a: np.asarray(a) < 0, domain_message="sqrt of a negative number",
-           mpmath=_mp_sqrt, kinks=_itself, ufuncs=("sqrt",)),
+           mpmath=_mp_sqrt, kinks=_itself, ufuncs=("sqrt",),
+           code=_calls("math.sqrt", "np.sqrt", "@llvm.sqrt.f64")),
     _unary("sin", np.sin, sympy.sin, lambda m, a, out: m.cos(a),
            "\\sin{{\\left({0}\\right)}}", "sine", mpmath=_mp_trig(mpmath.sin),
-           ufuncs=("sin",), sympy_heads=(sympy.sin,)),
+           ufuncs=("sin",), sympy_heads=(sympy.sin,),
+           code=_calls("math.sin", "np.sin", "@llvm.sin.f64")),
     _unary("cos", np.cos, sympy.cos, lambda m, a, out: -m.sin(a),
            "\\cos{{\\left({0}\\right)}}", "cosine", mpmath=_mp_trig(mpmath.cos),
-           ufuncs=("cos",), sympy_heads=(sympy.cos,)),
+           ufuncs=("cos",), sympy_heads=(sympy.cos,),
+           code=_calls("math.cos", "np.cos", "@llvm.cos.f64")),
     _unary("tan", np.tan, sympy.tan, lambda m, a, out: 1 + out**2,
            "\\tan{{\\left({0}\\right)}}", "tangent", mpmath=_mp_trig(mpmath.tan),
            kinks=lambda m, a: (m.cos(a),), ufuncs=("tan",), sympy_heads=(sympy.tan,),
-           words=("tg",)),
+           words=("tg",),
+           code=_calls("math.tan", "np.tan", "@tan")),
     _unary("tanh", np.tanh, sympy.tanh, lambda m, a, out: 1 - out**2,
            "\\tanh{{\\left({0}\\right)}}", "hyperbolic tangent", mpmath=mpmath.tanh,
-           ufuncs=("tanh",), sympy_heads=(sympy.tanh,), words=("th",)),
+           ufuncs=("tanh",), sympy_heads=(sympy.tanh,), words=("th",),
+           code=_calls("math.tanh", "np.tanh", "@tanh")),
     _unary("sinh", np.sinh, sympy.sinh, lambda m, a, out: m.cosh(a),
            "\\sinh{{\\left({0}\\right)}}", "hyperbolic sine",
            mpmath=_mp_hyperbolic(mpmath.sinh), ufuncs=("sinh",), sympy_heads=(sympy.sinh,),
-           words=("sh",)),
+           words=("sh",),
+           code=_calls("math.sinh", "np.sinh", "@sinh")),
     _unary("cosh", np.cosh, sympy.cosh, lambda m, a, out: m.sinh(a),
            "\\cosh{{\\left({0}\\right)}}", "hyperbolic cosine",
            mpmath=_mp_hyperbolic(mpmath.cosh), ufuncs=("cosh",), sympy_heads=(sympy.cosh,),
-           words=("ch",)),
+           words=("ch",),
+           code=_calls("math.cosh", "np.cosh", "@cosh")),
     _unary("sech", lambda a: 1 / np.cosh(a), sympy.sech, lambda m, a, out: -out * m.tanh(a),
            "\\operatorname{{sech}}\\left({0}\\right)", "hyperbolic secant 1/cosh",
-           mpmath=_mp_hyperbolic(mpmath.sech), sympy_heads=(sympy.sech,)),
+           mpmath=_mp_hyperbolic(mpmath.sech), sympy_heads=(sympy.sech,),
+           code=_reciprocal("math.cosh", "np.cosh", "@cosh")),
     _unary("coth", lambda a: 1 / np.tanh(a), sympy.coth, lambda m, a, out: 1 - out**2,
            "\\coth{{\\left({0}\\right)}}", "hyperbolic cotangent",
            domain=lambda a: np.asarray(a) == 0, domain_message="coth of 0",
            mpmath=_mp_pole_at_zero(mpmath.coth, "coth"), kinks=_itself,
-           sympy_heads=(sympy.coth,), words=("cth",)),
+           sympy_heads=(sympy.coth,), words=("cth",),
+           code=_reciprocal("math.tanh", "np.tanh", "@tanh")),
     _unary("cot", lambda a: 1 / np.tan(a), sympy.cot, lambda m, a, out: -(1 + out**2),
            "\\cot{{\\left({0}\\right)}}", "cotangent",
            domain=lambda a: np.asarray(a) == 0, domain_message="cot of 0",
            mpmath=_mp_pole_at_zero(_mp_trig(mpmath.cot), "cot"),
-           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.cot,), words=("ctg", "cotg")),
+           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.cot,), words=("ctg", "cotg"),
+           code=_reciprocal("math.tan", "np.tan", "@tan")),
     _unary("sec", lambda a: 1 / np.cos(a), sympy.sec, lambda m, a, out: out * m.tan(a),
            "\\sec{{\\left({0}\\right)}}", "secant 1/cos", mpmath=_mp_trig(mpmath.sec),
-           kinks=lambda m, a: (m.cos(a),), sympy_heads=(sympy.sec,)),
+           kinks=lambda m, a: (m.cos(a),), sympy_heads=(sympy.sec,),
+           code=_reciprocal("math.cos", "np.cos", "@cos")),
     _unary("csc", lambda a: 1 / np.sin(a), sympy.csc, lambda m, a, out: -out * m.cot(a),
            "\\csc{{\\left({0}\\right)}}", "cosecant 1/sin",
            domain=lambda a: np.asarray(a) == 0, domain_message="csc of 0",
            mpmath=_mp_pole_at_zero(_mp_trig(mpmath.csc), "csc"),
-           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.csc,), words=("cosec",)),
+           kinks=lambda m, a: (m.sin(a),), sympy_heads=(sympy.csc,), words=("cosec",),
+           code=_reciprocal("math.sin", "np.sin", "@sin")),
     _unary("asin", np.arcsin, sympy.asin, lambda m, a, out: 1 / m.sqrt(1 - a**2),
            "\\arcsin{{\\left({0}\\right)}}", "inverse sine (arcsin)",
            domain=lambda a: np.abs(a) > 1, domain_message="asin of a number outside [-1, 1]",
            mpmath=_mp_in_unit_interval(mpmath.asin, "asin"),
            kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arcsin",), sympy_heads=(sympy.asin,),
-           words=("arcsin",)),
+           words=("arcsin",),
+           code=_calls("math.asin", "np.arcsin", "@asin")),
     _unary("acos", np.arccos, sympy.acos, lambda m, a, out: -1 / m.sqrt(1 - a**2),
            "\\arccos{{\\left({0}\\right)}}", "inverse cosine (arccos)",
            domain=lambda a: np.abs(a) > 1, domain_message="acos of a number outside [-1, 1]",
            mpmath=_mp_in_unit_interval(mpmath.acos, "acos"),
            kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arccos",), sympy_heads=(sympy.acos,),
-           words=("arccos",)),
+           words=("arccos",),
+           code=_calls("math.acos", "np.arccos", "@acos")),
     _unary("atan", np.arctan, sympy.atan, lambda m, a, out: 1 / (1 + a**2),
            "\\arctan{{\\left({0}\\right)}}", "inverse tangent (arctan, arctg)",
            mpmath=mpmath.atan, ufuncs=("arctan",), sympy_heads=(sympy.atan,),
-           words=("arctan", "arctg")),
+           words=("arctan", "arctg"),
+           code=_calls("math.atan", "np.arctan", "@atan")),
     _unary("asinh", np.arcsinh, sympy.asinh, lambda m, a, out: 1 / m.sqrt(a**2 + 1),
            "\\operatorname{{arsinh}}\\left({0}\\right)", "inverse hyperbolic sine",
            mpmath=mpmath.asinh, ufuncs=("arcsinh",), sympy_heads=(sympy.asinh,),
-           words=("arsinh", "arcsinh")),
+           words=("arsinh", "arcsinh"),
+           code=_calls("math.asinh", "np.arcsinh", "@asinh")),
     _unary("acosh", np.arccosh, sympy.acosh, lambda m, a, out: 1 / m.sqrt(a**2 - 1),
            "\\operatorname{{arcosh}}\\left({0}\\right)", "inverse hyperbolic cosine",
            domain=lambda a: np.asarray(a) < 1, domain_message="acosh of a number below 1",
            mpmath=_mp_acosh, kinks=lambda m, a: (a - 1,), ufuncs=("arccosh",),
-           sympy_heads=(sympy.acosh,), words=("arcosh", "arccosh")),
+           sympy_heads=(sympy.acosh,), words=("arcosh", "arccosh"),
+           code=_calls("math.acosh", "np.arccosh", "@acosh")),
     _unary("atanh", np.arctanh, sympy.atanh, lambda m, a, out: 1 / (1 - a**2),
            "\\operatorname{{artanh}}\\left({0}\\right)", "inverse hyperbolic tangent",
            domain=lambda a: np.abs(a) >= 1,
            domain_message="atanh of a number outside (-1, 1)",
            mpmath=_mp_in_unit_interval(mpmath.atanh, "atanh", closed=False),
            kinks=lambda m, a: (a - 1, a + 1), ufuncs=("arctanh",),
-           sympy_heads=(sympy.atanh,), words=("artanh", "arctanh")),
+           sympy_heads=(sympy.atanh,), words=("artanh", "arctanh"),
+           code=_calls("math.atanh", "np.arctanh", "@atanh")),
     _unary("cbrt", np.cbrt, lambda a: sympy.sign(a) * sympy.Abs(a) ** sympy.Rational(1, 3),
            lambda m, a, out: 1 / (3 * out**2), "\\sqrt[3]{{{0}}}",
            "real cube root (negative for a negative argument)", unicode="∛{0}",
-           mpmath=_mp_real_cbrt, kinks=_itself, ufuncs=("cbrt",)),
+           mpmath=_mp_real_cbrt, kinks=_itself, ufuncs=("cbrt",),
+           code=_calls("math.cbrt", "np.cbrt", "@cbrt")),
     _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a: sympy.log(1 + sympy.exp(a)),
            lambda m, a, out: m.sigmoid(a), "\\operatorname{{softplus}}\\left({0}\\right)",
            "log(1 + e^z), a smooth ReLU (numerically stable)",
            mpmath=lambda a: mpmath.log1p(mpmath.exp(a)) if a < 0 else
-           a + mpmath.log1p(mpmath.exp(-a))),
+           a + mpmath.log1p(mpmath.exp(-a)),
+           code={**_calls("_softplus", None), "numpy": "np.logaddexp(0.0, {0})", "llvm": (
+               "call double @llvm.fabs.f64(double {0})", "fneg double {t0}",
+               "call double @llvm.exp.f64(double {t1})", "call double @log1p(double {t2})",
+               "fcmp ogt double {0}, 0.0", "select i1 {t4}, double {0}, double 0.0",
+               "fadd double {t5}, {t3}")}),
     _unary("sigmoid", _np_sigmoid, lambda a: 1 / (1 + sympy.exp(-a)),
            lambda m, a, out: out * (1 - out), "\\sigma\\left({0}\\right)",
            "logistic sigmoid 1/(1 + e^-z), numerically stable", unicode="σ({0})",
-           mpmath=_mp_sigmoid, words=("σ", "sigma")),
+           mpmath=_mp_sigmoid, words=("σ", "sigma"),
+           code={**_calls("_sigmoid", None), "llvm": (
+               "fcmp oge double {0}, 0.0", "call double @llvm.fabs.f64(double {0})",
+               "fneg double {t1}", "call double @llvm.exp.f64(double {t2})",
+               "fadd double 1.0, {t3}", "select i1 {t0}, double 1.0, double {t3}",
+               "fdiv double {t5}, {t4}")}),
     # relu' = 1 - step(-z): 1 for z > 0 and 0 for z <= 0 (relu'(0) = 0).
     _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: _positive_part(m, a),
            "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
-           mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",)),
+           mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",),
+           code={"math": "({0} if {0} > 0.0 else 0.0)", "numpy": "np.maximum({0}, 0.0)",
+                 "llvm": ("fcmp ogt double {0}, 0.0", "select i1 {t0}, double {0}, double 0.0")}),
     Op("leaky_relu", 2, _np_leaky_relu,
        # relu(a) - alpha*relu(-a): a for a > 0, alpha*a below, in sympy functions that
        # from_sympy reads back (a Piecewise would not be).
@@ -853,31 +1001,44 @@ _TABLE: list[Op] = [
        "LeakyReLU({0}, {1})", defaults=(sympy.Rational(1, 100),),
        doc="z if z > 0 else alpha*z (alpha defaults to 0.01)",
        mpmath=lambda a, alpha: a if a > 0 else alpha * a, kinks=_itself,
-       words=("LeakyReLU",)),
+       words=("LeakyReLU",), code={"math": "({0} if {0} > 0.0 else {1} * {0})", "llvm": (
+           "fcmp ogt double {0}, 0.0", "fmul double {1}, {0}",
+           "select i1 {t0}, double {0}, double {t1}")}),
     _unary("abs", np.abs, sympy.Abs, lambda m, a, out: m.sign(a),
            "\\left|{0}\\right|", "absolute value", unicode="|{0}|", mpmath=abs,
            kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,), words=("Abs",),
-           dunder="abs"),
+           dunder="abs",
+           code=_calls("abs", "np.abs", "@llvm.fabs.f64")),
     Op("max", 2, np.maximum, sympy.Max,
        (lambda m, a, b, out: m.step(a - b), lambda m, a, b, out: 1 - m.step(a - b)),
        "max({0}, {1})", "\\max\\left({0}, {1}\\right)", "max({0}, {1})",
        doc="larger of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a >= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("maximum",), sympy_heads=(sympy.Max,), words=("Max",)),
+       ufuncs=("maximum",), sympy_heads=(sympy.Max,), words=("Max",),
+       code={"math": "({0} if {0} >= {1} else {1})", "numpy": "np.maximum({0}, {1})",
+             "llvm": ("fcmp oge double {0}, {1}", "select i1 {t0}, double {0}, double {1}")}),
     Op("min", 2, np.minimum, sympy.Min,
        (lambda m, a, b, out: m.step(b - a), lambda m, a, b, out: 1 - m.step(b - a)),
        "min({0}, {1})", "\\min\\left({0}, {1}\\right)", "min({0}, {1})",
        doc="smaller of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a <= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("minimum",), sympy_heads=(sympy.Min,), words=("Min",)),
+       ufuncs=("minimum",), sympy_heads=(sympy.Min,), words=("Min",),
+       code={"math": "({0} if {0} <= {1} else {1})", "numpy": "np.minimum({0}, {1})",
+             "llvm": ("fcmp ole double {0}, {1}", "select i1 {t0}, double {0}, double {1}")}),
     _unary("step", _np_step, lambda a: sympy.Heaviside(a, 1), lambda m, a, out: 0,
            "\\theta\\left({0}\\right)", "1 if z >= 0 else 0; derivative 0",
            mpmath=lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0), kinks=_itself,
-           sympy_heads=(sympy.Heaviside,), words=("Heaviside",)),
+           sympy_heads=(sympy.Heaviside,), words=("Heaviside",),
+           code={"math": "(1.0 if {0} >= 0.0 else 0.0)",
+                 "llvm": ("fcmp oge double {0}, 0.0", "select i1 {t0}, double 1.0, double 0.0")}),
     _unary("sign", np.sign, sympy.sign, lambda m, a, out: 0,
            "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0",
            mpmath=_mp_sign, kinks=_itself, ufuncs=("sign",), sympy_heads=(sympy.sign,),
-           words=("sgn",)),
+           words=("sgn",),
+           code={**_calls("_sign", "np.sign"), "llvm": (
+               "fcmp ogt double {0}, 0.0", "fcmp olt double {0}, 0.0",
+               "select i1 {t1}, double -1.0, double 0.0",
+               "select i1 {t0}, double 1.0, double {t2}")}),
     *_TENSOR_TABLE,
 ]
 
@@ -1082,6 +1243,8 @@ def define_op(
     jvps: Sequence[Rule | None] | None = None,
     static: int = 0,
     normalize: Callable[..., tuple[Any, ...]] | None = None,
+    code: Mapping[str, Any] | None = None,
+    domain_free: Callable[..., bool] | None = None,
     expansion: Rule | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
@@ -1090,7 +1253,8 @@ def define_op(
     ``partials`` has one rule per argument, ``rule(m, *args, out)``, written with the
     namespace ``m`` (``m.sigmoid(a)``, ``m.exp(a)``) so that one rule serves numbers,
     sympy expressions and derivative graphs.  Without ``mpmath`` the high-precision
-    value comes from the ``sympy`` meaning.
+    value comes from the ``sympy`` meaning; without ``code`` compiled code calls the
+    ``numpy`` function (see :class:`Op` for ``code`` and ``domain_free``).
 
     An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
     (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
@@ -1136,7 +1300,7 @@ def define_op(
         kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
         shape=shape, vjps=None if vjps is None else tuple(vjps),
         jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
-        expansion=expansion,
+        code=dict(code or {}), domain_free=domain_free, expansion=expansion,
     )
     return register(op)
 

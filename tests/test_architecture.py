@@ -46,6 +46,7 @@ LAYERS = {
     "graphdiff.convert": 5,
     "graphdiff.seeds": 5,
     "graphdiff.derive": 6,        # the engines and the registry of methods
+    "graphdiff.compile": 7,       # generated code from a graph and its derivative graph
     "graphdiff.tables": 7,        # presentation: reads graphs and results
     "graphdiff.drawing": 7,       # the renderer: draws what it is handed
     "graphdiff.plot": 7,          # matplotlib figures of training runs (an optional extra)

@@ -22,7 +22,7 @@ what the namespace argument of each rule is for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -97,11 +97,16 @@ def _seed(builder: GraphBuilder, seed: Any, like: Any) -> Any:
 
 
 def reverse_graph(graph: Graph, output: str | None = None, *,
-                  cotangent: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+                  cotangent: Mapping[str, Any] | None = None, naming: str = "w",
+                  values: bool = False, wrt: Sequence[str] | None = None) -> Graph:
     """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
 
     Adjoint nodes are named w̄ᵢ after the node they belong to; the outputs are the
     inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP).
+    ``values=True`` puts the graph's own outputs first, so that one evaluation gives
+    the value and the gradient (what :func:`graphdiff.compile` generates code from).
+    ``wrt`` keeps the adjoints of those inputs only: what leads only to the others (a
+    network's data) is not in the graph.
 
     Examples
     --------
@@ -111,6 +116,10 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     ['v3 + x2', 'x1']
     >>> dg.formula("v3")
     'cos(x1)'
+    >>> gd.reverse_graph(gd.parse("x*y"), values=True).evaluate(x=2.0, y=3.0)
+    (6.0, 3.0, 2.0)
+    >>> len(gd.reverse_graph(gd.parse("sin(x)*exp(y)"), wrt=["y"]))   # no cos(x)
+    5
     """
     seeds = _seeds(graph, output, cotangent)
     builder = GraphBuilder()
@@ -135,21 +144,25 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
                 previous = adjoints[u]
                 adjoints[u] = term if previous is None else _ref(
                     _traced(builder, previous) + _traced(builder, term))
-        outputs = [sympy.Integer(0) if adjoints[i] is None else adjoints[i]
-                   for i in graph.input_ids]
-        for i, ref in zip(graph.input_ids, outputs, strict=True):
+        chosen = graph.input_ids if wrt is None else [input_id(graph, x) for x in wrt]
+        outputs = [sympy.Integer(0) if adjoints[i] is None else adjoints[i] for i in chosen]
+        for i, ref in zip(chosen, outputs, strict=True):
             if is_node(ref):
                 builder.name(ref, decorated(graph.name(i), BAR))
+        if values:
+            outputs = [refs[o] for o in graph.output_ids] + outputs
         return builder.build(outputs, order="source", naming=naming,
                              inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"gradient of {', '.join(graph.name(n) for n in seeds)}")
 
 
 def forward_graph(graph: Graph, wrt: str | None = None, *,
-                  direction: Mapping[str, Any] | None = None, naming: str = "w") -> Graph:
+                  direction: Mapping[str, Any] | None = None, naming: str = "w",
+                  values: bool = False) -> Graph:
     """The tangent graph: a Graph whose outputs are ∂y/∂x (or the JVP) for every output.
 
-    Tangent nodes are named ẇᵢ after the node they belong to.
+    Tangent nodes are named ẇᵢ after the node they belong to.  ``values=True`` puts the
+    graph's own outputs first.
 
     >>> import graphdiff as gd
     >>> dg = gd.forward_graph(gd.parse("x1*x2 + sin(x1)"), wrt="x1")
@@ -182,6 +195,8 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
                 builder.name(total, decorated(graph.name(v), DOT))
         outputs = [sympy.Integer(0) if tangents[o] is None else tangents[o]
                    for o in graph.output_ids]
+        if values:
+            outputs = [refs[o] for o in graph.output_ids] + outputs
         return builder.build(outputs, order="source", naming=naming,
                              inputs=list(graph.inputs), reserved=_graph_names(graph),
                              source=f"tangent along {', '.join(direction)}")
