@@ -66,6 +66,35 @@ def public(batch: Batch | None, values: list[Any] | None) -> list[Any] | None:
     return [batch.public(v) for v in values]
 
 
+#: Deepest graph whose derivatives the symbolic sweeps write as sympy expressions: their
+#: products grow with the depth (a chain of n sines has an adjoint of n cosines, built in
+#: O(n²)), and sympy's own algorithms recurse through them.  Deeper graphs get a clear error
+#: that points at the tools for them.
+SYMBOLIC_DEPTH_LIMIT = 1_000
+
+
+def symbolic_depth_ok(graph: Graph, what: str) -> None:
+    """Refuse a graph too deeply nested for a symbolic sweep, before any work.
+
+    >>> import graphdiff as gd
+    >>> def chain(x):
+    ...     for _ in range(SYMBOLIC_DEPTH_LIMIT + 1):
+    ...         x = gd.sin(x)
+    ...     return x
+    >>> symbolic_depth_ok(gd.trace(chain), "symbolic reverse mode")
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: symbolic reverse mode writes sympy expressions ...
+    """
+    depth = max((graph.nx.nodes[n]["level"] for n in graph.order), default=0)
+    if depth > SYMBOLIC_DEPTH_LIMIT:
+        raise GraphdiffError(
+            f"{what} writes sympy expressions that grow with the nesting; this graph is "
+            f"{depth:,} levels deep (the limit is {SYMBOLIC_DEPTH_LIMIT:,}): give a point "
+            "(at=...) for numbers, or use reverse_graph / forward_graph for the derivative "
+            "as a graph (any depth), or compile it")
+
+
 def scalar_only(graph: Graph, what: str) -> None:
     """Refuse a graph with tensor nodes in a method that works on scalars only.
 
@@ -113,7 +142,16 @@ def to_inputs(graph: Graph, expr: sympy.Expr) -> sympy.Expr:
         for n in graph.order
         if graph.kind(n) != "input" and graph.name(n) in symbols
     }
-    return expr.xreplace(mapping) if mapping else expr
+    if not mapping:
+        return expr
+    try:
+        return expr.xreplace(mapping)
+    except RecursionError:
+        # sympy walks expressions recursively: the nodes' expressions are too deep for it.
+        raise GraphdiffError(
+            "the derivative in the inputs is nested too deeply for sympy; read it in the "
+            "node symbols (the result's adjoints/tangents, its table), at a point (at=...), "
+            "or as a graph (reverse_graph)") from None
 
 
 def output_id(graph: Graph, output: str | int | None) -> int:

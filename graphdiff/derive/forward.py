@@ -35,6 +35,7 @@ from ._sweep import (
     scalar_only,
     seed_expr,
     sweep_values,
+    symbolic_depth_ok,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -165,6 +166,7 @@ def forward(
         direction = {name: direction.get(name, 0) for name in graph.inputs}
     if at is None:
         scalar_only(graph, "symbolic forward mode (forward without at=)")
+        symbolic_depth_ok(graph, "symbolic forward mode")
     values, batch = sweep_values(graph, at)
     tangents = _sweep(graph, direction, values, batch)
     return ForwardResult(

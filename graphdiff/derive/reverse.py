@@ -38,6 +38,7 @@ from ._sweep import (
     scalar_only,
     seed_expr,
     sweep_values,
+    symbolic_depth_ok,
     symbolic_partials,
     to_inputs,
     written_sum,
@@ -246,6 +247,7 @@ def reverse(
             raise GraphdiffError(f"cotangent names unknown outputs: {', '.join(sorted(unknown))}")
     if at is None:
         scalar_only(graph, "symbolic reverse mode (reverse without at=)")
+        symbolic_depth_ok(graph, "symbolic reverse mode")
     values, batch = sweep_values(graph, at)
     adjoints = _sweep(graph, cotangent, values, batch, wanted_nodes(graph, wrt))
     return ReverseResult(
