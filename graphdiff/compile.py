@@ -409,7 +409,7 @@ def _function(program: Graph, backend: str) -> tuple[Callable[..., tuple[Any, ..
     # largest object.
     for piece in re.split(r"\n(?=def )", source):
         code = builtins.compile(piece, f"<graphdiff.compile {backend}>", "exec")
-        exec(code, namespace)  # generated from the registry's templates only
+        exec(code, namespace)  # safe: generated from the registry's templates only
     return namespace["_f"], source
 
 
@@ -558,7 +558,7 @@ class Compiled:
             "    return _slow(self, args, kw)",
         ]
         code = builtins.compile("\n".join(lines), "<graphdiff.compile entry>", "exec")
-        exec(code, namespace)  # generated here, from node ids and counts only
+        exec(code, namespace)  # safe: generated here, from node ids and counts only
         return namespace["__call__"]
 
     def _packing(self, keys: list[str], keyed: bool, native: bool = False) -> str:

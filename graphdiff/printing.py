@@ -801,6 +801,7 @@ def _print_op(op: Op, args: Sequence[Any], style: str = "text") -> Any:
     shown = len(args)
     while shown > k and is_all(args[shown - 1]) and op.defaults:
         shown -= 1
+    # safe: sympify(strict=True) of a constant argument of a node (a number, never text).
     operands = [(a.text, a.precedence) if isinstance(a, Printed) else
                 (constant_text(sympy.sympify(a, strict=True), style, operand=i < k), ATOM)
                 for i, a in enumerate(args[:shown])]
