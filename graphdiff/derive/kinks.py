@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from ..graph import Graph
 from ..ops import NUMPY, SYMPY
@@ -104,13 +105,8 @@ def _partials(graph: Graph, v: int) -> list[tuple[Any, Any]]:
             if type(a) is int]
 
 
-def _step_heads() -> tuple[Any, ...]:
-    import sympy
-
-    return (sympy.Heaviside, sympy.sign)
-
-
-_STEPS = _step_heads()
+#: The sympy functions that make a partial rule jump: its steps.
+_STEPS = (sympy.Heaviside, sympy.sign)
 
 
 def differing(values: Mapping[str, float], *, rtol: float = 1e-6, atol: float = 1e-9
