@@ -83,25 +83,25 @@ def kinks_at(graph: Graph, point: Mapping[str, Any]) -> tuple[Kink, ...]:
             continue
         symbols = [graph.symbol(a) if type(a) is int else a for a in args]
         switch = expr_text(op.kinks(SYMPY, *symbols)[hit[0]], "text")
-        for a, partial in _partials(graph, v):
+        for k, a, partial in _partials(graph, v):
             if not partial.has(*_STEPS):
                 continue  # a pole or a branch point (log, pow): smooth where defined
             arg_name = graph.name(a) if type(a) is int else str(a)
             local = [values[x] if type(x) is int else float(x) for x in args]
             with np.errstate(all="ignore"):
-                value = op.partials[list(args).index(a)](NUMPY, *local, values[v])
+                value = op.partials[k](NUMPY, *local, values[v])
             found.append(Kink(graph.name(v), op.name, arg_name, switch,
                               expr_text(iverson(partial), "text"), float(np.asarray(value))))
     return tuple(found)
 
 
-def _partials(graph: Graph, v: int) -> list[tuple[Any, Any]]:
-    """The node's partial rules in sympy, one per node argument."""
+def _partials(graph: Graph, v: int) -> list[tuple[int, int, Any]]:
+    """(position, argument node, partial rule in sympy) per node argument of ``v``."""
     op = graph.op(v)
     args = graph.args(v)
     symbols = [graph.symbol(a) if type(a) is int else a for a in args]
     out = op.sympy(*symbols)
-    return [(a, op.partials[k](SYMPY, *symbols, out)) for k, a in enumerate(args)
+    return [(k, a, op.partials[k](SYMPY, *symbols, out)) for k, a in enumerate(args)
             if type(a) is int]
 
 
