@@ -464,11 +464,17 @@ def _line_column(text: str, pos: int) -> tuple[int, int]:
     return line, column
 
 
-def _caret_to_power(text: str) -> tuple[str, list[list[int]]]:
-    """Replace ``^`` by ``**`` and keep, per line, the original column of each column."""
+def _caret_to_power(text: str) -> tuple[str, list[list[int] | int]]:
+    """Replace ``^`` by ``**`` and keep, per line, the original column of each column (for a
+    line without ``^`` just its length: its columns are the original ones)."""
     lines = text.split("\n")
-    new_lines, maps = [], []
+    new_lines: list[str] = []
+    maps: list[list[int] | int] = []
     for line in lines:
+        if "^" not in line:  # most lines of a long program: no per-character map
+            new_lines.append(line)
+            maps.append(len(line))
+            continue
         new, column_map = [], []
         for col, ch in enumerate(line):
             if ch == "^":
@@ -483,10 +489,12 @@ def _caret_to_power(text: str) -> tuple[str, list[list[int]]]:
     return "\n".join(new_lines), maps
 
 
-def _original_column(maps: list[list[int]], line: int, offset: int) -> int:
+def _original_column(maps: list[list[int] | int], line: int, offset: int) -> int:
     """1-based original column of 0-based character ``offset`` on 1-based ``line``."""
     if 1 <= line <= len(maps):
         column_map = maps[line - 1]
+        if isinstance(column_map, int):  # a line without ^: the same columns
+            return min(max(offset, 0), column_map) + 1
         return column_map[min(max(offset, 0), len(column_map) - 1)] + 1
     return offset + 1
 
@@ -495,7 +503,7 @@ def _original_column(maps: list[list[int]], line: int, offset: int) -> int:
 
 
 def _python_parse(
-    python_text: str, source: str, maps: list[list[int]], limits: Limits
+    python_text: str, source: str, maps: list[list[int] | int], limits: Limits
 ) -> ast.Module:
     try:
         # Python's tokenizer warns about text such as 1if x (SyntaxWarning, printed on
@@ -632,7 +640,7 @@ _CLOSING = {"(": ")", "[": "]", "{": "}"}
 class _Converter:
     """Converts a checked ``ast.Module`` into graph nodes, iteratively."""
 
-    def __init__(self, source: str, python_text: str, maps: list[list[int]],
+    def __init__(self, source: str, python_text: str, maps: list[list[int] | int],
                  limits: Limits, declared: dict[str, _Declared] | None = None) -> None:
         self.source = source
         self.declared = declared or {}
