@@ -121,7 +121,7 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
         return name
 
     blocks: list[tuple[int, list[str]]] = []  # per node: its id and its lines
-    constants = program.nx.nodes
+    constant = program.constant
     tensor = program.is_tensor
     if tensor and backend != "numpy":
         raise GraphdiffError("a graph with tensor nodes compiles to numpy code only")
@@ -135,7 +135,7 @@ def generate(program: Graph, backend: str) -> tuple[str, dict[str, Any]]:
         blocks.append((v, node_lines))
         append = node_lines.append
         if kind == "constant":
-            literal = _literal(constants[v]["value"])
+            literal = _literal(constant(v))
             # a tensor graph's values have a batch axis, constants one of length 1
             append(f"    v{v} = np.full((1,), {literal})" if tensor else f"    v{v} = {literal}")
             continue
@@ -252,7 +252,7 @@ def generate_llvm(program: Graph) -> str:
         append(f"  %v{i} = load double, ptr %p{j}")
     flags: list[str] = []
     checks = program._domain_checks()  # noqa: SLF001 - the per-node domain decision
-    constants = program.nx.nodes
+    constant = program.constant
     for v in program.order:
         kind = program.kind(v)
         if kind == "input":
@@ -261,7 +261,7 @@ def generate_llvm(program: Graph) -> str:
             append(f"  br label %b{v}")  # scheduling work per block, superlinearly in its
             append(f"b{v}:")  # length; blocks of a few hundred keep compiling linear
         if kind == "constant":
-            append(f"  %v{v} = fadd double 0.0, {_ir_literal(constants[v]['value'])}")
+            append(f"  %v{v} = fadd double 0.0, {_ir_literal(constant(v))}")
             continue
         op: Op = program.op(v)  # type: ignore[assignment]
         node_args = program.args(v)

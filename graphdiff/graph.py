@@ -220,7 +220,9 @@ class Graph:
         # Elementwise nodes whose arguments differ in rank (H + b): their arguments are
         # lifted to one rank before a kernel or a rule sees them.
         self._mixed = frozenset(self._mixed_rank_nodes()) if self._tensor else frozenset()
-        self._nx = self._build_nx(n)
+        # The networkx view is built on first use (.nx): the engines read the flat tuples
+        # above, and a 10⁶-node graph need not pay a DiGraph's memory unless asked.
+        self._nx: ComputationDiGraph | None = None
 
     def _mixed_rank_nodes(self) -> Iterator[int]:
         shapes = self._shapes
@@ -270,8 +272,40 @@ class Graph:
 
     @property
     def nx(self) -> ComputationDiGraph:
-        """The underlying ``networkx.DiGraph`` (read it, do not mutate it)."""
+        """The underlying ``networkx.DiGraph`` (read it, do not mutate it); built on first
+        use."""
+        if self._nx is None:
+            self._nx = self._build_nx(len(self._kinds))
         return self._nx
+
+    def constant(self, node: int | str) -> Any:
+        """The value of a constant node (exact, as parsed).
+
+        >>> import graphdiff as gd
+        >>> g = gd.parse("c = 2\\nd = x", outputs=["c", "d"])
+        >>> g.constant("c")
+        2
+        """
+        return self._constants[self.id(node)]
+
+    def level(self, node: int | str) -> int:
+        """The node's distance from the inputs (0 for inputs and constants).
+
+        >>> import graphdiff as gd
+        >>> [gd.parse("sin(cos(x)) + x").level(n) for n in range(4)]
+        [0, 1, 2, 3]
+        """
+        return self._levels[self.id(node)]
+
+    @property
+    def depth(self) -> int:
+        """The longest path from an input: how deeply the graph nests.
+
+        >>> import graphdiff as gd
+        >>> gd.parse("sin(cos(x)) + x").depth
+        3
+        """
+        return max(self._levels, default=0)
 
     @property
     def order(self) -> range:
@@ -559,9 +593,9 @@ class Graph:
         a*(1 - a)
         """
         u, v = self.id(u), self.id(v)
-        if not self._nx.has_edge(u, v):
+        if not self.nx.has_edge(u, v):
             raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
-        return self._nx.edges[u, v]["derivative"]
+        return self.nx.edges[u, v]["derivative"]
 
     def is_tensor_edge(self, u: int | str, v: int | str) -> bool:
         """Whether the edge ``u -> v`` carries a matrix derivative, not a number: either end
@@ -598,7 +632,7 @@ class Graph:
         ('G ⊙ σ(Z)·(1 − σ(Z))', '\\\\bar{O} \\\\odot \\\\left[Z > 0\\\\right]')
         """
         u, v = self.id(u), self.id(v)
-        if not self._nx.has_edge(u, v):
+        if not self.nx.has_edge(u, v):
             raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
         op = self._ops[v]
         assert op is not None
@@ -650,7 +684,7 @@ class Graph:
         6.0
         """
         u, v = self.id(u), self.id(v)
-        if not self._nx.has_edge(u, v):
+        if not self.nx.has_edge(u, v):
             raise GraphdiffError(f"no edge {self._names[u]} -> {self._names[v]}")
         if not self._ops[v].elementwise:
             return None  # a tensor op's derivative is its VJP, not a number per entry
@@ -687,7 +721,16 @@ class Graph:
         exprs = self._exprs
         if target in exprs:
             return exprs[target]
-        needed = nx.ancestors(self._nx, target) | {target}
+        # What the target needs (its ancestors), found on the argument tuples without the
+        # networkx view; stops at expressions already built.
+        needed: set[int] = set()
+        stack = [target]
+        while stack:
+            i = stack.pop()
+            if i in needed or i in exprs:
+                continue
+            needed.add(i)
+            stack.extend(a for a in self._args[i] if type(a) is int)
         for i in sorted(needed):
             if i in exprs:
                 continue

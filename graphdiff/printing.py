@@ -84,6 +84,7 @@ class GraphView(Protocol):
     def output_ids(self) -> tuple[int, ...]: ...
     @property
     def nx(self) -> Any: ...
+    def constant(self, node: int | str) -> Any: ...
     def id(self, name: int | str) -> int: ...
     def name(self, node: int | str) -> str: ...
     def kind(self, node: int | str) -> str: ...
@@ -606,7 +607,7 @@ def formula(graph: GraphView, node: int | str, style: str = "text", names: Names
     op = graph.op(i)
     if op is None:
         if graph.kind(i) == "constant":
-            return constant_text(graph.nx.nodes[i]["value"], style, operand=False)
+            return constant_text(graph.constant(i), style, operand=False)
         return name_text(graph.name(i), style, names)
     args = graph.args(i)
     operands = [_static(a, style) if k >= op.arity - op.static else _inline(graph, a, style, names)
@@ -656,7 +657,7 @@ def graph_text(graph: GraphView, node: int | str | None = None, style: str = "an
         op = graph.op(i)
         if op is None:
             if graph.kind(i) == "constant":
-                texts.append((constant_text(graph.nx.nodes[i]["value"], style), ATOM))
+                texts.append((constant_text(graph.constant(i), style), ATOM))
             else:
                 texts.append((name_text(graph.name(i), style, names), ATOM))
             continue

@@ -202,7 +202,7 @@ def _definition(graph: Graph, n: int, labels: list[str], style: str) -> str:
             return f"${latex_name(label)}{suffix} = {latex_name(rhs)}$"
         return f"{label}{suffix} = {rhs}" if rhs != label else label + suffix
     if graph.kind(n) == "constant":
-        return f"{label} = {graph.nx.nodes[n]['value']}"
+        return f"{label} = {graph.constant(n)}"
     by_label = {graph.name(k): labels[k] for k in graph.order}
     if style == "latex":
         body = formula(graph, n, "latex", {name: latex_name(shown)

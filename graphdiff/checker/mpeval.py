@@ -111,7 +111,7 @@ def _evaluate(graph: Graph, inputs: Mapping[str, Any], dps: int, *,
             if kind == "input":
                 continue
             if kind == "constant":
-                result[i] = constant(graph.nx.nodes[i]["value"], dps)
+                result[i] = constant(graph.constant(i), dps)
                 bound[i] = mpmath.mpf(0)
                 continue
             op = graph.op(i)

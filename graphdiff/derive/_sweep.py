@@ -86,7 +86,7 @@ def symbolic_depth_ok(graph: Graph, what: str) -> None:
     ...
     graphdiff.errors.GraphdiffError: symbolic reverse mode writes sympy expressions ...
     """
-    depth = max((graph.nx.nodes[n]["level"] for n in graph.order), default=0)
+    depth = graph.depth
     if depth > SYMBOLIC_DEPTH_LIMIT:
         raise GraphdiffError(
             f"{what} writes sympy expressions that grow with the nesting; this graph is "

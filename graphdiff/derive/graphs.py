@@ -47,7 +47,7 @@ def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
         if kind == "input":
             refs[v] = builder.input(graph.name(v), graph.shape(v))
         elif kind == "constant":
-            refs[v] = graph.nx.nodes[v]["value"]
+            refs[v] = graph.constant(v)
         else:
             op = graph.op(v)
             assert op is not None

@@ -193,7 +193,7 @@ def scalarize(graph: Graph) -> Graph:
             if kind == "input":
                 values[v] = _input_entries(builder, names[graph.name(v)])
             elif kind == "constant":
-                values[v] = np.array([graph.nx.nodes[v]["value"]], dtype=object)
+                values[v] = np.array([graph.constant(v)], dtype=object)
             else:
                 values[v] = _op_entries(graph, v, values)
             for index, entry in np.ndenumerate(_own(values[v])):

@@ -96,7 +96,7 @@ def graph_depth(graph: Graph) -> int:
     >>> graph_depth(gd.parse("sin(cos(x)) + x"))
     3
     """
-    return max((graph.nx.nodes[n]["level"] for n in graph.order), default=0)
+    return graph.depth
 
 
 def readable(expr: Any) -> sympy.Expr:

@@ -48,7 +48,7 @@ def overview(plan: Plan, *, engine: str, rankdir: str, fontname: str,
                          penwidth="1")
     dot.edge_attr.update(arrowsize="0.4", color=look.EDGE, penwidth="0.6")
     path_edges, _ = path_colors(plan)
-    levels = [graph.nx.nodes[n]["level"] for n in graph.order]
+    levels = [graph.level(n) for n in graph.order]
     # Inputs keep their own names (x, not w1 = x): there is room for one name only.
     shown = [pretty_name(graph.name(n) if graph.kind(n) == "input" else plan.labels[n])
              for n in graph.order]

@@ -42,7 +42,7 @@ def with_shapes(graph: Graph, shapes: Mapping[str, Sequence[int]]) -> Graph:
         if kind == "input":
             new[i] = builder.input(name, tuple(shapes.get(name, graph.shape(i))))
         elif kind == "constant":
-            new[i] = builder.constant_node(graph.nx.nodes[i]["value"])
+            new[i] = builder.constant_node(graph.constant(i))
         else:
             op = graph.op(i)
             assert op is not None  # an op node has its op

@@ -69,7 +69,7 @@ def mp_values(graph: Graph, point: Mapping[str, Any], dps: int) -> list[Any]:
             if kind == "input":
                 continue
             if kind == "constant":
-                values[i] = mp_array(mpeval.constant(graph.nx.nodes[i]["value"], dps)
+                values[i] = mp_array(mpeval.constant(graph.constant(i), dps)
                                      ).reshape((1,))
                 continue
             op = graph.op(i)

@@ -88,7 +88,7 @@ def _rebuilt(graph: Graph, target: int, changed: int, change: str) -> Graph | No
                 refs[v] = builder.apply(OPS["transpose"], (refs[v],))
             continue
         if kind == "constant":
-            refs[v] = graph.nx.nodes[v]["value"]
+            refs[v] = graph.constant(v)
             continue
         op = graph.op(v)
         assert op is not None
