@@ -146,10 +146,33 @@ class GraphBuilder:
         if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
             node = self._memo.get((op, key[2], key[1]))  # is the node a*b already built
         if node is None:
+            if op.domain is not None and len(node_args) < len(args):
+                self._refuse_constant_domain(op, args)
             levels = self.levels
             node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)
             self._memo[key] = node
         return node
+
+    def _refuse_constant_domain(self, op: Op, args: tuple[Arg, ...]) -> None:
+        """Constant arguments alone can put an op outside its domain whatever the nodes are
+        (``x/0``, ``log(x - x + 0)`` is no such case, ``(-8)**y`` at most points): refuse
+        the node as the parser does, instead of a graph whose every evaluation fails and
+        whose derivatives hold ``zoo``.
+
+        >>> b = GraphBuilder()
+        >>> b.apply(OPS["div"], (b.input("x"), sympy.Integer(0)))
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.DomainError: division by zero: x/0 is outside the domain of div for every x
+        """
+        with np.errstate(invalid="ignore"):
+            always = op.domain(*(np.nan if type(a) is int else float(a) for a in args))
+        if np.any(always):
+            shown = apply_op(op, [self._operand(a) for a in args])[0]
+            names = ", ".join(dict.fromkeys(self.user_names.get(a, "…") for a in args
+                                            if type(a) is int))
+            raise DomainError(f"{op.domain_message}: {shown} is outside the domain of "
+                              f"{op.name} for every {names}", node=shown, expression=shown)
 
     # --- shapes ---------------------------------------------------------------------------
 

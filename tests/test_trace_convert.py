@@ -110,3 +110,15 @@ def test_from_sympy_several_outputs_and_unsupported_functions() -> None:
         gd.from_sympy(sympy.erf(x))
     with pytest.raises(gd.GraphdiffError, match="not a real number"):
         gd.from_sympy(x + sympy.I)
+
+
+@pytest.mark.parametrize(("fn", "fragment"), [
+    (lambda x: x / 0, "division by zero: x/0 is outside the domain of div for every x"),
+    (lambda x: (-8.0) ** x, "(-8)**x is outside the domain of pow for every x"),
+])
+def test_a_traced_op_outside_its_domain_for_every_value_is_refused_when_built(fn, fragment):
+    """As the parser refuses x/0: no graph whose every evaluation fails and whose
+    derivative graph would hold sympy's zoo."""
+    with pytest.raises(gd.DomainError) as info:
+        gd.trace(fn)
+    assert fragment in str(info.value)
