@@ -802,9 +802,8 @@ def _print_op(op: Op, args: Sequence[Any], style: str = "text") -> Any:
     shown = len(args)
     while shown > k and is_all(args[shown - 1]) and op.defaults:
         shown -= 1
-    # safe: sympify(strict=True) of a constant argument of a node (a number, never text).
     operands = [(a.text, a.precedence) if isinstance(a, Printed) else
-                (constant_text(sympy.sympify(a, strict=True), style, operand=i < k), ATOM)
+                (constant_text(_number(a), style, operand=i < k), ATOM)
                 for i, a in enumerate(args[:shown])]
     tensors = k > 1 and all(isinstance(a, Printed) and math.prod(a.shape) > 1
                             for a in args[:k])
@@ -824,3 +823,8 @@ def _printed_shape(op: Op, args: Sequence[Any], k: int) -> tuple[int, ...]:
 
 
 Printed.NAMESPACE = Printed.namespace("text")
+
+
+def _number(value: Any) -> sympy.Expr:
+    """A node's constant argument as a sympy number (never text: strict sympify)."""
+    return sympy.sympify(value, strict=True)  # safe: a constant of the graph, never text

@@ -32,7 +32,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
 
 import graphdiff as gd
@@ -156,8 +156,18 @@ def _unevaluated(tree: Tree) -> sympy.Expr:
 
 def judge_function(expr: sympy.Expr):
     fn = sympy.lambdify((X, Y), expr, modules=_MODULES)
+    # The same function on floats, where every step stays real: numpy gives nan where an
+    # intermediate leaves the reals (acos(50), (-8)**(1/3)), which mpmath would carry on as
+    # a complex number that a later abs() makes real again.  nan there: undefined.
+    real = sympy.lambdify((X, Y), expr, modules="numpy")
 
     def value(x: float, y: float) -> Any:
+        with np.errstate(all="ignore"):
+            try:
+                if np.isnan(real(np.float64(x), np.float64(y))):
+                    return None
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return None
         with mpmath.workdps(60):
             try:
                 v = fn(mpmath.mpf(x), mpmath.mpf(y))
@@ -326,6 +336,8 @@ def _usable(reference: str) -> bool:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.data_too_large])
 @given(tree=trees(), c=st.floats(-6, 6).filter(lambda v: abs(v * 2 - round(v * 2)) > 0.1))
+# Found once: acos(50) is complex and abs() made it real again in the judge (now real only).
+@example(tree=("abs", ("acos", ("x",))), c=1.75)
 def test_rewrites_are_correct_and_mutations_incorrect(tree, c):
     reference = to_text(tree)
     if not _usable(reference):
@@ -384,8 +396,8 @@ def _answer_sympy(text: str) -> sympy.Expr:
 def test_oracle_counts():
     """Prints the counts (run with -s) and checks that the oracle really judged cases."""
     if not COUNTS:
-        pytest.skip("no oracle counts: the property test test_rewrites_are_correct_and_"
-                    "mutations_incorrect did not run in this session (-k or -x left it out)")
+        pytest.skip(reason="no oracle counts: the property test test_rewrites_are_correct_"
+                    "and_mutations_incorrect did not run in this session (-k or -x left it out)")
     print("\noracle counts:", dict(COUNTS), "\nskipped:", dict(SKIPS))
     assert COUNTS["equivalent: correct"] >= 200
     assert COUNTS["mutation: incorrect"] >= 300
