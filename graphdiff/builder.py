@@ -146,7 +146,7 @@ class GraphBuilder:
         if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
             node = self._memo.get((op, key[2], key[1]))  # is the node a*b already built
         if node is None:
-            if op.domain is not None and len(node_args) < len(args):
+            if op.domain is not None and op.elementwise and len(node_args) < len(args):
                 self._refuse_constant_domain(op, args)
             levels = self.levels
             node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)
@@ -165,9 +165,7 @@ class GraphBuilder:
         ...
         graphdiff.errors.DomainError: division by zero: x/0 is outside the domain of div for every x
         """
-        with np.errstate(invalid="ignore"):
-            always = op.domain(*(np.nan if type(a) is int else float(a) for a in args))
-        if np.any(always):
+        if outside_for_every_value(op, args):
             shown = apply_op(op, [self._operand(a) for a in args])[0]
             names = ", ".join(dict.fromkeys(self.user_names.get(a, "…") for a in args
                                             if type(a) is int))
@@ -334,6 +332,21 @@ def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
             # A node is an int here: results that are constants are sympy numbers.
             return identity.result(_BuildingNamespace(builder), other)
     return None
+
+
+def outside_for_every_value(op: Op, args: Sequence[Arg]) -> bool:
+    """Whether constant arguments alone put ``op`` outside its domain, whatever its node
+    arguments are (``x/0``, ``(-8)**x``): nan stands for the nodes, so the op's domain
+    check is True only then.  The parser asks it (to point at the constant), and so does
+    :meth:`GraphBuilder.apply` for every other way of building.
+
+    >>> outside_for_every_value(OPS["div"], (0, sympy.Integer(0))), outside_for_every_value(
+    ...     OPS["div"], (0, sympy.Integer(2)))
+    (True, False)
+    """
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(op.domain(*(np.nan if type(a) is int else float(a)
+                                       for a in args))))
 
 
 def float_of_constant(value: Any) -> float:

@@ -40,10 +40,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import sympy
 
-from .builder import GraphBuilder
+from .builder import GraphBuilder, outside_for_every_value
 from .errors import DomainError, GraphdiffError, LimitError, ParseError, ShapeError, excerpt
 from .graph import Graph, is_node
 from .ops import FUNCTION_ALIASES, FUNCTIONS, OPS, op_of_attribute, op_of_dunder
@@ -952,18 +951,16 @@ class _Converter:
                          params={"construct": description, "text": excerpt(self.segment(node))})
 
     def apply(self, node: ast.AST, op: Any, args: tuple[Any, ...]) -> Any:
-        if op.domain is not None and op.elementwise and any(is_node(a) for a in args):
-            # Constant arguments alone can put an op outside its domain (x/0): with
-            # nan standing for the variable ones, the check is True only then.  (A tensor
-            # op's domain is of whole matrices, which constants never are: inv(X).)
-            with np.errstate(invalid="ignore"):
-                always_bad = op.domain(*(np.nan if is_node(a) else float(a) for a in args))
-            if np.any(always_bad):
-                where = node.right if isinstance(node, ast.BinOp) else node
-                raise self.error(where, op.domain_message, "a valid constant argument",
-                                 code="constant_domain",
-                                 params={"expression": excerpt(self.segment(node)),
-                                         "reason": op.domain_message})
+        # Constant arguments alone can put an op outside its domain (x/0): refused here, at
+        # the constant.  (A tensor op's domain is of whole matrices, which constants never
+        # are: inv(X).)
+        if op.domain is not None and op.elementwise and any(is_node(a) for a in args) and \
+                outside_for_every_value(op, args):
+            where = node.right if isinstance(node, ast.BinOp) else node
+            raise self.error(where, op.domain_message, "a valid constant argument",
+                             code="constant_domain",
+                             params={"expression": excerpt(self.segment(node)),
+                                     "reason": op.domain_message})
         try:
             value = self.builder.apply(op, args)
         except ShapeError as err:

@@ -75,8 +75,22 @@ def values(graph: Graph, inputs: Mapping[str, Any], dps: int) -> list[Any]:
 
 
 def _apply(graph: Graph, i: int, op: Any, args: list[Any]) -> Any:
+    return guarded(graph, i, op.mpmath, args)
+
+
+def guarded(graph: Graph, i: int, function: Any, args: Any) -> Any:
+    """``function(*args)`` at high precision for node ``i``, with the checker's guards: a
+    domain error names the node, a failure to compute or a value beyond ``MAX_MAG`` is
+    :class:`MPOverflow`, a complex value is a domain error.
+
+    >>> import graphdiff as gd
+    >>> guarded(gd.parse("sqrt(x)"), 1, mpmath.sqrt, [mpmath.mpf(-4)])
+    Traceback (most recent call last):
+    ...
+    graphdiff.ops.MPDomainError: complex value at w2
+    """
     try:
-        value = op.mpmath(*args)
+        value = function(*args)
     except MPDomainError as err:
         raise MPDomainError(f"{err} at {graph.name(i)}") from None
     except (OverflowError, ValueError, ZeroDivisionError) as err:

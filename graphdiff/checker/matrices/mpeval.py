@@ -28,7 +28,7 @@ import mpmath
 import numpy as np
 
 from ...graph import Graph, is_node
-from ...ops import MAX_MAG, MPDomainError, MPOverflow, Op
+from ...ops import MPDomainError, MPOverflow, Op
 from ...tensorops import aligned, is_all
 from .. import mpeval
 
@@ -122,16 +122,6 @@ def _entry(graph: Graph, i: int, function: Callable[..., Any]) -> Callable[..., 
     """One entry of an elementwise op at high precision, with the checker's guards."""
 
     def apply(*xs: Any) -> Any:
-        try:
-            value = function(*xs)
-        except MPDomainError as err:
-            raise MPDomainError(f"{err} at {graph.name(i)}") from None
-        except (OverflowError, ValueError, ZeroDivisionError) as err:
-            raise MPOverflow(str(err)) from None
-        if isinstance(value, mpmath.mpc):
-            raise MPDomainError(f"complex value at {graph.name(i)}")
-        if value and mpmath.mag(value) > MAX_MAG:
-            raise MPOverflow(f"value too large at {graph.name(i)}")
-        return value
+        return mpeval.guarded(graph, i, function, xs)
 
     return apply
