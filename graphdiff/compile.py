@@ -858,9 +858,6 @@ def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] 
         if backend not in ("auto", "numpy"):
             raise GraphdiffError(f"a graph with tensor nodes compiles to numpy code, not "
                                  f"{backend}")
-        if kind in ("jvp", "hvp"):
-            raise GraphdiffError(f"compile's {kind} is of scalar graphs; for tensors use "
-                                 "grad or vjp")
         backend = "numpy"
     k, n = len(graph.output_ids), len(graph.input_ids)
     outputs = tuple(range(k))
