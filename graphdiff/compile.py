@@ -429,17 +429,25 @@ class Compiled:
     ``"hvp"``     ``(value, gradient, hessian times the direction)``
     ============  =======================================================================
 
+    Compiled with ``jvp=``, ``vjp=`` or ``hvp=`` as a list of names (or ``True``: all
+    inputs, or all outputs for ``vjp``), the seeds are given at each call instead of
+    compiled in: ``f(point, seeds)``, both by name or both as arrays (the seeds' last axis
+    in the order of :attr:`seeds`).
+
     >>> import graphdiff as gd
     >>> f = gd.compile(gd.parse("x*y"), hvp={"x": 1.0, "y": 0.0})
     >>> f(x=2.0, y=3.0)
     (6.0, {'x': 3.0, 'y': 2.0}, {'x': 0.0, 'y': 1.0})
     >>> f.kind, f.inputs, f.backend
     ('hvp', ('x', 'y'), 'auto')
+    >>> f = gd.compile(gd.parse("x*y"), jvp=True)
+    >>> f.seeds, f({"x": 2.0, "y": 3.0}, {"x": 1.0, "y": 0.0}), f([2.0, 3.0], [0.0, 1.0])
+    (('x', 'y'), (6.0, 3.0), (6.0, 2.0))
     """
 
     def __init__(self, graph: Graph, program: Graph, kind: str, backend: str,
                  parts: tuple[tuple[int, ...], ...], names: tuple[tuple[bool, ...], ...],
-                 wrt: tuple[str, ...] | None = None):
+                 wrt: tuple[str, ...] | None = None, seeds: tuple[str, ...] = ()):
         self.graph = graph
         #: The graph the code is generated from (the derivative graph, with the values).
         self.program = program
@@ -448,6 +456,10 @@ class Compiled:
         self.inputs: tuple[str, ...] = graph.inputs
         #: The inputs a gradient, cotangent or Hessian-vector product is given for.
         self.wrt: tuple[str, ...] = graph.inputs if wrt is None else wrt
+        #: The inputs (jvp, hvp) or outputs (vjp) whose seeds each call gives; () when the
+        #: seeds are compiled in.
+        self.seeds = seeds
+        self._names: tuple[str, ...] = program.inputs  # the code's: inputs, then seeds
         self._parts = parts          # per part of the result, the indices of its outputs
         self._by_name = names        # per part, whether it is keyed by the inputs' names
         self._functions: dict[str, Callable[..., tuple[Any, ...]]] = {}
@@ -508,6 +520,8 @@ class Compiled:
         return self._slow(args, kwargs)
 
     def _slow(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.seeds:
+            return self._seeded(args, kwargs)
         if kwargs or not (args or self.inputs):  # (a graph without inputs: f())
             if args:
                 raise GraphdiffError("give the inputs by name or as one array, not both")
@@ -516,6 +530,38 @@ class Compiled:
             raise GraphdiffError(f"give the inputs by name ({', '.join(self.inputs)}) or "
                                  f"as one array of {len(self.inputs)} entries per point")
         return self._by_array(args[0])
+
+    def _seeded(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``f(point, seeds)``: the seeds are the code's last inputs."""
+        if kwargs or len(args) != 2:
+            raise GraphdiffError(f"this {self.kind} takes its seeds at each call: f(point, "
+                                 f"seeds), both by name or both as arrays (the seeds of "
+                                 f"{', '.join(self.seeds)})")
+        point, seeds = args
+        if isinstance(point, Mapping) != isinstance(seeds, Mapping):
+            raise GraphdiffError("give the point and the seeds both by name or both as arrays")
+        if isinstance(point, Mapping):
+            unknown = set(seeds) - set(self.seeds)
+            missing = [name for name in self.seeds if name not in seeds]
+            if unknown or missing:
+                raise GraphdiffError(f"the seeds are of {', '.join(self.seeds)}"
+                                     + (f"; missing {', '.join(missing)}" if missing else "")
+                                     + (f"; no seed for {', '.join(map(str, unknown))}"
+                                        if unknown else ""))
+            named = dict(zip(self._names[len(self.inputs):],
+                             (seeds[name] for name in self.seeds), strict=True))
+            return self._by_names({**point, **named})
+        point, seeds = np.asarray(point, dtype=float), np.asarray(seeds, dtype=float)
+        if seeds.ndim == 0 or seeds.shape[-1] != len(self.seeds):
+            raise GraphdiffError(f"the seeds' last axis has one entry per seed "
+                                 f"({len(self.seeds)}: {', '.join(self.seeds)}), not shape "
+                                 f"{seeds.shape}")
+        if point.ndim == 0 or point.shape[-1] != len(self.inputs):
+            return self._by_array(point)  # (its message)
+        rows = np.broadcast_shapes(point.shape[:-1], seeds.shape[:-1])
+        return self._by_array(np.concatenate(
+            [np.broadcast_to(point, (*rows, point.shape[-1])),
+             np.broadcast_to(seeds, (*rows, seeds.shape[-1]))], axis=-1))
 
     def _entry(self) -> Callable[..., Any]:
         """``__call__`` as generated code: floats by name and one float64 point go straight
@@ -587,7 +633,7 @@ class Compiled:
     def _tensors(self, given: Mapping[str, Any]) -> Any:
         """A tensor graph's call: inputs with a batch axis in, as the interpreter lays them
         out (:class:`~graphdiff.graph.Batch`), and the results as the user wrote them."""
-        graph = self.graph
+        graph = self.program  # the graph's inputs, then the seeds given at each call
         point = graph._point(given, {})  # noqa: SLF001 - checks and converts the inputs
         batch = Batch.of(graph, point)
         values = [batch.canonical(v, graph.shape(i), graph.name(i))
@@ -618,13 +664,13 @@ class Compiled:
     def _by_names(self, given: Mapping[str, Any]) -> Any:
         if self.program.is_tensor:
             return self._tensors(given)
-        names = self.inputs
+        names = self._names
         try:
             values = [given[name] for name in names]
         except KeyError:
             values = None
         if values is None or len(given) != len(names):
-            self.graph._point(given, {})  # noqa: SLF001 - its message names what is wrong
+            self.program._point(given, {})  # noqa: SLF001 - its message names what is wrong
             raise GraphdiffError("the inputs do not match the graph's")  # pragma: no cover
         backend = self.backend
         if backend == "auto":
@@ -649,10 +695,11 @@ class Compiled:
         if self.program.is_tensor:
             raise GraphdiffError("a graph with tensor inputs takes them by name")
         array = np.asarray(point, dtype=float)
-        n = len(self.inputs)
+        n = len(self._names)
         if array.ndim == 0 and n == 1:
             array = array.reshape(1)
         if array.ndim == 0 or array.shape[-1] != n:
+            n = len(self.inputs)
             raise GraphdiffError(f"an array of points has one entry per input in its last "
                                  f"axis ({n}: {', '.join(self.inputs)}), not shape "
                                  f"{array.shape}")
@@ -735,7 +782,7 @@ class Compiled:
 
     def _interpret(self, values: list[Any]) -> None:
         """Evaluate the graph by the interpreter, which raises DomainError at the node."""
-        self.graph.values(dict(zip(self.inputs, values, strict=True)))
+        self.graph.values(dict(zip(self.inputs, values, strict=False)))  # (not the seeds)
 
     def _result(self, outs: tuple[Any, ...], keyed: bool) -> Any:
         result = []
@@ -774,16 +821,22 @@ def _stacked(values: list[Any]) -> np.ndarray:
     return np.moveaxis(stacked, 0, -1)
 
 
+#: Seeds of jvp, vjp, hvp: compiled in (``{name: seed}``) or given at each call (a list of
+#: names, or True for all).
+Seeds = Mapping[str, Any] | Sequence[str] | bool | None
+
+
 def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # noqa: A001
-            jvp: Mapping[str, Any] | None = None, vjp: Mapping[str, Any] | None = None,
-            hvp: Mapping[str, Any] | None = None, wrt: Sequence[str] | None = None,
-            backend: str = "auto") -> Compiled:
+            jvp: Seeds = None, vjp: Seeds = None, hvp: Seeds = None,
+            wrt: Sequence[str] | None = None, backend: str = "auto") -> Compiled:
     """Compile ``graph`` (and, as asked, its derivative) to straight-line code.
 
     ``grad=True``: the value and the gradient of ``output`` (reverse mode, as code).
     ``jvp={input: tangent}``: the outputs and their tangents along that direction.
     ``vjp={output: cotangent}``: the outputs and the inputs' cotangents.
     ``hvp={input: direction}``: the value, the gradient and the Hessian times the direction.
+    The seeds of ``jvp``, ``vjp`` and ``hvp`` as a list of names (or ``True``: every input,
+    every output for ``vjp``) are given at each call instead: ``f(point, seeds)``.
     ``wrt``: the inputs the gradient or the cotangent is wanted for (grad, vjp); what
     leads only to the others (a network's data) is left out of the code.
     ``backend``: ``"auto"`` (``math`` for numbers, numpy for arrays), ``"math"``,
@@ -804,10 +857,13 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     True
     >>> gd.compile(g, grad=True, output="p", wrt=["y"])(x=2.0, y=3.0)
     (6.0, {'y': 2.0})
+    >>> gd.compile(g, vjp=["p"])({"x": 2.0, "y": 3.0}, {"p": 10.0})
+    ((5.0, 6.0), {'x': 30.0, 'y': 20.0})
     """
     if backend not in (*BACKENDS, "auto"):
         raise GraphdiffError(f"backend must be 'auto', 'math', 'numpy' or 'llvm', not "
                              f"{backend!r}")
+    jvp, vjp, hvp = (None if seeds is False else seeds for seeds in (jvp, vjp, hvp))
     asked = [name for name, wanted in (("grad", grad), ("jvp", jvp is not None),
                                        ("vjp", vjp is not None), ("hvp", hvp is not None))
              if wanted]
@@ -816,6 +872,9 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
                              f"{' and '.join(asked)}")
     kind = asked[0] if asked else "value"
     seeds = jvp if jvp is not None else vjp if vjp is not None else hvp
+    per_call: tuple[str, ...] = ()
+    if seeds is not None and not isinstance(seeds, Mapping):
+        per_call, seeds = _seed_names(graph, kind, seeds), None
     if seeds is not None:  # floats as the exact numbers they are: 1.0 is 1, and x*1 drops
         seeds = {name: _exact(value) for name, value in seeds.items()}
     # The convention at kinks is read when the derivative graph is built (graphdiff.ops):
@@ -825,14 +884,14 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
         if kind not in ("grad", "vjp"):
             raise GraphdiffError("wrt= is for grad and vjp")
         wrt = tuple(graph.name(input_id(graph, name)) for name in wrt)
-    key = (kind, output, backend, _seed_key(graph, seeds), convention, wrt)
+    key = (kind, output, backend, _seed_key(graph, seeds), per_call, convention, wrt)
     # The cache lives on the graph (a compiled function refers to its graph, so a table
     # keyed weakly by graphs would keep every graph alive): it goes when the graph goes.
     per_graph = graph.__dict__.setdefault("_compiled", {})
     compiled = per_graph.get(key)
     if compiled is None:
-        compiled = _make(graph, kind, output, seeds, backend, wrt)
-        if compiled.backend != "numpy":  # the generated fast paths call the math code
+        compiled = _make(graph, kind, output, seeds or list(per_call), backend, wrt)
+        if compiled.backend != "numpy" and not per_call:  # fast paths calling the math code
             compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled
     return compiled
@@ -845,6 +904,22 @@ def _exact(value: Any) -> Any:
     return value
 
 
+def _seed_names(graph: Graph, kind: str, seeds: Sequence[str] | bool) -> tuple[str, ...]:
+    """The inputs (jvp, hvp) or outputs (vjp) whose seeds each call gives, by display name."""
+    if isinstance(seeds, str):
+        seeds = [seeds]
+    if kind == "vjp":
+        names = graph.outputs if seeds is True else \
+            [graph.name(output_id(graph, name)) for name in seeds]  # type: ignore[union-attr]
+    else:
+        names = graph.inputs if seeds is True else \
+            [graph.name(input_id(graph, name)) for name in seeds]  # type: ignore[union-attr]
+    if not names or len(set(names)) != len(names):
+        raise GraphdiffError(f"the seeds of {kind} are given for distinct names, at least "
+                             f"one, not {list(names)}")
+    return tuple(names)
+
+
 def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
     if seeds is None:
         return None
@@ -852,8 +927,11 @@ def _seed_key(graph: Graph, seeds: Mapping[str, Any] | None) -> tuple[Any, ...] 
                         for name, value in seeds.items()))
 
 
-def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] | None,
-          backend: str, wrt: tuple[str, ...] | None) -> Compiled:
+def _make(graph: Graph, kind: str, output: str | None,
+          seeds: Mapping[str, Any] | list[str] | None, backend: str,
+          wrt: tuple[str, ...] | None) -> Compiled:
+    """The derivative program of ``kind``; seeds as a list of names are its inputs."""
+    at_call = tuple(seeds) if isinstance(seeds, list) else ()
     if graph.is_tensor:
         if backend not in ("auto", "numpy"):
             raise GraphdiffError(f"a graph with tensor nodes compiles to numpy code, not "
@@ -872,24 +950,32 @@ def _make(graph: Graph, kind: str, output: str | None, seeds: Mapping[str, Any] 
             return Compiled(graph, adjoint, kind, backend, (value, gradient), (False, True),
                             wrt)
         gradient = tuple(range(k, k + n))
-        assert seeds is not None
-        direction = {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
-        program = forward_graph(adjoint, direction=direction, values=True)
+        program = forward_graph(adjoint, direction=_direction(graph, seeds), values=True)
         hv = tuple(range(2 * k + n, 2 * (k + n)))
         return Compiled(graph, program, kind, backend, (value, gradient, hv),
-                        (False, True, True))
-    assert seeds is not None
+                        (False, True, True), seeds=at_call)
     if output is not None:
         raise GraphdiffError(f"{kind} takes its seeds by name; output= is for grad and hvp")
     if kind == "jvp":
-        direction = {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
-        program = forward_graph(graph, direction=direction, values=True)
+        program = forward_graph(graph, direction=_direction(graph, seeds), values=True)
         return Compiled(graph, program, kind, backend, (outputs, tuple(range(k, 2 * k))),
-                        (False, False))
-    cotangent = {graph.name(output_id(graph, name)): v for name, v in seeds.items()}
+                        (False, False), seeds=at_call)
+    cotangent: Mapping[str, Any] | list[str] = list(at_call)
+    if isinstance(seeds, Mapping):
+        cotangent = {graph.name(output_id(graph, name)): v for name, v in seeds.items()}
     program = reverse_graph(graph, cotangent=cotangent, values=True, wrt=wrt)
     return Compiled(graph, program, kind, backend,
-                    (outputs, tuple(range(k, k + len(wrt or graph.inputs)))), (False, True), wrt)
+                    (outputs, tuple(range(k, k + len(wrt or graph.inputs)))), (False, True), wrt,
+                    seeds=at_call)
+
+
+def _direction(graph: Graph, seeds: Mapping[str, Any] | list[str] | None
+               ) -> Mapping[str, Any] | list[str]:
+    """A forward sweep's direction by display name: compiled in, or inputs of the code."""
+    assert seeds is not None
+    if isinstance(seeds, list):
+        return seeds
+    return {graph.name(input_id(graph, name)): v for name, v in seeds.items()}
 
 
 __all__ = ["BACKENDS", "KINDS", "Compiled", "compile", "generate"]

@@ -29,6 +29,7 @@ import numpy as np
 import sympy
 
 from ..builder import GraphBuilder, gc_paused
+from ..errors import GraphdiffError
 from ..graph import Graph, is_node
 from ..notation import BAR, DOT, decorated
 from ..ops import Namespace, as_expr
@@ -89,6 +90,17 @@ class _Traced:
         return None if ref is None or _is_zero(ref) else _traced(self._builder, ref)
 
 
+def _seed_input(builder: GraphBuilder, graph: Graph, node: int, mark: str,
+                taken: set[str]) -> int:
+    """A seed given at each evaluation: an input of the derivative graph named after the
+    node (``ẋ`` for a tangent, ``ȳ`` for a cotangent), of the node's shape."""
+    name = decorated(graph.name(node), mark)
+    if name in taken:
+        raise GraphdiffError(f"the seed of {graph.name(node)} would be the input {name}, "
+                             "but the graph has a node of that name already")
+    return builder.input(name, graph.shape(node) or None)
+
+
 def _seed(builder: GraphBuilder, seed: Any, like: Any) -> Any:
     """A seed as a reference: a tensor node's number fills every entry (broadcast_like)."""
     if type(like) is Tracer and like.shape and not np.ndim(seed):
@@ -97,12 +109,16 @@ def _seed(builder: GraphBuilder, seed: Any, like: Any) -> Any:
 
 
 def reverse_graph(graph: Graph, output: str | None = None, *,
-                  cotangent: Mapping[str, Any] | None = None, naming: str = "w",
+                  cotangent: Mapping[str, Any] | Sequence[str] | None = None,
+                  naming: str = "w",
                   values: bool = False, wrt: Sequence[str] | None = None) -> Graph:
     """The adjoint graph: a Graph whose outputs are ∂y/∂x for every input x.
 
     Adjoint nodes are named w̄ᵢ after the node they belong to; the outputs are the
-    inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP).
+    inputs' adjoints (x̄1, x̄2, ...).  ``cotangent`` seeds several outputs (a VJP):
+    a mapping ``{output: seed}`` compiles the seeds in, a list of outputs makes each
+    seed an input of the adjoint graph (``ȳ``, after the graph's inputs), given at each
+    evaluation.
     ``values=True`` puts the graph's own outputs first, so that one evaluation gives
     the value and the gradient (what :func:`graphdiff.compile` generates code from).
     ``wrt`` keeps the adjoints of those inputs only: what leads only to the others (a
@@ -120,16 +136,27 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     (6.0, 3.0, 2.0)
     >>> len(gd.reverse_graph(gd.parse("sin(x)*exp(y)"), wrt=["y"]))   # no cos(x)
     5
+    >>> vjp = gd.reverse_graph(gd.parse("f = x*y"), cotangent=["f"])
+    >>> vjp.inputs, vjp.evaluate(x=2.0, y=3.0, f̄=10.0)
+    (('x', 'y', 'f̄'), (30.0, 20.0))
     """
-    seeds = _seeds(graph, output, cotangent)
+    at_call = cotangent is not None and not isinstance(cotangent, Mapping)
+    seeds = {output_id(graph, name): None for name in cotangent} if at_call \
+        else _seeds(graph, output, cotangent)  # type: ignore[arg-type]
     builder = GraphBuilder()
     with gc_paused():
         refs = _replay(graph, builder)
         traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
-        for node, seed in seeds.items():
-            adjoints[node] = _seed(builder, seed_expr(graph.name(node), seed), traced[node])
+        if at_call:
+            taken = set(_graph_names(graph))
+            for node in seeds:
+                adjoints[node] = _seed_input(builder, graph, node, BAR, taken)
+        else:
+            for node, seed in seeds.items():
+                adjoints[node] = _seed(builder, seed_expr(graph.name(node), seed),
+                                       traced[node])
         for v in reversed(graph.order):
             adjoint = adjoints[v]
             if adjoint is None:
@@ -157,17 +184,23 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
 
 
 def forward_graph(graph: Graph, wrt: str | None = None, *,
-                  direction: Mapping[str, Any] | None = None, naming: str = "w",
+                  direction: Mapping[str, Any] | Sequence[str] | None = None,
+                  naming: str = "w",
                   values: bool = False) -> Graph:
     """The tangent graph: a Graph whose outputs are ∂y/∂x (or the JVP) for every output.
 
-    Tangent nodes are named ẇᵢ after the node they belong to.  ``values=True`` puts the
-    graph's own outputs first.
+    Tangent nodes are named ẇᵢ after the node they belong to.  ``direction`` is a
+    mapping ``{input: seed}`` (compiled in) or a list of inputs whose tangents are
+    inputs of the tangent graph (``ẋ``, after the graph's inputs), given at each
+    evaluation.  ``values=True`` puts the graph's own outputs first.
 
     >>> import graphdiff as gd
     >>> dg = gd.forward_graph(gd.parse("x1*x2 + sin(x1)"), wrt="x1")
     >>> dg.to_sympy()
     x2 + cos(x1)
+    >>> jvp = gd.forward_graph(gd.parse("x*y"), direction=["x", "y"])
+    >>> jvp.inputs, jvp.evaluate(x=2.0, y=3.0, ẋ=1.0, ẏ=10.0)
+    (('x', 'y', 'ẋ', 'ẏ'), 23.0)
     """
     if direction is None:
         seed_node = input_id(graph, wrt)
@@ -178,9 +211,15 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
         traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
         builder.simplify = True
         tangents: list[Any] = [None] * len(graph)
-        for name, seed in direction.items():
-            node = input_id(graph, name)
-            tangents[node] = _seed(builder, seed_expr(name, seed), traced[node])
+        if isinstance(direction, Mapping):
+            for name, seed in direction.items():
+                node = input_id(graph, name)
+                tangents[node] = _seed(builder, seed_expr(name, seed), traced[node])
+        else:
+            taken = set(_graph_names(graph))
+            for name in direction:
+                node = input_id(graph, name)
+                tangents[node] = _seed_input(builder, graph, node, DOT, taken)
         view = _Traced(builder, tangents)
         for v in graph.order:
             if graph.kind(v) != "op":
