@@ -24,7 +24,7 @@ elimination in the order of evaluation).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar
@@ -186,13 +186,18 @@ def count_paths(graph: Graph, source: str | int, target: str | int) -> int:
     return counts[t]
 
 
+def _predecessors(graph: Graph, v: int) -> Iterable[int]:
+    """The nodes with an edge into ``v``, once each, in argument order (``x*x`` has one
+    edge): read from the graph's argument tuples, without building the networkx view."""
+    return dict.fromkeys(a for a in graph.args(v) if type(a) is int)
+
+
 def _path_counts(graph: Graph, source: int) -> list[int]:
     counts = [0] * len(graph)
     counts[source] = 1
-    pred = graph.nx.pred
     for v in range(source + 1, len(graph)):
         total = 0
-        for u in pred[v]:
+        for u in _predecessors(graph, v):
             total += counts[u]
         counts[v] = total
     return counts
@@ -251,13 +256,12 @@ def _enumerate(graph: Graph, s: int, t: int, counts: list[int]) -> list[list[int
     found: list[list[int]] = []
     # Walk backwards from t so that every step stays on a path from s.
     stack: list[tuple[int, list[int]]] = [(t, [t])]
-    pred = graph.nx.pred
     while stack:
         node, suffix = stack.pop()
         if node == s:
             found.append(suffix[::-1])
             continue
-        for u in reversed(list(pred[node])):
+        for u in reversed(list(_predecessors(graph, node))):
             if counts[u]:
                 stack.append((u, [*suffix, u]))
     # Present paths in the order of their nodes (x→a… before x→b…).
