@@ -102,3 +102,24 @@ def test_a_registered_method_is_known_everywhere(capsys) -> None:
     assert "half" not in METHODS
     with pytest.raises(gd.GraphdiffError, match="built in"):
         unregister_method("forward")
+
+
+def test_the_paths_method_sums_long_paths_instead_of_listing_them(monkeypatch) -> None:
+    from graphdiff.derive import paths as paths_module
+
+    def chain(x):  # one path of 90 edges
+        for _ in range(30):
+            x = gd.tanh(gd.sin(gd.cos(x)))
+        return x
+
+    g = gd.trace(chain)
+    at = {"x": 0.3}
+    listed = METHODS["paths"].gradient(g, at, g.outputs[0])["x"]
+    monkeypatch.setattr(paths_module, "DEFAULT_FACTOR_LIMIT", 50)
+    assert not paths_module.listable(g, 1)
+    summed = METHODS["paths"].gradient(g, at, g.outputs[0])["x"]
+    assert summed == pytest.approx(listed, rel=1e-12)
+    assert summed == pytest.approx(gd.grad(g, at=at)["x"], rel=1e-12)
+    run = METHODS["paths"].run(g, ["x"], at, g.outputs[0])
+    assert run.trace["x"] == {"count": 1, "paths": None}
+    assert "(1 path of up to 90 edges from x: too many to list" in run.work[0]

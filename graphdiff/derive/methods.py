@@ -34,7 +34,7 @@ from ._sweep import scalar_only
 from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward
 from .numeric import NumericGradient
-from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
+from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, listable, path_sum, paths
 from .reverse import ReverseResult, reverse
 from .scalarize import through_entries
 from .symbolic import evaluate_expr, readable, symbolic_diff
@@ -239,7 +239,7 @@ def _text(expr: Any) -> str | None:
 def _paths_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     result = {}
     for x in graph.inputs:
-        if count_paths(graph, x, output) <= DEFAULT_PATH_LIMIT:
+        if listable(graph, count_paths(graph, x, output)):
             # Listed paths, multiplied out one by one: independent of forward mode.
             result[x] = paths(graph, x, at, output=output).derivative
         else:
@@ -251,13 +251,14 @@ def _paths_run(graph: Graph, wrt: list[str], at: Point, output: str) -> MethodRu
     derivatives, trace, work = {}, {}, []
     for name in wrt:
         count = count_paths(graph, name, output)
-        if count > DEFAULT_PATH_LIMIT:
+        if not listable(graph, count):
             value = path_sum(graph, name, at, output=output)
             derivatives[name] = {"symbolic": None if at is not None else _text(value),
                                  "value": number(value) if at is not None else None}
             trace[name] = {"count": count, "paths": None}
-            work.append(f"  ({count:,} paths from {name}: too many to list; the value is "
-                        "their sum by dynamic programming)")
+            long = f" of up to {graph.depth:,} edges" if count <= DEFAULT_PATH_LIMIT else ""
+            work.append(f"  ({count:,} path{'s' * (count != 1)}{long} from {name}: too many "
+                        "to list; the value is their sum by dynamic programming)")
             continue
         result = paths(graph, name, at, output=output)
         derivatives[name] = {"symbolic": _text(result.symbolic_derivative),

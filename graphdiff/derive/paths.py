@@ -37,6 +37,20 @@ from ._sweep import input_id, node_values, output_id, plain, scalar_only, to_inp
 
 #: Default largest number of paths :func:`paths` enumerates.
 DEFAULT_PATH_LIMIT = 10_000
+#: Largest number of edge factors (paths times their length) the paths *method* lists
+#: before it sums by dynamic programming instead: one path through a chain of 10⁵ nodes
+#: is a sympy product of 10⁵ factors (gigabytes), and no reader's table.
+DEFAULT_FACTOR_LIMIT = 100_000
+
+
+def listable(graph: Graph, count: int) -> bool:
+    """Whether ``count`` paths of ``graph`` are few and short enough to list one by one.
+
+    >>> import graphdiff as gd
+    >>> listable(gd.parse("x**2 + x*y + (x+y)**2"), 3), listable(gd.parse("x*y"), 10**5)
+    (True, False)
+    """
+    return count <= DEFAULT_PATH_LIMIT and count * max(graph.depth, 1) <= DEFAULT_FACTOR_LIMIT
 
 
 class PathLimitError(GraphdiffError):
