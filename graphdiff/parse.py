@@ -1,10 +1,12 @@
 """Safe parsing of expressions and small programs into a computation graph.
 
-Text is read with :mod:`ast` and converted through a whitelist: numbers, names,
-``+ - * / **`` (``^`` also means power), unary minus, and calls of the functions in
-the op table (plus ``pi``).  Nothing is ever ``eval``-ed or ``sympify``-ed.  Sizes are
-bounded by :class:`Limits` *before* anything expensive runs, so hostile input is
-refused quickly with a :class:`~graphdiff.LimitError`.
+Text is read line by line -- plain lines by a small reader of their own, every other line
+with :mod:`ast` -- and converted through a whitelist: numbers, names, ``+ - * / **`` (``^``
+also means power), unary minus, and calls of the functions in the op table (plus ``pi``).
+Nothing is ever ``eval``-ed or ``sympify``-ed.  Sizes are bounded by :class:`Limits`
+*before* anything expensive runs, so hostile input is refused quickly with a
+:class:`~graphdiff.LimitError`; a 10⁵-line program or a sum of 10⁵ terms is read in
+linear time, with no tree of the whole text and no recursion.
 
 A program is several assignments; their names become node names and the last one is
 the output (or pass ``outputs=``).  Inputs are scalars unless declared with a shape: by
@@ -1152,12 +1154,13 @@ class _Converter:
         return stack[0]
 
     def quick_apply(self, node: Any, op: Any, args: tuple[Any, ...]) -> Any:
-        """:meth:`apply` for the quick path: an op without a domain that makes a node needs
-        none of its checks, and any error leads to the full path, which raises it."""
-        if op.domain is None:
-            value = self.builder.apply(op, args)
-            if type(value) is int:
-                return value
+        """:meth:`apply` for the quick path.  An op that makes a node needs none of its
+        checks: the builder refuses constant arguments outside the domain itself (and
+        any error leads to the full path, which raises it at the constant).  A folded
+        constant is checked by :meth:`apply`."""
+        value = self.builder.apply(op, args)
+        if type(value) is int:
+            return value
         return self.apply(node, op, args)
 
     def python_statement(self, stmt: ast.stmt, is_last: bool) -> tuple[Any, str | None]:
