@@ -457,6 +457,10 @@ def _check_digit_runs(text: str, limits: Limits) -> None:
     own settings; and converting even shorter ones costs quadratic time.
     """
     limit = limits.max_constant_digits
+    # A number is made of digits, dots and underscores only: without a run of more than
+    # `limit` of those, no number is too long (one search instead of a loop per number).
+    if re.search(f"[0-9._]{{{limit + 1}}}", text) is None:
+        return
     for match in _DIGIT_RUN.finditer(text):
         if match.end() - match.start() <= limit:  # no more digits than characters
             continue
@@ -935,8 +939,6 @@ class _Converter:
                  limits: Limits, declared: dict[str, _Declared] | None = None) -> None:
         self.source = source
         self.declared = declared or {}
-        # ast positions are UTF-8 byte offsets into the text Python parsed.
-        self.python_lines = [line.encode("utf-8") for line in python_text.split("\n")]
         self.maps = maps
         self.limits = limits
         self.builder = GraphBuilder()
@@ -959,22 +961,30 @@ class _Converter:
         return cls(reason, code=code, params=params or {}, line=line, column=column,
                    expected=expected, source=self.source)
 
+    def python_line(self, line: int) -> bytes | None:
+        """Line ``line`` (1-based) of the text Python parsed, in UTF-8: ast positions are
+        byte offsets.  Encoded when asked (errors, literals of the full path), not for
+        every line of a long program."""
+        return self.lines[line - 1].encode("utf-8") if 1 <= line <= len(self.lines) else None
+
     def char_offset(self, line: int, byte_offset: int) -> int:
         """The character offset of a UTF-8 byte offset on ``line`` (both from ast)."""
-        if not 1 <= line <= len(self.python_lines):
+        encoded = self.python_line(line)
+        if encoded is None:
             return byte_offset
-        return len(self.python_lines[line - 1][:byte_offset].decode("utf-8", "ignore"))
+        return len(encoded[:byte_offset].decode("utf-8", "ignore"))
 
     def segment(self, node: ast.AST) -> str:
         """The text of ``node`` as written (one line; longer nodes are cut there)."""
         line = getattr(node, "lineno", 1)
-        if not 1 <= line <= len(self.python_lines):
+        encoded = self.python_line(line)
+        if encoded is None:
             return ""
         start = getattr(node, "col_offset", 0)
         end = getattr(node, "end_col_offset", None)
         if getattr(node, "end_lineno", line) != line:
             end = None
-        return self.python_lines[line - 1][start:end].decode("utf-8", "replace")
+        return encoded[start:end].decode("utf-8", "replace")
 
     def program(self, *, outputs: Sequence[str] | None, inputs: Sequence[str] | None,
                 naming: str, order: str | None) -> Graph:
