@@ -665,9 +665,10 @@ _CLOSING = {"(": ")", "[": "]", "{": "}"}
 # converted: for a 10⁵-line program that is most of the time and memory, and a sum of 10⁴
 # terms exceeds its recursion limit.  Most lines of a long program are plain (``name =
 # expression`` of numbers, names, + - * / ** @, calls and .T, on one line): the quick
-# reader turns such a line into postfix code with one precedence-climbing loop, no
-# recursion, no tree.  It reads only what it is sure of: anything else -- another token, a
-# keyword, a number Python would read otherwise -- is left to Python's parser, and a check
+# reader turns such a line into postfix code in one loop over its tokens, with a stack of
+# operators waiting for their right operand (shunting-yard): no recursion, no tree.  It
+# reads only what it is sure of: anything else -- another token, a keyword, a number
+# Python would read otherwise -- is left to Python's parser, and a check
 # that fails during conversion sends the statement to the full path too, so every error is
 # still raised by the same code at the same node.  The reader counts the syntax nodes and
 # the depth Python's tree would have (Limits.max_nodes, max_depth count those).
