@@ -1,10 +1,12 @@
 """Safe parsing of expressions and small programs into a computation graph.
 
-Text is read with :mod:`ast` and converted through a whitelist: numbers, names,
-``+ - * / **`` (``^`` also means power), unary minus, and calls of the functions in
-the op table (plus ``pi``).  Nothing is ever ``eval``-ed or ``sympify``-ed.  Sizes are
-bounded by :class:`Limits` *before* anything expensive runs, so hostile input is
-refused quickly with a :class:`~graphdiff.LimitError`.
+Text is read line by line -- plain lines by a small reader of their own, every other line
+with :mod:`ast` -- and converted through a whitelist: numbers, names, ``+ - * / **`` (``^``
+also means power), unary minus, and calls of the functions in the op table (plus ``pi``).
+Nothing is ever ``eval``-ed or ``sympify``-ed.  Sizes are bounded by :class:`Limits`
+*before* anything expensive runs, so hostile input is refused quickly with a
+:class:`~graphdiff.LimitError`; a 10⁵-line program or a sum of 10⁵ terms is read in
+linear time, with no tree of the whole text and no recursion.
 
 A program is several assignments; their names become node names and the last one is
 the output (or pass ``outputs=``).  Inputs are scalars unless declared with a shape: by
@@ -31,12 +33,13 @@ h*(1 - h)
 from __future__ import annotations
 
 import ast
+import itertools
 import keyword
 import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -250,9 +253,8 @@ def parse(
     declared, body = _shape_header(source, limits)
     declared = _with_given_shapes(declared, shapes, limits)
     python_text, column_maps = _caret_to_power(body)
-    tree = _python_parse(python_text, source, column_maps, limits)
     converter = _Converter(source, python_text, column_maps, limits, declared)
-    return converter.program(tree, outputs=outputs, inputs=inputs, naming=naming, order=order)
+    return converter.program(outputs=outputs, inputs=inputs, naming=naming, order=order)
 
 
 # --- stage 1b: shape declarations ---------------------------------------------------------
@@ -389,8 +391,11 @@ def _check_characters(text: str) -> None:
     that display text in another order than it is read) and line separators other than
     ``\\n`` and ``\\r`` (which would shift line numbers).
     """
-    for pos, ch in enumerate(text):
-        if ch.isprintable() or ch in "\n\t\r" or ch == " ":
+    # Only the characters outside printable ASCII are looked at one by one: a long
+    # program is mostly ASCII, and a loop over every character costs a second per 10⁶.
+    for found in _NOT_PLAIN_ASCII.finditer(text):
+        pos, ch = found.start(), found.group()
+        if ch.isprintable() or ch in "\n\t\r":
             continue
         category = unicodedata.category(ch)
         line, column = _line_column(text, pos)
@@ -410,6 +415,9 @@ def _check_characters(text: str) -> None:
             )
 
 
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e\n\t\r]")
+
+
 def _char_code(ch: str) -> str:
     """``U+200B``: how a message names a character it cannot show."""
     return f"U+{ord(ch):04X}"
@@ -419,7 +427,8 @@ def _check_brackets(text: str, limits: Limits) -> None:
     # Bracket depth is checked before Python's parser sees the text, which would
     # otherwise recurse on it.
     depth = 0
-    for pos, ch in enumerate(text):
+    for found in _BRACKET.finditer(text):  # the brackets only, not every character
+        pos, ch = found.start(), found.group()
         if ch in "([{":
             depth += 1
             if depth > limits.max_depth:
@@ -435,6 +444,8 @@ def _check_brackets(text: str, limits: Limits) -> None:
             depth = max(0, depth - 1)
 
 
+_BRACKET = re.compile(r"[][(){}]")
+
 # A run of digits that does not continue a name (x123) or an exponent (1e999).
 _DIGIT_RUN = re.compile(r"(?<![\w.])[0-9][0-9_]*(?:\.[0-9_]*)?|(?<![\w.])\.[0-9][0-9_]*")
 
@@ -445,7 +456,14 @@ def _check_digit_runs(text: str, limits: Limits) -> None:
     Python refuses integers of more than 4,300 digits itself, with a message about its
     own settings; and converting even shorter ones costs quadratic time.
     """
+    limit = limits.max_constant_digits
+    # A number is made of digits, dots and underscores only: without a run of more than
+    # `limit` of those, no number is too long (one search instead of a loop per number).
+    if re.search(f"[0-9._]{{{limit + 1}}}", text) is None:
+        return
     for match in _DIGIT_RUN.finditer(text):
+        if match.end() - match.start() <= limit:  # no more digits than characters
+            continue
         digits = sum(ch.isdigit() for ch in match.group(0).lstrip("0."))
         if digits > limits.max_constant_digits:
             line, column = _line_column(text, match.start())
@@ -502,8 +520,12 @@ def _original_column(maps: list[list[int] | int], line: int, offset: int) -> int
 
 
 def _python_parse(
-    python_text: str, source: str, maps: list[list[int] | int], limits: Limits
+    python_text: str, source: str, maps: list[list[int] | int], limits: Limits,
+    first_line: int = 1,
 ) -> ast.Module:
+    """Python's parse of ``python_text``, lines ``first_line, ...`` of the text: its nodes
+    and its errors carry the line numbers of the whole text."""
+    shift = first_line - 1
     try:
         # Python's tokenizer warns about text such as 1if x (SyntaxWarning, printed on
         # stderr); what it warns about is refused or read below, with our own message.
@@ -511,7 +533,7 @@ def _python_parse(
             warnings.simplefilter("ignore")
             tree = ast.parse(python_text, mode="exec")
     except SyntaxError as err:
-        line = err.lineno or 1
+        line = (err.lineno or 1) + shift
         column = _original_column(maps, line, (err.offset or 1) - 1)
         explained = _explain_syntax_error(err, source, line, column)
         raise ParseError(explained.reason, code=explained.code, params=explained.params,
@@ -519,7 +541,7 @@ def _python_parse(
                          expected=explained.expected,
                          source=source) from None
     except (RecursionError, MemoryError):
-        line = _longest_line(source)
+        line = _longest_line(source, first_line, python_text.count("\n") + 1)
         raise LimitError(
             "expression nested too deeply to parse", code="too_complex", params={},
             line=line, column=1, source=source,
@@ -533,13 +555,17 @@ def _python_parse(
                          params={"reason": "the text cannot be read as an expression"},
                          line=1, column=1, source=source,
                          expected=_EXPECTED_OPERAND) from None
+    if shift:
+        ast.increment_lineno(tree, shift)
     return tree
 
 
-def _longest_line(text: str) -> int:
-    """1-based number of the longest line: where a too-complex statement must be."""
-    lengths = [len(line) for line in text.split("\n")]
-    return lengths.index(max(lengths)) + 1
+def _longest_line(text: str, first: int = 1, count: int | None = None) -> int:
+    """1-based number of the longest of lines ``first, ..., first + count - 1`` (default:
+    all): where a too-complex statement must be."""
+    lengths = [len(line) for line in text.split("\n")][first - 1:]
+    lengths = lengths[:count] if count is not None else lengths
+    return lengths.index(max(lengths)) + first
 
 
 _BINARY_OPERATORS = set("+*/^")
@@ -633,6 +659,277 @@ def _explain_syntax_error(err: SyntaxError, source: str, line: int, column: int)
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
+# --- stage 2b: the quick reader of plain lines -------------------------------------------
+#
+# Python's parser builds a tree of Python objects for the whole text before anything is
+# converted: for a 10⁵-line program that is most of the time and memory, and a sum of 10⁴
+# terms exceeds its recursion limit.  Most lines of a long program are plain (``name =
+# expression`` of numbers, names, + - * / ** @, calls and .T, on one line): the quick
+# reader turns such a line into postfix code in one loop over its tokens, with a stack of
+# operators waiting for their right operand (shunting-yard): no recursion, no tree.  It
+# reads only what it is sure of: anything else -- another token, a keyword, a number
+# Python would read otherwise -- is left to Python's parser, and a check
+# that fails during conversion sends the statement to the full path too, so every error is
+# still raised by the same code at the same node.  The reader counts the syntax nodes and
+# the depth Python's tree would have (Limits.max_nodes, max_depth count those).
+
+#: A token of a line: a number, a name, an operator or punctuation, or (last group)
+#: anything else.  Leading blanks are skipped.
+_TOKEN = re.compile(
+    r"[ \t]*(?:([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?)"
+    r"|([A-Za-z_][A-Za-z0-9_]*)|(\*\*=?|[-+*/@]=?|[(),.=])|(.))")
+_FLOAT_MARK = re.compile(r"[.eE]")
+_KEYWORDS = frozenset(keyword.kwlist)
+_QUICK_DEPTH = 150  # brackets; Python's tokenizer stops at 200
+_LONGEST_LITERAL = 4000  # digits; Python refuses to convert integers of more than 4,300
+
+# Kinds of statements, and of the items of their code.
+_EXPRESSION, _ASSIGN, _AUGMENTED = range(3)
+_NAME, _NUMBER, _BINARY, _UNARY, _CALL, _OPEN = range(6)
+_OPENED = (_OPEN,)
+_UNBOUND = object()
+
+#: The chain groups of _chain_group (a + b + c counts as one level of depth), as numbers.
+_GROUP_CODES = {"+": 1, "-": 1, "*": 2, "/": 2}
+_BINARY_SYMBOLS = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "@": ast.MatMult,
+                   "**": ast.Pow}
+#: Binding strength of Python's operators; unary minus binds less than ** on its right.
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}
+_UNARY_PRECEDENCE = 3
+
+
+class _ToPython(Exception):
+    """The quick path leaves this statement to Python's parser and the full converter."""
+
+
+class _Quick:
+    """A statement read by the quick reader, with the position attributes of a syntax node
+    (errors are raised at it while the full path re-reads the line)."""
+
+    __slots__ = ("bare", "code", "count", "end_col_offset", "end_lineno", "height", "id",
+                 "kind", "lineno")
+    col_offset = 0
+
+    def __init__(self, kind: int, target: str, code: list[tuple[Any, ...]], count: int,
+                 height: int, bare: bool, lineno: int, width: int) -> None:
+        self.kind, self.id, self.code, self.lineno = kind, target, code, lineno
+        self.count, self.height, self.bare = count, height, bare  # as check_size counts
+        self.end_lineno, self.end_col_offset = lineno, width
+
+    @property
+    def right(self) -> _Quick:  # where check_power points (only on the way to the full path)
+        return self
+
+
+class _QuickReader:
+    """Reads a plain line into a :class:`_Quick`, or says ``None`` (Python's parser reads
+    it).  The ops of the operators come from the registry once per parse."""
+
+    def __init__(self) -> None:
+        self.binary: dict[str, tuple[Any, ...]] = {}
+        for symbol, node_type in _BINARY_SYMBOLS.items():
+            op = op_of_dunder(_PYTHON_OPERATORS[node_type], 2)
+            if op is not None:
+                self.binary[symbol] = (_BINARY, op, _PRECEDENCE[symbol], symbol == "**",
+                                       _GROUP_CODES.get(symbol, 0), symbol == "**")
+        negation = op_of_dunder(_PYTHON_OPERATORS[ast.USub], 1)
+        self.unary: dict[str, tuple[Any, ...]] = {"+": (_UNARY, None, _UNARY_PRECEDENCE)}
+        if negation is not None:
+            self.unary["-"] = (_UNARY, negation, _UNARY_PRECEDENCE)
+        self.attributes: dict[str, Any] = {}
+
+    def read(self, line: str, lineno: int) -> _Quick | None:
+        """The statement on ``line`` (line number ``lineno``), or None."""
+        if line[0] in " \t":  # an indented line: Python's parser says what it is
+            return None
+        tokens = _TOKEN.findall(line.split("#", 1)[0] if "#" in line else line)
+        kind, target, start = _EXPRESSION, "", 0
+        if len(tokens) > 2 and tokens[0][1] and tokens[1][2] and tokens[1][2][-1] == "=":
+            target, symbol = tokens[0][1], tokens[1][2]
+            if target in _KEYWORDS:
+                return None
+            kind, start = (_ASSIGN, 2) if symbol == "=" else (_AUGMENTED, 2)
+        read = self.expression(tokens, start)
+        if read is None:
+            return None
+        code, count, height = read
+        if kind == _AUGMENTED:
+            # a += b is the expression a + b (as _as_binary): the same code and counts --
+            # the BinOp, its op, the Name a and its context.
+            entry = self.binary.get(tokens[1][2][:-1])
+            if entry is None:
+                return None
+            code = [(_NAME, target), *code, (_BINARY, entry[1], entry[5])]
+            count, height = count + 4, max(3, height + 1)
+        bare = len(code) == 1 and code[0][0] == _NAME  # x, (x) or +x
+        return _Quick(kind, target, code, count, height, bare, lineno, len(line))
+
+    def expression(self, tokens: list[tuple[str, str, str, str]], i: int
+                   ) -> tuple[list[tuple[Any, ...]], int, int] | None:
+        """Postfix code of ``tokens[i:]``, the number of nodes of Python's tree of it and
+        its depth as check_size counts it; or None.  Operators wait on a stack until one
+        that binds less arrives; so do brackets and calls until they close."""
+        code: list[tuple[Any, ...]] = []
+        emit = code.append
+        # Per finished operand: 4 * its tree's depth + its chain group (_GROUP_CODES).
+        heights: list[int] = []
+        waiting: list[tuple[Any, ...]] = []  # operators, open brackets and calls
+        binary, unary = self.binary, self.unary
+        operand = True  # an operand comes next (else an operator, a bracket, a comma)
+        count, depth, n = 0, 0, len(tokens)
+        while i < n:
+            number, name, symbol, other = tokens[i]
+            i += 1
+            if other:
+                return None
+            if operand:
+                if name:
+                    if name in _KEYWORDS:
+                        return None
+                    if i < n and tokens[i][2] == "(":
+                        op = FUNCTIONS.get(name)
+                        if op is None or depth >= _QUICK_DEPTH:
+                            return None
+                        waiting.append((_CALL, op, len(heights)))
+                        count += 3  # the Call, its function's Name and that one's context
+                        depth += 1
+                        i += 1
+                        continue
+                    emit((_NAME, name))
+                    heights.append(8)  # a Name over its context: depth 2
+                    count += 2
+                    operand = False
+                elif number:
+                    if len(number) > _LONGEST_LITERAL or (
+                            number[0] == "0" and number.isdigit() and number.strip("0")):
+                        return None  # 0123 is a syntax error in Python
+                    emit((_NUMBER, number))
+                    heights.append(4)
+                    count += 1
+                    operand = False
+                elif symbol == "(" and depth < _QUICK_DEPTH:
+                    waiting.append(_OPENED)
+                    depth += 1
+                elif symbol in unary:
+                    waiting.append(unary[symbol])
+                    count += 2  # the UnaryOp and its op
+                else:
+                    return None
+            elif symbol in binary:
+                entry = binary[symbol]
+                while waiting and waiting[-1][0] <= _UNARY and (
+                        waiting[-1][2] > entry[2] or (waiting[-1][2] == entry[2]
+                                                      and not entry[3])):
+                    _reduce(waiting.pop(), emit, heights)
+                waiting.append(entry)
+                count += 2  # the BinOp and its op
+                operand = True
+            elif symbol == ")" or symbol == ",":
+                while waiting and waiting[-1][0] <= _UNARY:
+                    _reduce(waiting.pop(), emit, heights)
+                if not waiting or (symbol == "," and waiting[-1][0] != _CALL):
+                    return None
+                if symbol == ",":
+                    operand = True
+                    continue
+                opened = waiting.pop()
+                depth -= 1
+                if opened[0] == _CALL and not _call(opened, emit, heights):
+                    return None
+            elif symbol == "." and i < n and tokens[i][1]:
+                attribute = tokens[i][1]
+                if attribute not in self.attributes:
+                    self.attributes[attribute] = op_of_attribute(attribute)
+                op = self.attributes[attribute]
+                if op is None:
+                    return None
+                i += 1
+                emit((_UNARY, op))
+                heights[-1] = ((heights[-1] >> 2) + 1) << 2  # over its value and context
+                count += 2  # the Attribute and its context
+            else:
+                return None
+        if operand:
+            return None
+        while waiting:
+            entry = waiting.pop()
+            if entry[0] > _UNARY:
+                return None  # a bracket never closed
+            _reduce(entry, emit, heights)
+        return code, count, heights[0] >> 2
+
+
+def _reduce(entry: tuple[Any, ...], emit: Callable[[tuple[Any, ...]], None],
+            heights: list[int]) -> None:
+    """Apply a waiting operator to the operands on the stack (their code is emitted)."""
+    if entry[0] == _BINARY:
+        right = heights.pop()
+        left = heights.pop()
+        group = entry[4]
+        # As check_size: the left operand of the same chain is not deeper.
+        left_height = left >> 2 if group and left & 3 == group else (left >> 2) + 1
+        right_height = (right >> 2) + 1  # at least 2: the op's own node is no deeper
+        heights.append(((left_height if left_height > right_height else right_height) << 2)
+                       + group)
+        emit((_BINARY, entry[1], entry[5]))
+        return
+    heights[-1] = ((heights[-1] >> 2) + 1) << 2
+    if entry[1] is not None:  # unary plus is its operand
+        emit((_UNARY, entry[1]))
+
+
+def _call(opened: tuple[Any, ...], emit: Callable[[tuple[Any, ...]], None],
+          heights: list[int]) -> bool:
+    """Close a call: False when its number of arguments is wrong (Python's path says so)."""
+    op, start = opened[1], opened[2]
+    count = len(heights) - start
+    if not op.arity - len(op.defaults) <= count <= op.arity:
+        return False
+    deepest = max(heights[start:]) >> 2
+    del heights[start:]
+    heights.append(max(3, deepest + 1) << 2)  # the function's Name over its context: 3
+    emit((_CALL, op, count))
+    return True
+
+
+def _is_blank(line: str) -> bool:
+    """Whether Python sees no statement on the line (blank, or only a comment)."""
+    stripped = line.strip()
+    return not stripped or stripped[0] == "#"
+
+
+def _last_content_line(lines: list[str]) -> int:
+    """0-based index of the last line that is not blank (-1 if none)."""
+    for k in range(len(lines) - 1, -1, -1):
+        if not _is_blank(lines[k]):
+            return k
+    return -1
+
+
+_SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
+
+
+def _self_contained(line: str) -> bool:
+    """Whether Python reads this line as statements of their own, whatever lines come after:
+    not indented, no string or backslash (which could continue it), brackets closed, not
+    the start of a block (a keyword first, a decorator, a colon at the end), no ``\\r``
+    (which Python counts as a line break)."""
+    if line[0] in " \t" or any(ch in line for ch in "'\"\\\r"):
+        return False
+    code = line.split("#", 1)[0].rstrip()
+    first = _WORD.match(code)
+    if code.endswith(":") or code.startswith("@") or (
+            first is not None and (keyword.iskeyword(first.group())
+                                   or first.group() in _SOFT_KEYWORDS)):
+        return False
+    depth = 0
+    for found in _BRACKET.finditer(code):
+        depth += 1 if found.group() in "([{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 # --- stage 3: whitelist conversion -------------------------------------------------------
 
 
@@ -643,8 +940,6 @@ class _Converter:
                  limits: Limits, declared: dict[str, _Declared] | None = None) -> None:
         self.source = source
         self.declared = declared or {}
-        # ast positions are UTF-8 byte offsets into the text Python parsed.
-        self.python_lines = [line.encode("utf-8") for line in python_text.split("\n")]
         self.maps = maps
         self.limits = limits
         self.builder = GraphBuilder()
@@ -654,6 +949,9 @@ class _Converter:
         self.versions: dict[str, int] = {}  # name -> how many times += rebound it, plus 1
         self.bound_as: dict[str, str] = {}  # name -> the node name of its current value
         self.ast_nodes = 0
+        self.lines = python_text.split("\n")
+        self.quick = _QuickReader()
+        self.numbers: dict[str, sympy.Expr] = {}  # literal as written -> its constant
 
     def error(self, node: ast.AST, reason: str, expected: str | None = None,
               cls: type[ParseError] = ParseError, *, code: str,
@@ -664,63 +962,56 @@ class _Converter:
         return cls(reason, code=code, params=params or {}, line=line, column=column,
                    expected=expected, source=self.source)
 
+    def python_line(self, line: int) -> bytes | None:
+        """Line ``line`` (1-based) of the text Python parsed, in UTF-8: ast positions are
+        byte offsets.  Encoded when asked (errors, literals of the full path), not for
+        every line of a long program."""
+        return self.lines[line - 1].encode("utf-8") if 1 <= line <= len(self.lines) else None
+
     def char_offset(self, line: int, byte_offset: int) -> int:
         """The character offset of a UTF-8 byte offset on ``line`` (both from ast)."""
-        if not 1 <= line <= len(self.python_lines):
+        encoded = self.python_line(line)
+        if encoded is None:
             return byte_offset
-        return len(self.python_lines[line - 1][:byte_offset].decode("utf-8", "ignore"))
+        return len(encoded[:byte_offset].decode("utf-8", "ignore"))
 
     def segment(self, node: ast.AST) -> str:
         """The text of ``node`` as written (one line; longer nodes are cut there)."""
         line = getattr(node, "lineno", 1)
-        if not 1 <= line <= len(self.python_lines):
+        encoded = self.python_line(line)
+        if encoded is None:
             return ""
         start = getattr(node, "col_offset", 0)
         end = getattr(node, "end_col_offset", None)
         if getattr(node, "end_lineno", line) != line:
             end = None
-        return self.python_lines[line - 1][start:end].decode("utf-8", "replace")
+        return encoded[start:end].decode("utf-8", "replace")
 
-    def program(self, tree: ast.Module, *, outputs: Sequence[str] | None,
-                inputs: Sequence[str] | None, naming: str, order: str | None) -> Graph:
-        body = tree.body
-        if not body:
-            raise ParseError("the input is empty", code="empty", params={}, line=1, column=1,
-                             expected="an expression such as x**2 + y", source=self.source)
-        if len(body) > self.limits.max_lines:
-            raise self.error(body[self.limits.max_lines], f"{len(body)} statements, over the "
-                             f"limit of {self.limits.max_lines}", "a shorter program",
-                             LimitError, code="too_many_lines",
-                             params={"count": len(body), "limit": self.limits.max_lines})
+    def program(self, *, outputs: Sequence[str] | None, inputs: Sequence[str] | None,
+                naming: str, order: str | None) -> Graph:
+        # Line by line: most lines of a long program are read by the quick reader, the
+        # others by Python's parser (see chunks); no tree of the whole text is ever held.
+        last_line = _last_content_line(self.lines)
+        count = 0
         last_value: Any = None
         last_name: str | None = None
-        for k, stmt in enumerate(body):
-            is_last = k == len(body) - 1
-            if isinstance(stmt, ast.Assign):
-                if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-                    raise self.error(stmt, "only single assignments are allowed",
-                                     "name = expression", code="multiple_assignment")
-                name = self.check_name(stmt.targets[0], binding=True)
-                value = self.expression(stmt.value)
-                value = self.own_node(value, alias=_is_bare_name(stmt.value))
-                self.bind(stmt.targets[0], name, value)
-                last_value, last_name = value, name
-            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-                name = self.check_name(stmt.target, binding=True)
-                value = self.own_node(self.expression(_as_binary(stmt)), alias=False)
-                self.rebind(stmt.target, name, value)
-                last_value, last_name = value, self.bound_as[name]
-            elif isinstance(stmt, ast.Expr) and is_last:
-                last_value, last_name = self.expression(stmt.value), None
-            elif isinstance(stmt, ast.Expr):
-                raise self.error(stmt, "an expression that is not the last line is unused",
-                                 "an assignment name = expression", code="unused_expression")
-            else:
-                keyword, description = _STATEMENT_NAMES.get(type(stmt),
-                                                            ("?", "this statement"))
-                raise self.error(stmt, f"{description} is not allowed",
-                                 "an expression, or assignments name = expression",
-                                 code="statement_not_allowed", params={"statement": keyword})
+        for first, end, statements in self.chunks(0):
+            for j, stmt in enumerate(statements):
+                if count == self.limits.max_lines:
+                    self.read_the_rest(count, statements[j:], end)
+                is_last = end > last_line and j == len(statements) - 1
+                try:
+                    last_value, last_name = self.statement(stmt, first, is_last)
+                except GraphdiffError as err:
+                    error = err
+                else:
+                    count += 1
+                    continue
+                self.read_the_rest(count, statements[j:], end)
+                raise error
+        if count == 0:
+            raise ParseError("the input is empty", code="empty", params={}, line=1, column=1,
+                             expected="an expression such as x**2 + y", source=self.source)
         if outputs is None:
             output_values = [last_value]
             output_names = [last_name]
@@ -742,10 +1033,172 @@ class _Converter:
                     self.builder.name(value, name)
             graph_outputs.append(value)
         if order is None:
-            order = "level" if len(body) == 1 else "source"
+            order = "level" if count == 1 else "source"
         self.declare_unused(inputs)
         return self.builder.build(graph_outputs, order=order, naming=naming, inputs=inputs,
                                   source=self.source.strip())
+
+    def chunks(self, k: int) -> Iterator[tuple[int, int, list[Any]]]:
+        """The statements of the text from line index ``k`` on, as ``(first line index, end
+        line index, statements)``.
+
+        A line the quick reader reads is one statement.  Another line that Python reads as a
+        whole statement of its own (see :func:`_self_contained`) goes to Python's parser
+        alone, with its line number.  From the first line that may belong with the lines
+        after it (an open bracket, an indented block, a backslash), Python's parser reads
+        the rest of the text at once, exactly as it read whole texts before.
+        """
+        lines = self.lines
+        read = self.quick.read
+        while k < len(lines):
+            line = lines[k]
+            if _is_blank(line):
+                k += 1
+                continue
+            # A line ending in \r\n: Python ends the line there too (any other \r is a line
+            # break of its own for Python, and is left to its parser).
+            plain = line[:-1] if line[-1] == "\r" and "\r" not in line[:-1] else line
+            quick = read(plain, k + 1)
+            if quick is not None:
+                yield k, k + 1, [quick]
+                k += 1
+            elif _self_contained(plain):
+                yield k, k + 1, self.python_statements(k, k + 1)
+                k += 1
+            else:
+                yield k, len(lines), self.python_statements(k, len(lines))
+                return
+
+    def python_statements(self, first: int, end: int) -> list[ast.stmt]:
+        """Python's parse of lines ``first`` to ``end - 1`` (0-based), at their line numbers."""
+        text = "\n".join(self.lines[first:end])
+        if end < len(self.lines):
+            text += "\n"  # as Python sees the line inside the whole text
+        return _python_parse(text, self.source, self.maps, self.limits,
+                             first_line=first + 1).body
+
+    def read_the_rest(self, done: int, pending: list[Any], end: int) -> None:
+        """Before an error about one statement: read all the statements after it (``pending``
+        and those from line index ``end``), unconverted.  Python's parser used to read the
+        whole text before anything was converted, so a syntax error anywhere, then too many
+        statements, are still what is reported first."""
+        limit = self.limits.max_lines
+        total, at_limit = done, None
+        for statements in itertools.chain([pending], (s for _, _, s in self.chunks(end))):
+            for stmt in statements:
+                if total == limit:
+                    at_limit = stmt
+                total += 1
+        if at_limit is not None:
+            raise self.error(at_limit, f"{total} statements, over the limit of {limit}",
+                             "a shorter program", LimitError, code="too_many_lines",
+                             params={"count": total, "limit": limit})
+
+    def statement(self, stmt: Any, first: int, is_last: bool) -> tuple[Any, str | None]:
+        """Convert one statement: ``(its value, the name it is known by)``."""
+        if type(stmt) is _Quick:
+            saved = self.ast_nodes
+            try:
+                return self.quick_statement(stmt, is_last)
+            except (GraphdiffError, _ToPython):
+                # The error, if any, is raised at its node by the full path below (which
+                # meets the same nodes again: the builder returns those it already has).
+                self.ast_nodes = saved
+                stmt = self.python_statements(first, first + 1)[0]
+        return self.python_statement(stmt, is_last)
+
+    def quick_statement(self, stmt: _Quick, is_last: bool) -> tuple[Any, str | None]:
+        """A statement of the quick reader; any check that fails raises (the caller sends
+        the statement to the full path, whose error names the node)."""
+        limits = self.limits
+        if self.ast_nodes + stmt.count > limits.max_nodes or stmt.height > limits.max_depth:
+            raise _ToPython
+        if stmt.kind == _EXPRESSION:
+            if not is_last:
+                raise _ToPython
+            self.ast_nodes += stmt.count
+            return self.run(stmt), None
+        name = self.check_name(stmt, binding=True)
+        self.ast_nodes += stmt.count
+        if stmt.kind == _ASSIGN:
+            value = self.own_node(self.run(stmt), alias=stmt.bare)
+            self.bind(stmt, name, value)
+            return value, name
+        value = self.own_node(self.run(stmt), alias=False)
+        self.rebind(stmt, name, value)
+        return value, self.bound_as[name]
+
+    def run(self, stmt: _Quick) -> Any:
+        """The value of a quick statement's code (postfix: operands, then their op)."""
+        stack: list[Any] = []
+        push, pop = stack.append, stack.pop
+        bound = self.bound
+        numbers = self.numbers
+        apply = self.quick_apply
+        for item in stmt.code:
+            kind = item[0]
+            if kind == _NAME:
+                value = bound.get(item[1], _UNBOUND)
+                push(value if value is not _UNBOUND else self.value_of(item[1], stmt))
+            elif kind == _BINARY:
+                right, left = pop(), pop()
+                if item[2]:
+                    self.check_power(stmt, left, right)
+                push(apply(stmt, item[1], (left, right)))
+            elif kind == _UNARY:
+                push(apply(stmt, item[1], (pop(),)))
+            elif kind == _NUMBER:
+                value = numbers.get(item[1])
+                if value is None:
+                    written = item[1]
+                    number = float(written) if _FLOAT_MARK.search(written) else int(written)
+                    value = numbers[written] = self.number(stmt, written, number)
+                push(value)
+            else:  # _CALL
+                op, count = item[1], item[2]
+                args = tuple(stack[len(stack) - count:])
+                del stack[len(stack) - count:]
+                least = op.arity - len(op.defaults)
+                if count < op.arity:
+                    args += op.defaults[count - least:]
+                push(apply(stmt, op, args))
+        return stack[0]
+
+    def quick_apply(self, node: Any, op: Any, args: tuple[Any, ...]) -> Any:
+        """:meth:`apply` for the quick path.  An op that makes a node needs none of its
+        checks: the builder refuses constant arguments outside the domain itself (and
+        any error leads to the full path, which raises it at the constant).  A folded
+        constant is checked by :meth:`apply`."""
+        value = self.builder.apply(op, args)
+        if type(value) is int:
+            return value
+        return self.apply(node, op, args)
+
+    def python_statement(self, stmt: ast.stmt, is_last: bool) -> tuple[Any, str | None]:
+        """A statement from Python's parser: ``(its value, the name it is known by)``."""
+        if isinstance(stmt, ast.Assign):
+            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+                raise self.error(stmt, "only single assignments are allowed",
+                                 "name = expression", code="multiple_assignment")
+            name = self.check_name(stmt.targets[0], binding=True)
+            value = self.expression(stmt.value)
+            value = self.own_node(value, alias=_is_bare_name(stmt.value))
+            self.bind(stmt.targets[0], name, value)
+            return value, name
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            name = self.check_name(stmt.target, binding=True)
+            value = self.own_node(self.expression(_as_binary(stmt)), alias=False)
+            self.rebind(stmt.target, name, value)
+            return value, self.bound_as[name]
+        if isinstance(stmt, ast.Expr) and is_last:
+            return self.expression(stmt.value), None
+        if isinstance(stmt, ast.Expr):
+            raise self.error(stmt, "an expression that is not the last line is unused",
+                             "an assignment name = expression", code="unused_expression")
+        keyword, description = _STATEMENT_NAMES.get(type(stmt), ("?", "this statement"))
+        raise self.error(stmt, f"{description} is not allowed",
+                         "an expression, or assignments name = expression",
+                         code="statement_not_allowed", params={"statement": keyword})
 
     def declare_unused(self, inputs: Sequence[str] | None) -> None:
         """Declared inputs the text never uses: kept if listed in ``inputs=``, else refused
@@ -763,8 +1216,9 @@ class _Converter:
                              expected="a declaration of an input the program uses",
                              source=self.source)
 
-    def check_name(self, node: ast.Name, *, binding: bool) -> str:
-        name = node.id
+    def check_name(self, node: Any, *, binding: bool, name: str | None = None) -> str:
+        """``name`` (default: the node's) if it may be used (``binding``: assigned)."""
+        name = node.id if name is None else name
         if name.startswith("_"):
             raise self.error(node, f"name {name!r} is not allowed",
                              "a name that does not start with '_'", code="private_name",
@@ -988,6 +1442,10 @@ class _Converter:
                              code="non_numeric_constant",
                              params={"text": excerpt(self.segment(node) or repr(value))})
         written = self.segment(node).replace("_", "") or repr(value)
+        return self.number(node, written, value)
+
+    def number(self, node: Any, written: str, value: int | float) -> sympy.Expr:
+        """The exact constant of a literal ``written`` (Python's ``value`` of it), checked."""
         shown = excerpt(written)
         if isinstance(value, int):
             digits = int(value.bit_length() * math.log10(2)) + 1
@@ -1047,7 +1505,12 @@ class _Converter:
                                  params={"limit": self.limits.max_constant_digits})
 
     def name_value(self, node: ast.Name) -> Any:
-        name = self.check_name(node, binding=False)
+        return self.value_of(node.id, node)
+
+    def value_of(self, name: str, node: Any) -> Any:
+        """The value of ``name`` used at ``node``: what it is bound to, a constant, or an
+        input (created on first use)."""
+        self.check_name(node, binding=False, name=name)
         if name in self.bound:
             return self.bound[name]
         if name in CONSTANTS:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 import time
+from typing import Any
 
 import pytest
 import sympy
@@ -257,10 +259,20 @@ def test_limits_can_be_raised_for_trusted_programs() -> None:
     assert g.evaluate({f"x{i}": 1.0 for i in range(n)}) == n
 
 
-def test_a_single_expression_deeper_than_pythons_parser_is_a_limit_error() -> None:
-    text = " + ".join(f"x{i}" for i in range(20_000))
-    with pytest.raises(gd.LimitError, match="nested too deeply"):
+def test_a_long_plain_sum_is_read_without_pythons_parser() -> None:
+    n = 20_000  # deeper than Python's parser can take
+    text = " + ".join(f"x{i}" for i in range(n))
+    g = gd.parse(text, limits=Limits.unlimited_size())
+    assert len(g.inputs) == n
+    assert g.evaluate({f"x{i}": float(i) for i in range(n)}) == n * (n - 1) / 2
+
+
+def test_a_long_expression_left_to_pythons_parser_is_a_limit_error() -> None:
+    # 1_000 is a literal the quick reader leaves to Python's parser, which recurses.
+    text = " + ".join(f"x{i}" for i in range(20_000)) + " + 1_000"
+    with pytest.raises(gd.LimitError, match="nested too deeply") as caught:
         gd.parse(text, limits=Limits.unlimited_size())
+    assert caught.value.line == 1
 
 
 def test_strict_limits_are_stricter() -> None:
@@ -355,3 +367,92 @@ def test_a_python_keyword_is_named_at_the_caret(text: str, word: str, line: int,
     assert (err.code, err.params, err.line, err.column) == (
         "keyword_as_name", {"name": word}, line, column)
     assert f"'{word}' is a Python keyword, not a name" in str(err)
+
+
+# --- the quick reader of plain lines agrees with Python's parser --------------------------
+#
+# gd.parse reads plain lines with its own reader and leaves every other line to Python's
+# parser.  With the quick reader switched off, the whole text goes to Python's parser, as
+# before the quick reader existed: both must give the same graph, or the same error (class,
+# code, line, column, message), whatever the limits.
+
+_PARSE_MODULE = importlib.import_module("graphdiff.parse")
+
+
+def outcome(text: str, *, python_only: bool = False, **options: Any) -> tuple[Any, ...]:
+    with pytest.MonkeyPatch.context() as patch:
+        if python_only:
+            patch.setattr(_PARSE_MODULE._QuickReader, "read", lambda self, line, lineno: None)
+            patch.setattr(_PARSE_MODULE, "_self_contained", lambda line: False)
+        try:
+            g = gd.parse(text, **options)
+        except gd.GraphdiffError as err:
+            return ("error", type(err).__name__, err.code, getattr(err, "line", None),
+                    getattr(err, "column", None), str(err))
+    return ("graph", g.inputs, g.outputs,
+            [(g.name(n), g.kind(n), g.formula(n), g.shape(n)) for n in g.order])
+
+
+AGREE = [
+    "x**2 + x*y + (x+y)**2", "x ^ 2 + 1", "-x**2", "2**-x", "-2**2*x", "x**-y*z", "a*-b**c",
+    "+x", "x - y - z", "x - (y - z)", "x/y/z*w", "x*(y*z)", "(x + y)*(x - y)/x**2",
+    "a = x\nb = +(a)\nc = b*2", "v1 = x\ny = (v1)", "a = x*y\nb = x*y\nc = a + b",
+    "X: 2x3\nW: 3x2\nH = X @ W\nL = sum(H.T)", "X: 2x2\nY = X.T.T @ X\nZ = sum(Y)",
+    "X: 2x3\nY = X @ X", "a = x @ y", "b: 3\nc = b + x",
+    "a = x\na += 1\na *= y\na **= 2\na ^= 2\na -= x\na /= 3", "x += 1", "a = x\na //= 2",
+    "z = x*w + b\nh = sigmoid(z)\nL = 0.5*(h - y)^2",
+    "a = .5*x + 5.*x + 1.e3*x + 1E-3*x + 00*x + 0.0*x + 2.50*x",
+    "sin(x, y)", "foo(x)", "sin()", "sin(x,)", "sin(x)(y)", "(sin)(x)", "sin(x=1)",
+    "sin(*x)", "x/0", "x/(1 - 1)", "log(x - x + 0)", "(-8)**x", "2**5000*x", "x**2000",
+    "10**400*x", "1e400*x", "1e-400*x", "0123*x", "1_000*x", "1j*x", "0x10*x", "2x", "2 x",
+    "1.5.T", "x..y", "x.5", "1if x else 2", "x.y", "x[0]", "x == y", "x // y", "x % y",
+    "not x", "~x", "x and y", "[x]", "{x}", "x if y else z", "'x'", "True*x", "None",
+    "_a = 1", "a = _b", "sin = 1", "pi = 3", "y = sin", "y = sigma + 1", "y = pi*x",
+    "a = x\na = y", "a = x + b\nb = 1", "x\ny = 1", "a = 1; b = 2", "a = b = 1",
+    "a, b = 1, 2", "if x: y = 1", "if x:\n    y = 1", "a = x +\\\n 1",
+    "a = (x +\n 1)\nb = a*2", "  a = x", "a = x\n  b = 1", "a = x\nb = (", "a = foo(x)\nb = (",
+    "a = x/0\nb = 1 +", "a = foo(x)\nb = x\nc = (", "lambda = 1", "a = lambda*w",
+    "a = x # comment (\nb = a", "# only\n\n", "", "   ", "a = x\r\nb = a*2\r\n",
+    "a = x\rb = 2", "a = x\r\r\nb = 2", "match = 1\ny = match*x", "match(x)", "α = x\nb = α*2",
+    "a = ﬁ*2", "a = x+\n", "a = x\n\n\nb = a\n\n# end\n", "print(x)", "a = relu(x) + 1",
+    "x*y\n", "\n\nx*y", "a = x\nb = a\nc = b\nd = c*c", "a = 3\nb = a*2", "c = 2",
+    "a = 2\nb = a**3000", "a = x\nb = a**-1\nc = b**0.5", "@x\ndef f(): pass",
+    "a = (((x)))", "a = -(-(-x))", "a = x*\ty", "a = x\n\tb = 1", "a = x\nfor i in y: pass",
+    "a = x;\nb = 1", "del x", "a: int = 3", "a = x\nb = y\n1 + ", "a = x\n)",
+]
+
+
+@pytest.mark.parametrize("text", AGREE, ids=[repr(t[:24]) for t in AGREE])
+def test_the_quick_reader_agrees_with_pythons_parser(text: str) -> None:
+    assert outcome(text) == outcome(text, python_only=True)
+
+
+@pytest.mark.parametrize("text", [
+    "a = sin(x)*0.5 + y\nb = -a**2 + cos(a, 1)\nc = b*b - (a + b)/x",
+    "a = x*y + z*w - x/y\nb = sigmoid(a)*(1 - sigmoid(a))\nb += a*a",
+    "x - y + z*w*v - u/t + (a + b + c)*(d - e)",
+    "X: 2x2\nY = sum(X.T @ X) + x*y",
+])
+def test_quick_counts_of_nodes_and_depth_are_pythons(text: str) -> None:
+    # Limits.max_nodes and max_depth count the nodes of Python's tree: at every bound, the
+    # two readers refuse at the same statement, node, line and column.
+    for bound in range(1, 60):
+        limits = Limits(max_nodes=bound)
+        assert outcome(text, limits=limits) == outcome(text, python_only=True, limits=limits)
+    for bound in range(1, 14):
+        limits = Limits(max_depth=bound)
+        assert outcome(text, limits=limits) == outcome(text, python_only=True, limits=limits)
+    for bound in range(1, 5):
+        limits = Limits(max_lines=bound)
+        assert outcome(text, limits=limits) == outcome(text, python_only=True, limits=limits)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(expressions(), min_size=1, max_size=5), data=st.data())
+def test_generated_programs_read_the_same_both_ways(lines: list[str], data: Any) -> None:
+    text = "\n".join(f"v{k} = {line}" for k, line in enumerate(lines[:-1])) + (
+        f"\n{lines[-1]}" if len(lines) > 1 else lines[-1])
+    text = text.replace("x", data.draw(st.sampled_from(["x", "v0", "pi", "sin"])), 1)
+    limits = Limits(max_nodes=data.draw(st.integers(5, 120)),
+                    max_depth=data.draw(st.integers(2, 12)))
+    assert outcome(text, limits=limits) == outcome(text, python_only=True, limits=limits)

@@ -179,3 +179,105 @@ def test_augmented_programs_compute_what_python_computes(steps, x, y) -> None:
     g = gd.parse("\n".join(lines))
     assert g.evaluate({"x": x, "y": y}) == pytest.approx(env["t"], rel=1e-12)
     agree(g, {"x": x, "y": y})
+
+
+# --- long programs and long sums ------------------------------------------------------
+#
+# Sizes of about 10⁴: seconds at most.  benchmarks/parse_scale.py measures 10⁵.
+
+LONG = 10_000
+BIG = gd.Limits.unlimited_size()
+
+
+def chain(n: int, line: str = "a{k} = sin(a{j})*0.5 + a{j}") -> list[str]:
+    return [line.format(k=k, j=k - 1) for k in range(1, n + 1)]
+
+
+def test_a_long_program_parses_and_evaluates_to_its_value() -> None:
+    g = gd.parse("\n".join(chain(LONG)), limits=BIG)
+    assert g.inputs == ("a0",) and g.outputs == (f"a{LONG}",)
+    assert len(g.order) == 1 + 3 * LONG
+    value = 0.3
+    for _ in range(LONG):
+        value = math.sin(value) * 0.5 + value
+    assert g.evaluate({"a0": 0.3}) == pytest.approx(value, rel=1e-12)
+
+
+def test_a_long_program_of_inputs_and_a_long_sum_evaluate_to_their_sums() -> None:
+    at = {f"x{i}": math.sqrt(i) for i in range(LONG)}
+    program = "s1 = x0 + x1\n" + "\n".join(f"s{i} = s{i - 1} + x{i}" for i in range(2, LONG))
+    one_line = " + ".join(f"x{i}" for i in range(LONG))
+    products = "*".join(f"(1 + x{i}/{LONG})" for i in range(LONG))
+    for text in (program, one_line):
+        g = gd.parse(text, limits=BIG)
+        assert len(g.inputs) == LONG
+        assert g.evaluate(at) == pytest.approx(math.fsum(at.values()), rel=1e-12)
+    g = gd.parse(products, limits=BIG)
+    assert g.evaluate(at) == pytest.approx(math.prod(1 + v / LONG for v in at.values()),
+                                           rel=1e-9)
+
+
+def test_plus_equals_and_aliases_in_a_long_program() -> None:
+    text = "\n".join(["s = x", *["s += x*y" for _ in range(LONG // 2)], "t = s", "u = t*2"])
+    g = gd.parse(text, limits=BIG)
+    assert g.outputs == ("u",)
+    assert g.evaluate({"x": 0.5, "y": 3.0}) == pytest.approx(2 * (0.5 + LONG // 2 * 1.5))
+    assert g.name(g.args(g.id("t"))[0]) == f"s__({LONG // 2 + 1})"
+
+
+@pytest.mark.parametrize(("bad", "code", "column", "fragment"), [
+    ("a3000 = sin(a2999)*0.5 + foo(a2999)", "unknown_function", 26, "'foo'"),
+    ("a3000 = sin(a2999)^2 + a2999/0", "constant_domain", 30, "division by zero"),
+    ("a3000 = sin(a2999)*0.5 +* a2999", "misplaced_operator", 25, "'*' cannot follow"),
+    ("a3000 = (sin(a2999)*0.5 + a2999", "expected_closing", 9, "never closed"),
+    ("a3000 = sin(a2999)*0.5 + a2999 = 2", "syntax_error", 9, "cannot assign"),
+    ("a3000 = a2999^5000", "exponent_too_large", 15, "exponent 5000"),
+    ("a3000 = sin(a2999) + ½", "unexpected_character", 22, "'½'"),
+    ("  a3000 = a2999", "syntax_error", 2, "indent"),
+    ("a1 = a2999", "assigned_twice", 1, "lines 1 and 3000"),
+    ("a3000 = sin(a2999)\nx", "unused_expression", 1, "unused"),
+])
+def test_an_error_deep_in_a_long_program_names_its_line_and_column(
+        bad: str, code: str, column: int, fragment: str) -> None:
+    lines = chain(4000)
+    lines[2999] = bad
+    with pytest.raises(gd.ParseError) as caught:
+        gd.parse("\n".join(lines), limits=BIG)
+    err = caught.value
+    line = 3001 if code == "unused_expression" else 3000
+    assert (err.code, err.line, err.column) == (code, line, column), str(err)
+    assert fragment in str(err)
+    assert bad.split("\n")[line - 3000].strip()[:16] in str(err)  # the caret's excerpt
+
+
+def test_a_syntax_error_anywhere_is_reported_before_an_earlier_line_is_refused() -> None:
+    # Python's parser read the whole text before any line was converted: a syntax error
+    # at line 9000 is still what is reported, not the unknown function at line 10.
+    lines = chain(LONG)
+    lines[9] = "a10 = foo(a9)"
+    lines[8999] = "a9000 = (a8999"
+    with pytest.raises(gd.ParseError) as caught:
+        gd.parse("\n".join(lines), limits=BIG)
+    assert (caught.value.code, caught.value.line, caught.value.column) == (
+        "expected_closing", 9000, 9)
+    # ... and too many statements before the first conversion error too.
+    with pytest.raises(gd.LimitError) as too_many:
+        gd.parse("\n".join([*lines[:8999], "a9000 = 1"]),
+                 limits=gd.Limits(max_chars=10**6, max_nodes=10**6, max_lines=8000))
+    assert (too_many.value.code, too_many.value.line) == ("too_many_lines", 8001)
+    assert "9000 statements" in str(too_many.value)
+
+
+def test_a_long_program_with_other_syntax_in_the_middle() -> None:
+    # Lines the quick reader leaves to Python's parser (a name in Greek, a number with
+    # underscores, a line continued in brackets, Windows line ends) mix with plain ones.
+    lines = chain(3000)
+    lines[1000] = "a1001 = 1_0 * a1000"
+    lines[2000] = "α = a2000\na2001 = (α +\n    1)"
+    lines[2500] = lines[2500] + "\r"
+    text = "\n".join(lines)
+    value = 0.25
+    for k in range(1, 3001):
+        value = value * 10 if k == 1001 else value + 1 if k == 2001 else (
+            math.sin(value) * 0.5 + value)
+    assert gd.parse(text, limits=BIG).evaluate({"a0": 0.25}) == pytest.approx(value)
