@@ -414,8 +414,9 @@ def generate_llvm_simd(program: Graph, width: int = 8,
     ``vpoint`` is the program of :func:`generate_llvm`'s ``point`` on ``<width x double>``
     (AVX2: 4, AVX-512: 8): the registry's ``code["llvm"]`` with its types widened, its
     literals as splats and its calls as glibc's vector math functions (``libmvec``, the
-    names it has) or LLVM's vector intrinsics; it gathers the inputs of ``width`` rows and
-    scatters the outputs.  ``batch`` runs it on the whole blocks of ``width`` rows and the
+    names it has) or LLVM's vector intrinsics; it loads the inputs of ``width`` rows into
+    lanes (gathers them from :data:`LLVM_GATHER_FROM` inputs on) and stores the outputs
+    (scatters them).  ``batch`` runs it on the whole blocks of ``width`` rows and the
     scalar ``point`` (a pointer to :func:`generate_llvm`'s) on the rows left over, and on a
     flagged block again, row by row, so that it returns 1 + the first flagged row (0 if
     none), as the scalar batch does.
@@ -423,12 +424,11 @@ def generate_llvm_simd(program: Graph, width: int = 8,
     >>> import graphdiff as gd
     >>> source = generate_llvm_simd(gd.parse("sin(x)*y"), width=4)
     >>> vpoint = source.split("define")[1].splitlines()
-    >>> print("\\n".join(line for line in vpoint if line.startswith("  %v")
-    ...                  and "gather" not in line))
+    >>> print("\\n".join(line for line in vpoint if line.startswith(("  %v2 ", "  %v3 "))))
       %v2 = call <4 x double> @_ZGVdN4v_sin(<4 x double> %v0)
       %v3 = fmul <4 x double> %v2, %v1
-    >>> [sum(f"masked.{name}" in line for line in vpoint) for name in ("gather", "scatter")]
-    [2, 1]
+    >>> [sum(f"{name} " in line for line in vpoint) for name in ("insertelement", "store")]
+    [8, 4]
     """
     if width not in _ISA:
         raise GraphdiffError(f"the SIMD width is 4 (AVX2) or 8 (AVX-512), not {width!r}")
@@ -446,14 +446,26 @@ def generate_llvm_simd(program: Graph, width: int = 8,
     def strides(n: int) -> str:  # the offsets of the lanes' rows, n doubles apart
         return f"<{width} x i64> <{', '.join(f'i64 {r * n}' for r in range(width))}>"
 
-    # The rows' entries as vectors: a gather per input, a scatter per output (one
-    # instruction where loads into lanes take 2 per lane: alike at run time within the
-    # noise, and the 1,000-variable sum compiles in 1 s instead of 4).
-    body = [f"  %rows = getelementptr double, ptr %in, {strides(n_in)}"]
+    lane_in, lane_out = n_in < LLVM_GATHER_FROM, n_out < LLVM_GATHER_FROM
+    body = [] if lane_in else [f"  %rows = getelementptr double, ptr %in, {strides(n_in)}"]
+    # The rows' entries into lanes and out: a load (store) per lane of a few entries, a
+    # gather (scatter) per entry of many -- on x**2 + x*y + (x+y)**2 the gathers and
+    # scatters took 2-4x the loop's time, on the 1,000-variable sum the lanes' 16,000
+    # loads and stores took twice the compile time for no faster code.
     for j, i in enumerate(program.input_ids):
-        body.append(f"  %p{j} = getelementptr double, {pointers} %rows, i64 {j}")
-        body.append(f"  %v{i} = call {vector} {gather}({pointers} %p{j}, i32 8, "
-                    f"{all_lanes}, {vector} poison)")
+        if not lane_in:
+            body.append(f"  %p{j} = getelementptr double, {pointers} %rows, i64 {j}")
+            body.append(f"  %v{i} = call {vector} {gather}({pointers} %p{j}, i32 8, "
+                        f"{all_lanes}, {vector} poison)")
+            continue
+        running = "poison"
+        for r in range(width):
+            body.append(f"  %p{j}.{r} = getelementptr double, ptr %in, i64 {r * n_in + j}")
+            body.append(f"  %l{j}.{r} = load double, ptr %p{j}.{r}")
+            into = f"%v{i}" if r == width - 1 else f"%i{j}.{r}"
+            body.append(f"  {into} = insertelement {vector} {running}, double %l{j}.{r}, "
+                        f"i64 {r}")
+            running = into
     flags: list[str] = []
     for v, target, instruction, checked in _llvm_nodes(program):
         if instruction is None:  # basic blocks of LLVM_BLOCK nodes, as generate_llvm's
@@ -467,11 +479,18 @@ def generate_llvm_simd(program: Graph, width: int = 8,
             body.append(f"  %a{v} = call {vector} @llvm.fabs.v{width}f64({vector} %v{v})")
             body.append(f"  %b{v} = fcmp ueq {vector} %a{v}, splat (double {_INF})")
             flags.append(f"%b{v}")
-    body.append(f"  %outs = getelementptr double, ptr %out, {strides(n_out)}")
+    if not lane_out:
+        body.append(f"  %outs = getelementptr double, ptr %out, {strides(n_out)}")
     for k, o in enumerate(program.output_ids):
-        body.append(f"  %q{k} = getelementptr double, {pointers} %outs, i64 {k}")
-        body.append(f"  call void {scatter}({vector} %v{o}, {pointers} %q{k}, i32 8, "
-                    f"{all_lanes})")
+        if not lane_out:
+            body.append(f"  %q{k} = getelementptr double, {pointers} %outs, i64 {k}")
+            body.append(f"  call void {scatter}({vector} %v{o}, {pointers} %q{k}, i32 8, "
+                        f"{all_lanes})")
+            continue
+        for r in range(width):
+            body.append(f"  %e{k}.{r} = extractelement {vector} %v{o}, i64 {r}")
+            body.append(f"  %q{k}.{r} = getelementptr double, ptr %out, i64 {r * n_out + k}")
+            body.append(f"  store double %e{k}.{r}, ptr %q{k}.{r}")
     if flags:
         running = flags[0]
         for k, flag in enumerate(flags[1:]):
@@ -534,6 +553,9 @@ LLVM_BLOCK = 256
 #: 2.5 s at opt=2, 0.2 s at opt=0, for code 1.5× slower; the chain of 1,000: 0.2 s and
 #: 0.09 s, for the same speed).
 LLVM_OPTIMIZE_BELOW = 2000
+#: From this many inputs (outputs) on, the SIMD batch gathers each input from its rows
+#: (scatters each output) in one instruction rather than loading (storing) lane by lane.
+LLVM_GATHER_FROM = 64
 #: The native batch's SIMD (environment variable ``GRAPHDIFF_LLVM_SIMD``): ``"auto"`` runs
 #: whole blocks of rows as vectors where the host has AVX-512 (8 rows) or AVX2 (4 rows) and
 #: glibc's libmvec; ``"8"`` or ``"4"`` asks for that width (the scalar loop where the host

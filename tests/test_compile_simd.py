@@ -5,6 +5,7 @@ the host, the switch or an op's code has no vector form."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 
@@ -30,14 +31,21 @@ RTOL = 1e-12
 OPS_WITH_LLVM = [n for n in SCALAR_OPS if "llvm" in gd.OPS[n].code]
 
 
-def native_batch(program: gd.Graph, simd: str) -> Callable[[np.ndarray], np.ndarray]:
-    """The native batch function of ``program`` with ``LLVM_SIMD`` set to ``simd``."""
-    saved = compiled.LLVM_SIMD
-    compiled.LLVM_SIMD = simd
+def native_batch(program: gd.Graph, simd: str,
+                 gather_from: int = compiled.LLVM_GATHER_FROM
+                 ) -> Callable[[np.ndarray], np.ndarray]:
+    """The native batch function of ``program`` with ``LLVM_SIMD`` set to ``simd`` (and
+    ``LLVM_GATHER_FROM``), compiled now."""
+    saved = compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM
+    compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM = simd, gather_from
     try:
-        return compiled._llvm_functions(program)[2]  # noqa: SLF001
+        batch = compiled._llvm_functions(program)[2]  # noqa: SLF001
+        batch(np.zeros((8, len(program.input_ids))))  # (the SIMD code is made on first use)
+        return batch
+    except compiled._Flagged:  # noqa: SLF001
+        return batch
     finally:
-        compiled.LLVM_SIMD = saved
+        compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM = saved
 
 
 def outputs(batch: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> np.ndarray | int:
@@ -91,17 +99,19 @@ def test_a_flagged_row_inside_a_vector_block_is_found(width: int) -> None:
         f(rows)
 
 
+@pytest.mark.parametrize("gather_from", [compiled.LLVM_GATHER_FROM, 1])  # lanes, gathers
 @pytest.mark.parametrize("width", WIDTHS)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(g=random_graphs(), points=st.lists(POINTS, min_size=1, max_size=20))
 def test_random_graphs_in_simd_as_scalar(g: gd.Graph, points: list[tuple[float, ...]],
-                                         width: int) -> None:
+                                         width: int, gather_from: int) -> None:
     try:
         program = gd.reverse_graph(g, values=True)
     except gd.DomainError:  # (0**x: the derivative graph is refused, as compile refuses it)
         return
     rows = np.array(points)
-    vector, scalar = native_batch(program, str(width)), native_batch(program, "off")
+    vector = native_batch(program, str(width), gather_from)
+    scalar = native_batch(program, "off")
     with np.errstate(all="ignore"):
         got, wanted = outputs(vector, rows), outputs(scalar, rows)
     if isinstance(wanted, int) or isinstance(got, int):
@@ -110,6 +120,22 @@ def test_random_graphs_in_simd_as_scalar(g: gd.Graph, points: list[tuple[float, 
         return
     scale = _scale(g, {name: rows[:, k] for k, name in enumerate("xyz")})
     np.testing.assert_allclose(got, wanted, rtol=RTOL, atol=RTOL * (1 + scale))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_wide_program_gathers_and_scatters(width: int) -> None:
+    n = compiled.LLVM_GATHER_FROM + 6
+    g = gd.trace(lambda *xs: sum(gd.sin(a) * b for a, b in itertools.pairwise(xs)),
+                 inputs=[f"x{i}" for i in range(n)])
+    program = gd.reverse_graph(g, values=True)
+    rows = np.random.default_rng(2).uniform(-1, 1, size=(2 * width + 3, n))
+    got = native_batch(program, str(width))(rows)
+    np.testing.assert_allclose(got, native_batch(program, "off")(rows), rtol=RTOL, atol=RTOL)
+    source = compiled.generate_llvm_simd(program, width)
+    assert source is not None and "masked.gather" in source and "masked.scatter" in source
+    gradient = gd.grad(g, at={f"x{i}": rows[:, i] for i in range(n)})
+    np.testing.assert_allclose(got[:, 1:], np.stack([gradient[f"x{i}"] for i in range(n)], 1),
+                               rtol=1e-9, atol=1e-9)
 
 
 def test_the_switch_and_ops_without_a_vector_form_keep_the_scalar_loop(
