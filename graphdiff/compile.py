@@ -375,8 +375,9 @@ def _vector_instruction(target: str, instruction: str, width: int, libmvec: froz
 
     call = _CALL.fullmatch(instruction)
     if call is None:
-        if any(t not in ("double", "i1") for t in _TYPE.findall(instruction)):
-            return None
+        if "@" in instruction or any(t not in ("double", "i1")
+                                     for t in _TYPE.findall(instruction)):
+            return None  # (a call of another form, a type of another width)
         text = re.sub(r"\bi1\b", f"<{width} x i1>", re.sub(r"\bdouble\b", vector, instruction))
         return [f"  {target} = " + _LITERAL.sub(r"splat (double \1)", text)]
     name, arguments = call.groups()
@@ -617,8 +618,11 @@ def _llvm_simd(llvm: Any, program: Graph, width: int,
     source = generate_llvm_simd(program, width, libmvec)
     if source is None:
         return None
-    module = llvm.parse_assembly(source)
-    module.verify()
+    try:
+        module = llvm.parse_assembly(source)
+        module.verify()
+    except RuntimeError:  # an op's LLVM code that widens to no valid vector code (written
+        return None  # for doubles only): the scalar loop, which is known to work
     machine = llvm.Target.from_default_triple().create_target_machine(
         cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
         opt=2 if len(program) < LLVM_OPTIMIZE_BELOW else 0)

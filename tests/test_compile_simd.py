@@ -66,6 +66,8 @@ def test_every_op_in_simd_as_scalar_and_interpreted(name: str, width: int) -> No
     g = op_graph(name)
     program = gd.reverse_graph(g, values=True)
     vector, scalar = native_batch(program, str(width)), native_batch(program, "off")
+    libmvec = compiled._host_simd(llvm)[1]  # noqa: SLF001 - (and vectors, not the fallback)
+    assert compiled._llvm_simd(llvm, program, width, libmvec) is not None  # noqa: SLF001
     rows = np.array(points_of(name, 3 * width + 2, seed=3))
     got, alone = outputs(vector, rows), outputs(scalar, rows)
     assert not isinstance(got, int) and not isinstance(alone, int)
@@ -166,7 +168,10 @@ def test_the_switch_and_ops_without_a_vector_form_keep_the_scalar_loop(
                  sympy=sympy.loggamma, partials=[lambda m, z, out: 0],
                  code={"llvm": "call double @lgamma(double {0})"})
     try:
-        for text, vectorized in (("chop(x)*y", False), ("lgam(x)*y", True)):
+        gd.define_op("odd", numpy=np.sin, sympy=sympy.sin, partials=[lambda m, z, out: 0],
+                     code={"llvm": "tail call double @sin(double {0})"})
+        for text, vectorized in (("chop(x)*y", False), ("lgam(x)*y", True),
+                                 ("odd(x)*y", False)):
             program = gd.reverse_graph(gd.parse(text), values=True)
             source = real(program, 4)
             assert (source is not None) == vectorized
@@ -177,5 +182,5 @@ def test_the_switch_and_ops_without_a_vector_form_keep_the_scalar_loop(
             np.testing.assert_allclose(native_batch(program, "auto")(rows),
                                        native_batch(program, "off")(rows), rtol=RTOL)
     finally:
-        gd.undefine_op("chop")
-        gd.undefine_op("lgam")
+        for name in ("chop", "lgam", "odd"):
+            gd.undefine_op(name)
