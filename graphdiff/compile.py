@@ -575,7 +575,7 @@ LLVM_GATHER_FROM = 64
 #: whole blocks of rows as vectors where the host has AVX-512 (8 rows) or AVX2 (4 rows) and
 #: glibc's libmvec; ``"8"`` or ``"4"`` asks for that width (the scalar loop where the host
 #: has not), ``"off"`` keeps the scalar loop.  Read when the native code is made.
-LLVM_SIMD: str = os.environ.get("GRAPHDIFF_LLVM_SIMD", "auto")
+LLVM_SIMD: str = os.environ.get("GRAPHDIFF_LLVM_SIMD", "auto")  # (at import)
 _HOST: list[tuple[tuple[int, ...], frozenset[str]]] = []  # vector widths, libmvec's names
 
 
