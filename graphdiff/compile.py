@@ -694,9 +694,10 @@ def _llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     point_address = engine.get_function_address("point")
 
     def simd_batch() -> Any:
-        with lock:
-            if not simd:
-                simd.append(_llvm_simd(llvm, program, width, libmvec))
+        if not simd:
+            with lock:  # (one thread compiles, the others wait for it)
+                if not simd:
+                    simd.append(_llvm_simd(llvm, program, width, libmvec))
         return simd[0]
 
     def run_batch(rows: np.ndarray, _engine: Any = keep) -> np.ndarray:
