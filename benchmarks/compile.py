@@ -8,8 +8,10 @@ compiled (the math code through ``f(**point)`` and through the raw generated fun
 numpy code at one point), and of the anchors that are installed (``pip install
 graphdiff[bench]``: sympy lambdify, symengine Lambdify with LLVM, JAX jit, autograd; each
 is skipped with the reason when it cannot run), then the ratio graphdiff compiled ÷ the
-best anchor; the gradient on a batch of 10⁴ points; and the setup time (build,
-differentiate, compile, first call).
+best anchor; the gradient on a batch of 10⁴ points (the native code's SIMD batch, and its
+scalar loop for comparison, ``LLVM_SIMD = "off"``); the setup time (build, differentiate,
+compile, first call), and the first batch after it (graphdiff compiles its SIMD batch code
+then, JAX its vmap).
 """
 
 from __future__ import annotations
@@ -165,7 +167,21 @@ def graphdiff_rows(workload: Callable[..., Any], n: int, quick: bool) -> dict[st
     rows["compiled llvm f(**point)"] = per_call(lambda: native(**point))
     rows["compiled llvm f(array)"] = per_call(lambda: native(array))
     rows["compiled llvm, raw (array in, array out)"] = per_call(lambda: one(array))
+    # The first batch compiles the SIMD batch code (on first use: single points need not).
+    rows["first batch llvm"] = timed(lambda: native(batch))[1]
     rows["batch compiled llvm"] = per_call(lambda: native(batch), budget=0.5, repeats=3)
+    code = sys.modules["graphdiff.compile"]  # (gd.compile is the function)
+    import llvmlite.binding as llvm
+    width = code._host_simd(llvm)[0]  # noqa: SLF001 - what the batch ran
+    rows["simd"] = f"SIMD, {width} rows per step" if width else "scalar loop"
+    saved, code.LLVM_SIMD = code.LLVM_SIMD, "off"
+    try:  # the scalar loop, for comparison (a new graph: compile caches per graph)
+        scalar = gd.compile(gd.trace(lambda *xs: workload(_GD, list(xs)), inputs=names),
+                            grad=True, backend="llvm")
+        rows["batch compiled llvm, scalar loop"] = per_call(lambda: scalar(batch), budget=0.5,
+                                                            repeats=3)
+    finally:
+        code.LLVM_SIMD = saved
     return rows
 
 
@@ -211,9 +227,10 @@ def symengine_anchor(workload: Callable[..., Any], n: int, name: str) -> dict[st
     fn(values)
     setup = time.perf_counter() - start
     batch = np.random.default_rng(0).uniform(0.2, 0.8, size=(BATCH, n))
+    first_batch = timed(lambda: fn(batch))[1]
     return {"point": per_call(lambda: fn(values)),
             "batch": per_call(lambda: fn(batch), budget=0.5, repeats=3), "setup": setup,
-            "note": backend}
+            "first batch": first_batch, "note": backend}
 
 
 def jax_anchor(workload: Callable[..., Any], n: int, name: str) -> dict[str, Any] | str:
@@ -232,12 +249,14 @@ def jax_anchor(workload: Callable[..., Any], n: int, name: str) -> dict[str, Any
     values = jnp.array(point_of(n))
     jax.block_until_ready(fn(values))
     setup = time.perf_counter() - start
+    start = time.perf_counter()
     batched = jax.jit(jax.vmap(jax.value_and_grad(f)))
     batch = jnp.array(np.random.default_rng(0).uniform(0.2, 0.8, size=(BATCH, n)))
     jax.block_until_ready(batched(batch))
+    first_batch = time.perf_counter() - start
     return {"point": per_call(lambda: jax.block_until_ready(fn(values))),
             "batch": per_call(lambda: jax.block_until_ready(batched(batch)), budget=0.5,
-                              repeats=3), "setup": setup}
+                              repeats=3), "setup": setup, "first batch": first_batch}
 
 
 def autograd_anchor(workload: Callable[..., Any], n: int, name: str) -> dict[str, Any] | str:
@@ -390,8 +409,9 @@ def main() -> None:
         print(f"  graphdiff compiled numpy, raw function    "
               f"{rows['batch compiled numpy, raw']:>12,.1f}")
         if "batch compiled llvm" in rows:
-            print(f"  graphdiff compiled llvm f(batch)          "
-                  f"{rows['batch compiled llvm']:>12,.1f}")
+            for key, label in (("batch compiled llvm", f"f(batch), {rows['simd']}"),
+                               ("batch compiled llvm, scalar loop", "f(batch), scalar loop")):
+                print(f"  {'graphdiff compiled llvm ' + label:<42}{rows[key]:>12,.1f}")
         batch_anchors = {a: r["batch"] for a, r in anchors.items() if "batch" in r}
         for anchor, value in batch_anchors.items():
             print(f"  {anchor:<40} {value:>12,.1f}")
@@ -406,6 +426,15 @@ def main() -> None:
             print(f"  graphdiff (llvm code)                     {rows['setup llvm']:>12.3f}")
         for anchor, result in anchors.items():
             print(f"  {anchor:<40} {result['setup']:>12.3f}")
+        firsts = {a: r["first batch"] for a, r in anchors.items() if "first batch" in r}
+        if "first batch llvm" in rows or firsts:
+            print(f"first batch of {BATCH:,} after the setup (compiling batch code: "
+                  f"graphdiff's SIMD, JAX's vmap), s:")
+        if "first batch llvm" in rows:
+            print(f"  graphdiff (llvm code)                     "
+                  f"{rows['first batch llvm']:>12.3f}")
+        for anchor, first in firsts.items():
+            print(f"  {anchor:<40} {first:>12.3f}")
 
 
 if __name__ == "__main__":
