@@ -108,6 +108,26 @@ def float_term(rule: Any, args: list[Any], out: float, factor: float, first: boo
         return float(partial * factor if first else factor * partial)
 
 
+def float_partial(rule: Any, args: list[Any], out: float) -> Any:
+    """``rule(m, *args, out)`` on floats, as numpy computes it (a float, or the int a rule
+    may return: ``1`` for a sum): in :data:`~graphdiff.ops.SCALAR`, and where a float cannot
+    say what numpy says, again in :data:`NUMPY`.
+
+    >>> from graphdiff.ops import OPS
+    >>> log_rule = OPS["log"].partials[0]
+    >>> float_partial(log_rule, [2.0], 0.69), float_partial(log_rule, [0.0], -1.0)
+    (0.5, inf)
+    """
+    try:
+        partial = rule(SCALAR, *args, out)
+        if type(partial) is float or type(partial) is int:
+            return partial
+    except (ArithmeticError, ValueError, TypeError):
+        pass
+    with np.errstate(all="ignore"):
+        return float(rule(NUMPY, *[np.float64(a) for a in args], np.float64(out)))
+
+
 def public(batch: Batch | None, values: list[Any] | None) -> list[Any] | None:
     """A sweep's per-node values as users see them (the batch axis of tensor graphs off).
 

@@ -26,8 +26,8 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id, plain
-from .forward import forward
+from ._sweep import one_point, output_id, plain
+from .forward import forward, forward_jacobian
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
 from .reverse import reverse
@@ -105,9 +105,11 @@ def vjp(graph: Graph, at: Mapping[str, Any] | None,
 
 def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
              method: str = "reverse", *, wrt: Sequence[str] | None = None) -> Any:
-    """The Jacobian (outputs × inputs): one reverse sweep per output or one forward
-    sweep per input.  A sympy Matrix without ``at``, a numpy array with it; ``wrt``
-    keeps only those inputs' columns.
+    """The Jacobian (outputs × inputs): one reverse sweep per output, or forward mode: at
+    one point of a scalar graph one sweep whose tangents are vectors over the inputs
+    (:func:`~graphdiff.derive.forward.forward_jacobian`), else one sweep per input.  A
+    sympy Matrix without ``at``, a numpy array with it; ``wrt`` keeps only those inputs'
+    columns.
 
     >>> import graphdiff as gd
     >>> g = gd.parse("s = x + y\\np = x*y", outputs=["s", "p"])
@@ -146,6 +148,8 @@ def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
         for o in graph.outputs:
             gradient = reverse(graph, output=o, at=at).gradient
             rows.append([gradient[x] for x in names])
+    elif at is not None and one_point(graph, at) is not None:
+        return forward_jacobian(graph, at, names)  # one sweep, a tangent vector per node
     else:
         columns = []
         for x in names:

@@ -30,9 +30,9 @@ from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
 from ..printing import expr_text, iverson, node_labels
-from ._sweep import scalar_only
+from ._sweep import one_point, scalar_only
 from .differences import numeric_diff, split_entries
-from .forward import ForwardResult, forward
+from .forward import ForwardResult, forward, forward_jacobian
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
 from .reverse import ReverseResult, reverse
@@ -278,6 +278,10 @@ def _forward_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     out = graph.id(output)
     if graph.is_tensor and at is not None:
         return {x: _forward_entries(graph, x, at, out) for x in graph.inputs}
+    if at is not None and one_point(graph, at) is not None:
+        # One sweep whose tangents are vectors over the inputs, not one sweep per input.
+        (row,) = forward_jacobian(graph, at, outputs=[output])
+        return {x: float(d) for x, d in zip(graph.inputs, row, strict=True)}
     return {x: forward(graph, wrt=x, at=at).output_tangent(out) for x in graph.inputs}
 
 
@@ -401,7 +405,8 @@ _BUILT_IN = (
     Method("paths", "the sum over paths of the edge-derivative products (seed 004)",
            paths, PathsResult, exact=True, needs_point=False,
            gradient=_paths_gradient, run=_paths_run, draws="paths", tensors="entries"),
-    Method("forward", "forward mode: one sweep of tangents per input (seed 003)",
+    Method("forward", "forward mode: tangents per input (seed 003); at a point one sweep "
+           "whose tangents are vectors over the inputs",
            forward, ForwardResult, exact=True, needs_point=False,
            gradient=_forward_gradient, run=_forward_run, draws="tangents", tensors="native"),
     Method("reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
