@@ -219,18 +219,19 @@ def _float_sweep(graph: Graph, direction: Mapping[str, Any], values: list[float]
             tangents[node] = float(seed)
     kinds, ops = graph._kinds, graph._ops  # noqa: SLF001 - hot loop
     slots, _ = graph._float_slots()  # noqa: SLF001
-    for v in graph.order:
-        if kinds[v] != "op":
-            continue
-        arg_slots, out, rules = slots[v], values[v], ops[v].partials
-        args = [values[a] for a in arg_slots]
-        total = None
-        for pos, a in enumerate(arg_slots):
-            if a >= n or tangents[a] is None:
-                continue  # a constant, or a structurally zero tangent
-            term = float_term(rules[pos], args, out, tangents[a], True)
-            total = term if total is None else total + term
-        tangents[v] = total
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        for v in graph.order:
+            if kinds[v] != "op":
+                continue
+            arg_slots, out, rules = slots[v], values[v], ops[v].partials
+            args = [values[a] for a in arg_slots]
+            total = None
+            for pos, a in enumerate(arg_slots):
+                if a >= n or tangents[a] is None:
+                    continue  # a constant, or a structurally zero tangent
+                term = float_term(rules[pos], args, out, tangents[a], True)
+                total = term if total is None else total + term
+            tangents[v] = total
     return [0 if t is None else t for t in tangents]
 
 

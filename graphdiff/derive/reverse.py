@@ -317,6 +317,14 @@ def _float_sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[float]
             node = graph.id(name)
             adjoints[node] = float(seed) + (0.0 if type(adjoints[node]) is int
                                             else adjoints[node])
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        _float_propagate(graph, values, adjoints, wanted)
+    return adjoints
+
+
+def _float_propagate(graph: Graph, values: list[float], adjoints: list[Any],
+                     wanted: list[bool] | None) -> None:
+    n = len(graph)
     kinds, ops = graph._kinds, graph._ops  # noqa: SLF001 - hot loop
     slots, _ = graph._float_slots()  # noqa: SLF001
     for v in reversed(graph.order):
@@ -349,7 +357,6 @@ def _float_sweep(graph: Graph, cotangent: Mapping[str, Any], values: list[float]
                 term = float_term(rules[pos], args, out, adjoint, False)
             previous = adjoints[a]
             adjoints[a] = term if type(previous) is int else previous + term
-    return adjoints
 
 
 def _seed_value(graph: Graph, node: int, seed: Any, values: list[Any],
