@@ -8,8 +8,13 @@ forward-mode gradient time (``gd.grad(method="forward")``), each the median of
 ``--repeats`` runs, and the peak resident memory of the process; then the fitted growth
 exponent of each column (time ~ nodes^k: k near 1 is linear).  Then, for the 1,000-variable
 sum x²·sin x + x·x' (benchmarks/compile.py's ``big_sum``): evaluation, forward and reverse
-gradient times, and the forward Jacobian.  Every size runs in a fresh process, so that its
-peak memory is its own.
+gradient times, and the forward Jacobian; and the same sum for ``--inputs`` variables, with
+the growth exponent of each time in the number of inputs (evaluation and reverse mode
+should be linear; forward mode's vector tangents make it inputs × nodes, here quadratic).
+Every size runs in a fresh process, so that its peak memory is its own.
+
+Times are CPU seconds of the process (``time.process_time``), not wall time: the machine
+is shared, and another process's load would count in wall time.
 """
 
 from __future__ import annotations
@@ -37,12 +42,12 @@ SUM_VARIABLES = 1000
 
 
 def median_time(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of ``repeats`` calls, in seconds."""
+    """Median CPU time of ``repeats`` calls, in seconds."""
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
@@ -78,9 +83,9 @@ def peak_mb() -> float:
 
 def measure_chain(n: int, repeats: int) -> dict[str, float]:
     """One chain, measured in this process."""
-    start = time.perf_counter()
+    start = time.process_time()
     g = chain_graph(n)
-    row: dict[str, float] = {"n": n, "build": time.perf_counter() - start}
+    row: dict[str, float] = {"n": n, "build": time.process_time() - start}
     point = {"x": 0.3}
     row["evaluate"] = median_time(lambda: g.evaluate(point), repeats)
     row["reverse"] = median_time(lambda: gd.grad(g, at=point), repeats)
@@ -91,9 +96,9 @@ def measure_chain(n: int, repeats: int) -> dict[str, float]:
 
 def measure_sum(n: int, repeats: int) -> dict[str, float]:
     """The n-variable sum, measured in this process; checks forward against reverse."""
-    start = time.perf_counter()
+    start = time.process_time()
     g = sum_graph(n)
-    row: dict[str, float] = {"n": n, "nodes": len(g), "build": time.perf_counter() - start}
+    row: dict[str, float] = {"n": n, "nodes": len(g), "build": time.process_time() - start}
     point = {f"x{i}": 0.3 + 0.4 * i / max(n - 1, 1) for i in range(n)}
     row["evaluate"] = median_time(lambda: g.evaluate(point), repeats)
     row["reverse"] = median_time(lambda: gd.grad(g, at=point), repeats)
@@ -121,6 +126,8 @@ def main() -> None:
                         help="chain lengths (default 10⁴ 10⁵ 10⁶)")
     parser.add_argument("--variables", type=int, default=SUM_VARIABLES,
                         help="variables of the sum (default 1000; 0 skips it)")
+    parser.add_argument("--inputs", nargs="*", type=int, default=[250, 1000, 4000],
+                        help="variables of the sums for the growth in inputs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -153,6 +160,20 @@ def main() -> None:
             print(f"  {c:<18} {row[c]:>10.4g}")
         print(f"  peak MB            {row['peak MB']:>10.4g}")
         print(f"  max |forward - reverse| = {row['max |forward - reverse|']:.3g}")
+    if len(options.inputs) > 1:
+        sums = [fresh("sum", n, options.repeats) for n in options.inputs]
+        columns = ("evaluate", "reverse", "forward", "peak MB")
+        print("\n## the sum for more inputs (seconds, median of "
+              f"{options.repeats}; peak resident MB)")
+        print(f"{'inputs':>8} {'nodes':>8} " + " ".join(f"{c:>10}" for c in columns))
+        for row in sums:
+            print(f"{row['n']:>8,} {row['nodes']:>8,} "
+                  + " ".join(f"{row[c]:>10.4g}" for c in columns))
+        logs = np.log([row["n"] for row in sums])
+        fitted = {c: np.polyfit(logs, np.log([max(row[c], 1e-6) for row in sums]), 1)[0]
+                  for c in columns}
+        print("growth exponent (~ inputs^k): "
+              + ", ".join(f"{c} {k:.2f}" for c, k in fitted.items()))
     if math.isnan(sum(r["reverse"] for r in rows)):
         sys.exit(1)
 
