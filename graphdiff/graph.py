@@ -945,6 +945,20 @@ class Graph:
                                            for op in self._ops]
         return functions
 
+    #: What evaluation keeps on the graph after first use (made again where it is needed):
+    #: a pickle leaves it out, as it holds the registry's functions, some of them lambdas.
+    _EVALUATION_CACHES = ("_checks", "_slots", "_on_floats")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The graph without evaluation's caches (graphs travel to worker processes).
+
+        >>> import pickle, graphdiff as gd
+        >>> g = gd.parse("log(x) + 1/x")
+        >>> g.evaluate(x=2.0) == pickle.loads(pickle.dumps(g)).evaluate(x=2.0)
+        True
+        """
+        return {k: v for k, v in self.__dict__.items() if k not in self._EVALUATION_CACHES}
+
     def _domain_checks(self) -> list[Any]:
         """Per node, the domain check evaluation runs: the op's ``domain``, or None where
         the node's constant arguments already decide that every value is inside it

@@ -25,7 +25,7 @@ import sympy
 from ..errors import GraphdiffError
 from ..graph import Batch, Graph, as_numpy
 from ..notation import DOT, decorated
-from ..ops import as_expr
+from ..ops import SCALAR, as_expr
 from ..printing import Printed
 from ._sweep import (
     as_numpy_marked,
@@ -224,6 +224,17 @@ def _float_sweep(graph: Graph, direction: Mapping[str, Any], values: list[float]
             if kinds[v] != "op":
                 continue
             arg_slots, out, rules = slots[v], values[v], ops[v].partials
+            if len(arg_slots) == 1:  # one argument spelled out: no list per node
+                a = arg_slots[0]
+                if a < n and tangents[a] is not None:
+                    try:
+                        term = rules[0](SCALAR, values[a], out) * tangents[a]
+                        if type(term) is not float:  # a complex power, a numpy scalar
+                            term = float_term(rules[0], [values[a]], out, tangents[a], True)
+                    except (ArithmeticError, ValueError, TypeError):
+                        term = float_term(rules[0], [values[a]], out, tangents[a], True)
+                    tangents[v] = term
+                continue
             args = [values[a] for a in arg_slots]
             total = None
             for pos, a in enumerate(arg_slots):
