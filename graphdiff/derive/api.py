@@ -30,7 +30,7 @@ from ._sweep import one_point, output_id, plain
 from .forward import forward, forward_jacobian
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
-from .reverse import reverse
+from .reverse import reverse, reverse_gradient
 from .scalarize import entries_of, entry_outputs, scalarize
 from .symbolic import evaluate_expr
 
@@ -73,8 +73,7 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
         raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
                              f"{', '.join(graph.inputs)}")
     if method == "reverse":  # the sweep itself skips what leads only to other inputs
-        result = reverse(graph, output=graph.name(out), at=at, wrt=wrt)
-        return {name: result.adjoint(name) for name in wrt}
+        return reverse_gradient(graph, at, output=graph.name(out), wrt=wrt)
     gradient = chosen.differentiate(graph, at, graph.name(out))
     return {name: gradient[name] for name in wrt}
 

@@ -35,7 +35,7 @@ from .differences import numeric_diff, split_entries
 from .forward import ForwardResult, forward, forward_jacobian
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, path_sum, paths
-from .reverse import ReverseResult, reverse
+from .reverse import ReverseResult, reverse, reverse_gradient
 from .scalarize import through_entries
 from .symbolic import evaluate_expr, readable, symbolic_diff
 
@@ -333,7 +333,7 @@ def _forward_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
 
 
 def _reverse_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
-    return reverse(graph, output=output, at=at).gradient
+    return reverse_gradient(graph, at, output=output)
 
 
 def _reverse_run(graph: Graph, wrt: list[str], at: Point, output: str) -> MethodRun:
