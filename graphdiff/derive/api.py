@@ -49,7 +49,8 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     skips what leads only to the others, such as a network's data).
 
     Methods (the registry :data:`~graphdiff.derive.methods.METHODS`): ``"reverse"`` (one
-    backward sweep), ``"forward"`` (one sweep per input), ``"paths"`` (sum over paths; by
+    backward sweep), ``"forward"`` (one sweep per input; at one point of a scalar graph one
+    sweep whose tangents are vectors over the inputs), ``"paths"`` (sum over paths; by
     dynamic programming when there are too many to list), ``"symbolic"`` (sympy.diff of
     the whole expression) and ``"numeric"`` (central differences; needs ``at``).
 

@@ -405,8 +405,7 @@ _BUILT_IN = (
     Method("paths", "the sum over paths of the edge-derivative products (seed 004)",
            paths, PathsResult, exact=True, needs_point=False,
            gradient=_paths_gradient, run=_paths_run, draws="paths", tensors="entries"),
-    Method("forward", "forward mode: tangents per input (seed 003); at a point one sweep "
-           "whose tangents are vectors over the inputs",
+    Method("forward", "forward mode: one sweep of tangents per input (seed 003)",
            forward, ForwardResult, exact=True, needs_point=False,
            gradient=_forward_gradient, run=_forward_run, draws="tangents", tensors="native"),
     Method("reverse", "reverse mode: one backward sweep of adjoints for the whole gradient",
