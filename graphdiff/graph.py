@@ -861,6 +861,10 @@ class Graph:
         Traceback (most recent call last):
         ...
         graphdiff.errors.DomainError: sqrt of a negative number at w3: w3 = sqrt(x) with x = -1
+        >>> g.float_values([4.0])
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.GraphdiffError: 1 values for 2 inputs (x, y)
         """
         return self._float_sweep(given, on_domain_error)[: len(self._kinds)]
 
@@ -872,6 +876,9 @@ class Graph:
             raise GraphdiffError("float_values is for scalar graphs; this one has tensor nodes")
         if on_domain_error not in ("raise", "nan"):
             raise GraphdiffError("on_domain_error must be 'raise' or 'nan'")
+        if len(given) != len(self._input_ids):
+            raise GraphdiffError(f"{len(given)} values for {len(self._input_ids)} inputs "
+                                 f"({', '.join(self.inputs)})")
         slots, constants = self._float_slots()
         result: list[Any] = [None] * len(self._kinds) + constants
         for i, value in zip(self._input_ids, given, strict=True):
