@@ -35,6 +35,7 @@ and tested):
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -227,6 +228,18 @@ class Op:
         ``domain_free(*constants) -> bool``, with None for each argument that is a node:
         True when no value of the node arguments is outside the domain, so evaluation
         skips the check (``x**2``, ``x/2``); decided once per node, when it is built.
+    scalar : callable or None
+        ``scalar(*floats) -> float``: the op on Python floats, giving bit for bit the
+        number of its ``numpy`` function, for the interpreted sweeps of scalar graphs
+        (a numpy scalar costs ten times a float per operation).  It must raise
+        (``ArithmeticError`` or ``ValueError``, as Python's ``math`` does) wherever the
+        arguments are outside the op's ``domain``, and may raise elsewhere (overflow, inf,
+        nan): the sweeps then ask ``numpy`` and check ``domain``.  ``None``: the sweeps call
+        ``numpy`` on floats.  Only ops whose float function is numpy's own have one:
+        arithmetic (IEEE), ``sqrt`` (correctly rounded), ``sin`` and ``cos`` (numpy calls
+        the C library for float64), comparisons; not ``exp``, ``tanh`` or ``pow``, which
+        numpy computes with its own SIMD code (1 ulp apart from ``math`` on some inputs).
+        :func:`scalar_function` checks the claim on sample points before trusting it.
 
     Ops with a ``shape`` rule (**tensor ops**) evaluate on values that carry one leading
     batch axis (length 1 for a single point): their ``numpy`` function reads the node's
@@ -271,6 +284,7 @@ class Op:
     code: Mapping[str, Any] = field(default_factory=dict)
     domain_free: Callable[..., bool] | None = None
     commutative: bool = False
+    scalar: Callable[..., float] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -386,6 +400,36 @@ def _py_softplus(z: float) -> float:
 
 def _py_sign(z: float) -> float:
     return 1.0 if z > 0 else -1.0 if z < 0 else 0.0 * z
+
+
+# --- the ops on Python floats (the ``scalar`` column): numpy's numbers, bit for bit ---------
+
+
+def _float_relu(z: float) -> float:
+    # np.maximum(z, 0.0): z where z > 0 or z is nan, else the second argument (+0.0).
+    return z if z > 0.0 or z != z else 0.0
+
+
+def _float_leaky_relu(z: float, alpha: float) -> float:
+    return z if z > 0.0 else alpha * z
+
+
+def _float_max(a: float, b: float) -> float:
+    # np.maximum: the first argument where it is larger or nan; at a tie the second.
+    return a if a > b or a != a else b
+
+
+def _float_min(a: float, b: float) -> float:
+    return a if a < b or a != a else b
+
+
+def _float_step(z: float) -> float:
+    return 1.0 if z >= 0.0 else z if z != z else 0.0
+
+
+def _float_sign(z: float) -> float:
+    # np.sign(-0.0) is +0.0; nan stays nan.
+    return 1.0 if z > 0.0 else -1.0 if z < 0.0 else 0.0 if z == 0.0 else z
 
 
 #: The names the ops' ``code`` templates may use.
@@ -809,18 +853,21 @@ _TABLE: list[Op] = [
        "{0} + {1}", "{0} + {1}", "{0} + {1}", infix=True, doc="a + b",
        mpmath=lambda a, b: a + b, precedence=SUM, associativity="full", ufuncs=("add",),
        dunder="add", code=_both("({0} + {1})", "fadd double {0}, {1}"), commutative=True,
+       scalar=operator.add,
        identities=(Identity(0, 0, _same), Identity(1, 0, _same))),
     Op("sub", 2, np.subtract, lambda a, b: a - b,
        (lambda m, a, b, out: 1, lambda m, a, b, out: -1),
        "{0} - {1}", "{0} - {1}", "{0} − {1}", infix=True, doc="a - b",
        mpmath=lambda a, b: a - b, precedence=SUM, associativity="left",
        ufuncs=("subtract",), dunder="sub", code=_both("({0} - {1})", "fsub double {0}, {1}"),
+       scalar=operator.sub,
        identities=(Identity(1, 0, _same), Identity(0, 0, _negated))),
     Op("mul", 2, np.multiply, lambda a, b: a * b,
        (lambda m, a, b, out: b, lambda m, a, b, out: a),
        "{0}*{1}", "{0} \\cdot {1}", "{0}·{1}", infix=True, doc="a * b",
        mpmath=lambda a, b: a * b, precedence=PRODUCT, associativity="full",
        ufuncs=("multiply",), dunder="mul", code=_both("({0} * {1})", "fmul double {0}, {1}"),
+       scalar=operator.mul,
        commutative=True,
        tensor_templates=MappingProxyType({"unicode": "{0} ⊙ {1}", "latex": "{0} \\odot {1}"}),
        identities=(Identity(0, 0, _zero), Identity(1, 0, _zero), Identity(0, 1, _same),
@@ -833,16 +880,17 @@ _TABLE: list[Op] = [
        doc="a / b", mpmath=_mp_div, precedence=PRODUCT, associativity="left",
        kinks=lambda m, a, b: (b,), ufuncs=("true_divide", "divide"), dunder="truediv",
        code=_both("({0} / {1})", "fdiv double {0}, {1}"), domain_free=_div_domain_free,
+       scalar=operator.truediv,
        identities=(Identity(1, 1, _same), Identity(0, 0, _zero))),
     Op("neg", 1, np.negative, lambda a: -a, (lambda m, a, out: -1,),
        "-{0}", "-{0}", "−{0}", doc="-a (unary minus)", mpmath=lambda a: -a,
-       precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg",
+       precedence=PREFIX, ufuncs=("negative",), involution=True, dunder="neg", scalar=operator.neg,
        code=_both("(-{0})", "fneg double {0}")),
     # A program's alias line `v1 = x` is a row of its own (textbook traces have them):
     # the node that line makes.  It prints as its argument.
     Op("copy", 1, np.positive, lambda a: a, (lambda m, a, out: 1,),
        "{0}", "{0}", "{0}", doc="the same value as a new node (an alias line v = x)",
-       mpmath=lambda a: a, ufuncs=("positive",), alias=True,
+       mpmath=lambda a: a, ufuncs=("positive",), alias=True, scalar=operator.pos,
        code=_both("{0}", "fmul double {0}, 1.0")),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
        (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
@@ -868,14 +916,14 @@ _TABLE: list[Op] = [
     _unary("sqrt", np.sqrt, sympy.sqrt, lambda m, a, out: 1 / (2 * out), "\\sqrt{{{0}}}",
            "square root", unicode="√{0}",
            domain=lambda a: np.asarray(a) < 0, domain_message="sqrt of a negative number",
-           mpmath=_mp_sqrt, kinks=_itself, ufuncs=("sqrt",),
+           mpmath=_mp_sqrt, kinks=_itself, ufuncs=("sqrt",), scalar=math.sqrt,
            code=_calls("math.sqrt", "np.sqrt", "@llvm.sqrt.f64")),
     _unary("sin", np.sin, sympy.sin, lambda m, a, out: m.cos(a),
-           "\\sin{{\\left({0}\\right)}}", "sine", mpmath=_mp_trig(mpmath.sin),
+           "\\sin{{\\left({0}\\right)}}", "sine", mpmath=_mp_trig(mpmath.sin), scalar=math.sin,
            ufuncs=("sin",), sympy_heads=(sympy.sin,),
            code=_calls("math.sin", "np.sin", "@llvm.sin.f64")),
     _unary("cos", np.cos, sympy.cos, lambda m, a, out: -m.sin(a),
-           "\\cos{{\\left({0}\\right)}}", "cosine", mpmath=_mp_trig(mpmath.cos),
+           "\\cos{{\\left({0}\\right)}}", "cosine", mpmath=_mp_trig(mpmath.cos), scalar=math.cos,
            ufuncs=("cos",), sympy_heads=(sympy.cos,),
            code=_calls("math.cos", "np.cos", "@llvm.cos.f64")),
     _unary("tan", np.tan, sympy.tan, lambda m, a, out: 1 + out**2,
@@ -989,6 +1037,7 @@ _TABLE: list[Op] = [
     _unary("relu", _np_relu, lambda a: sympy.Max(0, a), lambda m, a, out: _positive_part(m, a),
            "\\operatorname{{ReLU}}\\left({0}\\right)", "max(0, z)", unicode="ReLU({0})",
            mpmath=lambda a: a if a > 0 else mpmath.mpf(0), kinks=_itself, words=("ReLU",),
+           scalar=_float_relu,
            code={"math": "({0} if {0} > 0.0 else 0.0)", "numpy": "np.maximum({0}, 0.0)",
                  "llvm": ("fcmp ogt double {0}, 0.0", "select i1 {t0}, double {0}, double 0.0")}),
     Op("leaky_relu", 2, _np_leaky_relu,
@@ -1000,13 +1049,14 @@ _TABLE: list[Op] = [
        "leaky_relu({0}, {1})", "\\operatorname{{LeakyReLU}}_{{{1}}}\\left({0}\\right)",
        "LeakyReLU({0}, {1})", defaults=(sympy.Rational(1, 100),),
        doc="z if z > 0 else alpha*z (alpha defaults to 0.01)",
-       mpmath=lambda a, alpha: a if a > 0 else alpha * a, kinks=_itself,
+       mpmath=lambda a, alpha: a if a > 0 else alpha * a, kinks=_itself, scalar=_float_leaky_relu,
        words=("LeakyReLU",), code={"math": "({0} if {0} > 0.0 else {1} * {0})", "llvm": (
            "fcmp ogt double {0}, 0.0", "fmul double {1}, {0}",
            "select i1 {t0}, double {0}, double {t1}")}),
     _unary("abs", np.abs, sympy.Abs, lambda m, a, out: m.sign(a),
            "\\left|{0}\\right|", "absolute value", unicode="|{0}|", mpmath=abs,
            kinks=_itself, ufuncs=("absolute",), sympy_heads=(sympy.Abs,), words=("Abs",),
+           scalar=abs,
            dunder="abs",
            code=_calls("abs", "np.abs", "@llvm.fabs.f64")),
     Op("max", 2, np.maximum, sympy.Max,
@@ -1014,7 +1064,7 @@ _TABLE: list[Op] = [
        "max({0}, {1})", "\\max\\left({0}, {1}\\right)", "max({0}, {1})",
        doc="larger of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a >= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("maximum",), sympy_heads=(sympy.Max,), words=("Max",),
+       ufuncs=("maximum",), sympy_heads=(sympy.Max,), words=("Max",), scalar=_float_max,
        code={"math": "({0} if {0} >= {1} else {1})", "numpy": "np.maximum({0}, {1})",
              "llvm": ("fcmp oge double {0}, {1}", "select i1 {t0}, double {0}, double {1}")}),
     Op("min", 2, np.minimum, sympy.Min,
@@ -1022,18 +1072,19 @@ _TABLE: list[Op] = [
        "min({0}, {1})", "\\min\\left({0}, {1}\\right)", "min({0}, {1})",
        doc="smaller of a and b (ties: derivative to a)",
        mpmath=lambda a, b: a if a <= b else b, kinks=lambda m, a, b: (a - b,),
-       ufuncs=("minimum",), sympy_heads=(sympy.Min,), words=("Min",),
+       ufuncs=("minimum",), sympy_heads=(sympy.Min,), words=("Min",), scalar=_float_min,
        code={"math": "({0} if {0} <= {1} else {1})", "numpy": "np.minimum({0}, {1})",
              "llvm": ("fcmp ole double {0}, {1}", "select i1 {t0}, double {0}, double {1}")}),
     _unary("step", _np_step, lambda a: sympy.Heaviside(a, 1), lambda m, a, out: 0,
            "\\theta\\left({0}\\right)", "1 if z >= 0 else 0; derivative 0",
            mpmath=lambda a: mpmath.mpf(1) if a >= 0 else mpmath.mpf(0), kinks=_itself,
-           sympy_heads=(sympy.Heaviside,), words=("Heaviside",),
+           sympy_heads=(sympy.Heaviside,), words=("Heaviside",), scalar=_float_step,
            code={"math": "(1.0 if {0} >= 0.0 else 0.0)",
                  "llvm": ("fcmp oge double {0}, 0.0", "select i1 {t0}, double 1.0, double 0.0")}),
     _unary("sign", np.sign, sympy.sign, lambda m, a, out: 0,
            "\\operatorname{{sign}}\\left({0}\\right)", "-1, 0 or 1; derivative 0",
            mpmath=_mp_sign, kinks=_itself, ufuncs=("sign",), sympy_heads=(sympy.sign,),
+           scalar=_float_sign,
            words=("sgn",),
            code={**_calls("_sign", "np.sign"), "llvm": (
                "fcmp ogt double {0}, 0.0", "fcmp olt double {0}, 0.0",
@@ -1246,6 +1297,7 @@ def define_op(
     code: Mapping[str, Any] | None = None,
     domain_free: Callable[..., bool] | None = None,
     expansion: Rule | None = None,
+    scalar: Callable[..., float] | None = None,
 ) -> Op:
     """Add an elementary function to graphdiff: parse, trace, every derivative method,
     ``from_sympy``, rendering, tables and the checker all know it at once.
@@ -1254,7 +1306,8 @@ def define_op(
     namespace ``m`` (``m.sigmoid(a)``, ``m.exp(a)``) so that one rule serves numbers,
     sympy expressions and derivative graphs.  Without ``mpmath`` the high-precision
     value comes from the ``sympy`` meaning; without ``code`` compiled code calls the
-    ``numpy`` function (see :class:`Op` for ``code`` and ``domain_free``).
+    ``numpy`` function (see :class:`Op` for ``code``, ``domain_free`` and ``scalar``, the
+    op on Python floats for the interpreted sweeps).
 
     An op that is not elementwise gives its ``shape`` rule and its ``vjps`` and ``jvps``
     (one rule per argument; see :class:`Op`), and its partials may be ``None``; its
@@ -1300,7 +1353,7 @@ def define_op(
         kinks=kinks, ufuncs=tuple(ufuncs), sympy_heads=tuple(sympy_heads), words=tuple(words),
         shape=shape, vjps=None if vjps is None else tuple(vjps),
         jvps=None if jvps is None else tuple(jvps), static=static, normalize=normalize,
-        code=dict(code or {}), domain_free=domain_free, expansion=expansion,
+        code=dict(code or {}), domain_free=domain_free, expansion=expansion, scalar=scalar,
     )
     return register(op)
 
@@ -1410,3 +1463,78 @@ MPMATH = Namespace("mpmath", lambda op: op.mpmath)
 #: ops broadcast node shapes (a vector against a matrix) past it.
 TENSOR = Namespace("tensor", lambda op: T.aligned(op.numpy) if op.elementwise else op.numpy,
                    shape_of=T.node_shape)
+
+
+# --- the ops on Python floats -----------------------------------------------------------------
+
+#: Probe values for :func:`scalar_function`: signed zeros, the edges of the usual domains,
+#: tiny and huge numbers, the infinities and nan, then spread points.
+_PROBES = (-0.0, 0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.5, 1e-300, -1e-300, 1e300, -1e300,
+           math.inf, -math.inf, math.nan,
+           *(float(v) for v in np.random.default_rng(12).uniform(-4.0, 4.0, 48)),
+           *(float(v) for v in np.random.default_rng(13).uniform(-1e4, 1e4, 8)))
+_checked: weakref.WeakKeyDictionary[Op, Callable[..., float] | None] = \
+    weakref.WeakKeyDictionary()
+
+
+def _same_float(a: Any, b: float) -> bool:
+    """Bit for bit the same number (any nan is the same nan; -0.0 is not 0.0)."""
+    if type(a) is not float:
+        return False
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _agrees(op: Op) -> bool:
+    """Whether ``op.scalar`` gives numpy's numbers and raises outside the domain, on the
+    probes (every pair of them for binary ops)."""
+    if op.arity == 1:
+        cases: Iterator[tuple[float, ...]] = ((p,) for p in _PROBES)
+    elif op.arity == 2:
+        cases = ((p, q) for p in _PROBES[:24] for q in _PROBES[:24])
+    else:
+        return False  # no probes for three arguments: the sweeps call numpy
+    with np.errstate(all="ignore"):
+        for args in cases:
+            expected = float(op.numpy(*(np.float64(a) for a in args)))
+            outside = op.domain is not None and bool(np.any(op.domain(*args)))
+            try:
+                value = op.scalar(*args)
+            except (ArithmeticError, ValueError):
+                continue  # allowed anywhere: the sweeps ask numpy there
+            if outside or not _same_float(value, expected):
+                return False
+    return True
+
+
+def scalar_function(op: Op) -> Callable[..., float] | None:
+    """The op's ``scalar`` function (the op on Python floats), if it has one and it gives
+    numpy's numbers on sample points: a platform whose numpy computes ``sin`` in SIMD
+    code of its own then keeps numpy's numbers.  Checked once per op.
+
+    >>> scalar_function(OPS["sin"]) is math.sin, scalar_function(OPS["tanh"])
+    (True, None)
+    """
+    if op.scalar is None:
+        return None
+    if op not in _checked:
+        _checked[op] = op.scalar if _agrees(op) else None
+    return _checked[op]
+
+
+def _on_floats(op: Op) -> Callable[..., float]:
+    """The op on Python floats: its checked ``scalar`` function, else numpy's number as a
+    float."""
+    function = scalar_function(op)
+    if function is not None:
+        return function
+    numpy_fn = op.numpy
+    return lambda *args: float(numpy_fn(*args))
+
+
+#: Python floats, for the sweeps of scalar graphs at one point: each op is its checked
+#: ``scalar`` function or numpy's number as a float.  A rule run here may raise where numpy
+#: gives inf or nan (``1/0``, ``math.sqrt(-1)``), or give a complex number (a negative float
+#: to a fractional power): the sweeps then run that rule again in :data:`NUMPY`.
+SCALAR = Namespace("scalar", _on_floats)

@@ -9,8 +9,8 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Batch, Graph
-from ..ops import NUMPY, SYMPY, as_expr
+from ..graph import Batch, Graph, as_numpy
+from ..ops import NUMPY, SCALAR, SYMPY, as_expr
 
 
 def written_sum(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
@@ -51,6 +51,81 @@ def sweep_values(graph: Graph, at: Mapping[str, Any] | None
     if at is None:
         return None, None
     return graph.batched_values(at)
+
+
+def one_point(graph: Graph, at: Mapping[str, Any] | None,
+              seeds: Iterable[Any] = ()) -> list[float] | None:
+    """The inputs of a scalar graph at one point as Python floats, in input order, when the
+    sweeps can run on floats (every input and every seed one number); else None (a batch
+    of points, a tensor graph, no point: the numpy sweeps).
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("x*y")
+    >>> one_point(g, {"x": 2, "y": 0.5}), one_point(g, {"x": [1.0, 2.0], "y": 1.0})
+    ([2.0, 0.5], None)
+    """
+    if at is None or graph.is_tensor or any(np.ndim(s) for s in seeds):
+        return None
+    given = graph._point(at, {})  # noqa: SLF001 - the inputs checked as evaluation does
+    if not all(type(v) is np.float64 for v in given):
+        return None
+    return [float(v) for v in given]
+
+
+def as_numpy_marked(values: list[Any]) -> list[Any]:
+    """A float sweep's results as numpy float64 scalars, as the numpy sweeps give them; the
+    int 0 that marks a structural zero stays an int.
+
+    >>> as_numpy_marked([1.5, 0])
+    [np.float64(1.5), 0]
+    """
+    converted = as_numpy([0.0 if type(v) is int else v for v in values])
+    for i in [i for i, v in enumerate(values) if type(v) is int]:
+        converted[i] = values[i]
+    return converted
+
+
+def float_term(rule: Any, args: list[Any], out: float, factor: float, first: bool) -> float:
+    """``factor * rule(m, *args, out)`` (``first``: the rule's value first) on floats, as numpy
+    computes it: in :data:`~graphdiff.ops.SCALAR`, and where a float cannot say what numpy
+    says (it raised for ``1/0``, or made a complex number) again in :data:`NUMPY`.
+
+    >>> from graphdiff.ops import OPS
+    >>> log_rule = OPS["log"].partials[0]
+    >>> float_term(log_rule, [2.0], 0.69, 3.0, False), float_term(log_rule, [0.0], -1.0, 3.0, False)
+    (1.5, inf)
+    """
+    try:
+        partial = rule(SCALAR, *args, out)
+        term = partial * factor if first else factor * partial
+        if type(term) is float:
+            return term
+    except (ArithmeticError, ValueError, TypeError):
+        pass
+    with np.errstate(all="ignore"):
+        partial = rule(NUMPY, *[np.float64(a) for a in args], np.float64(out))
+        factor = np.float64(factor)
+        return float(partial * factor if first else factor * partial)
+
+
+def float_partial(rule: Any, args: list[Any], out: float) -> Any:
+    """``rule(m, *args, out)`` on floats, as numpy computes it (a float, or the int a rule
+    may return: ``1`` for a sum): in :data:`~graphdiff.ops.SCALAR`, and where a float cannot
+    say what numpy says, again in :data:`NUMPY`.
+
+    >>> from graphdiff.ops import OPS
+    >>> log_rule = OPS["log"].partials[0]
+    >>> float_partial(log_rule, [2.0], 0.69), float_partial(log_rule, [0.0], -1.0)
+    (0.5, inf)
+    """
+    try:
+        partial = rule(SCALAR, *args, out)
+        if type(partial) is float or type(partial) is int:
+            return partial
+    except (ArithmeticError, ValueError, TypeError):
+        pass
+    with np.errstate(all="ignore"):
+        return float(rule(NUMPY, *[np.float64(a) for a in args], np.float64(out)))
 
 
 def public(batch: Batch | None, values: list[Any] | None) -> list[Any] | None:

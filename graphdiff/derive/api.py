@@ -26,11 +26,11 @@ import sympy
 
 from ..errors import GraphdiffError
 from ..graph import Graph
-from ._sweep import output_id, plain
-from .forward import forward
+from ._sweep import one_point, output_id, plain
+from .forward import forward, forward_jacobian
 from .graphs import reverse_graph
 from .methods import METHODS, get_method
-from .reverse import reverse
+from .reverse import reverse, reverse_gradient
 from .scalarize import entries_of, entry_outputs, scalarize
 from .symbolic import evaluate_expr
 
@@ -49,7 +49,8 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
     skips what leads only to the others, such as a network's data).
 
     Methods (the registry :data:`~graphdiff.derive.methods.METHODS`): ``"reverse"`` (one
-    backward sweep), ``"forward"`` (one sweep per input), ``"paths"`` (sum over paths; by
+    backward sweep), ``"forward"`` (one sweep per input; at one point of a scalar graph one
+    sweep whose tangents are vectors over the inputs), ``"paths"`` (sum over paths; by
     dynamic programming when there are too many to list), ``"symbolic"`` (sympy.diff of
     the whole expression) and ``"numeric"`` (central differences; needs ``at``).
 
@@ -73,8 +74,7 @@ def grad(graph: Graph, at: Mapping[str, Any] | None = None, method: str = "rever
         raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
                              f"{', '.join(graph.inputs)}")
     if method == "reverse":  # the sweep itself skips what leads only to other inputs
-        result = reverse(graph, output=graph.name(out), at=at, wrt=wrt)
-        return {name: result.adjoint(name) for name in wrt}
+        return reverse_gradient(graph, at, output=graph.name(out), wrt=wrt)
     gradient = chosen.differentiate(graph, at, graph.name(out))
     return {name: gradient[name] for name in wrt}
 
@@ -105,9 +105,11 @@ def vjp(graph: Graph, at: Mapping[str, Any] | None,
 
 def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
              method: str = "reverse", *, wrt: Sequence[str] | None = None) -> Any:
-    """The Jacobian (outputs × inputs): one reverse sweep per output or one forward
-    sweep per input.  A sympy Matrix without ``at``, a numpy array with it; ``wrt``
-    keeps only those inputs' columns.
+    """The Jacobian (outputs × inputs): one reverse sweep per output, or forward mode: at
+    one point of a scalar graph one sweep whose tangents are vectors over the inputs
+    (:func:`~graphdiff.derive.forward.forward_jacobian`), else one sweep per input.  A
+    sympy Matrix without ``at``, a numpy array with it; ``wrt`` keeps only those inputs'
+    columns.
 
     >>> import graphdiff as gd
     >>> g = gd.parse("s = x + y\\np = x*y", outputs=["s", "p"])
@@ -146,6 +148,8 @@ def jacobian(graph: Graph, at: Mapping[str, Any] | None = None,
         for o in graph.outputs:
             gradient = reverse(graph, output=o, at=at).gradient
             rows.append([gradient[x] for x in names])
+    elif at is not None and one_point(graph, at) is not None:
+        return forward_jacobian(graph, at, names)  # one sweep, a tangent vector per node
     else:
         columns = []
         for x in names:

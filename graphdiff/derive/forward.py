@@ -14,7 +14,7 @@ x2 + cos(x1)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -23,12 +23,16 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Batch, Graph
+from ..graph import Batch, Graph, as_numpy
 from ..notation import DOT, decorated
-from ..ops import as_expr
+from ..ops import SCALAR, as_expr
 from ..printing import Printed
 from ._sweep import (
+    as_numpy_marked,
+    float_partial,
+    float_term,
     input_id,
+    one_point,
     output_value,
     plain,
     public,
@@ -167,6 +171,13 @@ def forward(
     if at is None:
         scalar_only(graph, "symbolic forward mode (forward without at=)")
         symbolic_depth_ok(graph, "symbolic forward mode")
+    given = one_point(graph, at, direction.values())
+    if given is not None:  # one point of a scalar graph: the sweeps on Python floats
+        floats = graph._float_sweep(given)  # noqa: SLF001 - the nodes', then the constants'
+        tangents = _float_sweep(graph, direction, floats)
+        return ForwardResult(graph=graph, direction=dict(direction), at=dict(at),
+                             values=as_numpy(floats[: len(graph)]),
+                             tangents=as_numpy_marked(tangents))
     values, batch = sweep_values(graph, at)
     tangents = _sweep(graph, direction, values, batch)
     return ForwardResult(
@@ -195,6 +206,144 @@ def _sweep(graph: Graph, direction: Mapping[str, Any], values: list[Any] | None,
     with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
         _propagate(graph, values, tangents)
     return [0 if t is None else t for t in tangents]
+
+
+def _float_sweep(graph: Graph, direction: Mapping[str, Any], values: list[float]) -> list[Any]:
+    """:func:`_sweep` at one point of a scalar graph, on Python floats (``values`` from
+    ``Graph._float_sweep``): the same products and sums in the same order."""
+    n = len(graph)
+    tangents: list[Any] = [None] * n  # None: structurally zero
+    for node, name in zip(graph.input_ids, graph.inputs, strict=True):
+        seed = direction[name]
+        if not (isinstance(seed, int) and seed == 0):
+            tangents[node] = float(seed)
+    kinds, ops = graph._kinds, graph._ops  # noqa: SLF001 - hot loop
+    slots, _ = graph._float_slots()  # noqa: SLF001
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        for v in graph.order:
+            if kinds[v] != "op":
+                continue
+            arg_slots, out, rules = slots[v], values[v], ops[v].partials
+            if len(arg_slots) == 1:  # one argument spelled out: no list per node
+                a = arg_slots[0]
+                if a < n and tangents[a] is not None:
+                    try:
+                        term = rules[0](SCALAR, values[a], out) * tangents[a]
+                        if type(term) is not float:  # a complex power, a numpy scalar
+                            term = float_term(rules[0], [values[a]], out, tangents[a], True)
+                    except (ArithmeticError, ValueError, TypeError):
+                        term = float_term(rules[0], [values[a]], out, tangents[a], True)
+                    tangents[v] = term
+                continue
+            args = [values[a] for a in arg_slots]
+            total = None
+            for pos, a in enumerate(arg_slots):
+                if a >= n or tangents[a] is None:
+                    continue  # a constant, or a structurally zero tangent
+                term = float_term(rules[pos], args, out, tangents[a], True)
+                total = term if total is None else total + term
+            tangents[v] = total
+    return [0 if t is None else t for t in tangents]
+
+
+def forward_jacobian(graph: Graph, at: Mapping[str, Any], wrt: Sequence[str] | None = None,
+                     *, outputs: Sequence[str] | None = None) -> np.ndarray:
+    """The Jacobian (``outputs`` × inputs ``wrt``; by default the graph's outputs and all its
+    inputs) at one point of a scalar
+    graph by forward mode, in ONE sweep: each node's tangent is a vector over the
+    directions (one per input), so every node's partials are computed once, not once per
+    input.  The numbers are those of one :func:`forward` sweep per input, bit for bit.
+
+    >>> import graphdiff as gd
+    >>> g = gd.parse("s = x + y\\np = x*sin(y)", outputs=["s", "p"])
+    >>> forward_jacobian(g, {"x": 2.0, "y": 0.0})
+    array([[1., 1.],
+           [0., 2.]])
+    >>> forward_jacobian(g, {"x": 2.0, "y": 0.0}, wrt=["y"])
+    array([[1.],
+           [2.]])
+
+    A batch of points or a graph with tensor nodes takes :func:`graphdiff.jacobian`:
+
+    >>> forward_jacobian(g, {"x": [1.0, 2.0], "y": 0.0})
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.GraphdiffError: forward_jacobian takes one point of a scalar graph; ...
+    """
+    given = one_point(graph, at)
+    if given is None:
+        raise GraphdiffError("forward_jacobian takes one point of a scalar graph; use "
+                             "graphdiff.jacobian for a batch of points or tensor nodes")
+    names = list(graph.inputs) if wrt is None else list(wrt)
+    unknown = sorted(set(names) - set(graph.inputs))
+    if unknown:
+        raise GraphdiffError(f"wrt names no input: {', '.join(unknown)}; the inputs are "
+                             f"{', '.join(graph.inputs)}")
+    values = graph._float_sweep(given)  # noqa: SLF001 - the nodes', then the constants'
+    outputs = graph.output_ids if outputs is None else tuple(graph.id(o) for o in outputs)
+    if len(names) == 1:  # one direction: the vector is one float
+        tangents = _float_sweep(graph, {x: int(x == names[0]) for x in graph.inputs}, values)
+        return np.array([[float(tangents[o])] for o in outputs]).reshape(len(outputs), 1)
+    tangents, masks = _vector_sweep(graph, values, [graph.id(x) for x in names], outputs)
+    jacobian = np.zeros((len(outputs), len(names)))
+    for row, o in enumerate(outputs):
+        if tangents[o] is not None:  # else structurally zero: 0, as forward's output_tangent
+            jacobian[row] = np.where(masks[o], tangents[o], 0.0)
+    return jacobian
+
+
+def _vector_sweep(graph: Graph, values: list[float], seeds: Sequence[int],
+                  keep: Sequence[int]) -> tuple[list[Any], list[Any]]:
+    """Tangents over ``len(seeds)`` directions at once (the k-th: ∂/∂ of input
+    ``seeds[k]``), each node's partials computed once.
+
+    Per node, a vector of its tangents and a mask of the directions in which it is not
+    structurally zero: where the one-direction sweep skips an argument, the sum skips it
+    here too (a structural zero is not 0.0: an infinite partial times it would be nan, and
+    0.0 added to -0.0 is 0.0), so each direction's numbers are that sweep's, bit for bit.
+    A tangent is dropped after its last use, but those of ``keep`` (memory: the graph's
+    width, not its size).
+    """
+    n, size = len(graph), len(seeds)
+    tangents: list[Any] = [None] * n  # None: structurally zero in every direction
+    masks: list[Any] = [None] * n
+    for k, node in enumerate(seeds):
+        tangents[node] = np.zeros(size)
+        tangents[node][k] = 1.0
+        masks[node] = tangents[node] != 0.0
+    kinds, ops = graph._kinds, graph._ops  # noqa: SLF001 - hot loop
+    slots, _ = graph._float_slots()  # noqa: SLF001
+    last_use = list(range(n))
+    for v in graph.order:
+        for a in slots[v]:
+            if a < n:
+                last_use[a] = v
+    for o in keep:
+        last_use[o] = n  # kept to the end
+    with np.errstate(all="ignore"):  # inf and nan propagate as values, as in evaluation
+        for v in graph.order:
+            if kinds[v] != "op":
+                continue
+            arg_slots, out, rules = slots[v], values[v], ops[v].partials
+            args = [values[a] for a in arg_slots]
+            total = mask = None
+            for pos, a in enumerate(arg_slots):
+                if a >= n or tangents[a] is None:
+                    continue
+                term = float_partial(rules[pos], args, out) * tangents[a]
+                if total is None:
+                    total, mask = term, masks[a]
+                elif mask is masks[a]:  # the same directions (x*x)
+                    total = total + term
+                else:  # per direction: both, only the sum so far, or only this term
+                    total = np.where(mask & masks[a], total + term,
+                                     np.where(mask, total, term))
+                    mask = mask | masks[a]
+            tangents[v], masks[v] = total, mask
+            for a in arg_slots:
+                if a < n and last_use[a] == v:
+                    tangents[a] = masks[a] = None
+    return tangents, masks
 
 
 def _seed_value(graph: Graph, node: int, seed: Any, values: list[Any],

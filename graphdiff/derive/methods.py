@@ -30,12 +30,12 @@ from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
 from ..printing import expr_text, iverson, node_labels
-from ._sweep import scalar_only
+from ._sweep import one_point, scalar_only
 from .differences import numeric_diff, split_entries
-from .forward import ForwardResult, forward
+from .forward import ForwardResult, forward, forward_jacobian
 from .numeric import NumericGradient
 from .paths import DEFAULT_PATH_LIMIT, PathsResult, count_paths, listable, path_sum, paths
-from .reverse import ReverseResult, reverse
+from .reverse import ReverseResult, reverse, reverse_gradient
 from .scalarize import through_entries
 from .symbolic import evaluate_expr, readable, symbolic_diff
 
@@ -279,6 +279,10 @@ def _forward_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
     out = graph.id(output)
     if graph.is_tensor and at is not None:
         return {x: _forward_entries(graph, x, at, out) for x in graph.inputs}
+    if at is not None and one_point(graph, at) is not None:
+        # One sweep whose tangents are vectors over the inputs, not one sweep per input.
+        (row,) = forward_jacobian(graph, at, outputs=[output])
+        return {x: float(d) for x, d in zip(graph.inputs, row, strict=True)}
     return {x: forward(graph, wrt=x, at=at).output_tangent(out) for x in graph.inputs}
 
 
@@ -330,7 +334,7 @@ def _forward_run(graph: Graph, wrt: list[str], at: Point, output: str) -> Method
 
 
 def _reverse_gradient(graph: Graph, at: Point, output: str) -> dict[str, Any]:
-    return reverse(graph, output=output, at=at).gradient
+    return reverse_gradient(graph, at, output=output)
 
 
 def _reverse_run(graph: Graph, wrt: list[str], at: Point, output: str) -> MethodRun:
