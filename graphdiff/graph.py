@@ -189,7 +189,10 @@ class Graph:
         outputs: Sequence[int],
         source: str | None = None,
         shapes: Sequence[tuple[int, ...]] | None = None,
+        constant_args: Sequence[int] | None = None,
     ) -> None:
+        """``constant_args``: the nodes with a constant among their arguments, when the
+        builder knows them (None: found by looking at every node's arguments)."""
         n = len(kinds)
         self._kinds = tuple(kinds)
         self._ops = tuple(ops)
@@ -205,17 +208,24 @@ class Graph:
         self._constants = dict(constants)
         self._input_ids = tuple(inputs)
         self._output_ids = tuple(outputs)
-        self._id_of = {name: i for i, name in enumerate(self._names)}
+        self._id_of = dict(zip(self._names, range(n)))  # the last of equal names, at C speed
         self.source = source
         # Numeric arguments: constants as floats once, so evaluation does no conversion.
-        floats: dict[Any, np.float64] = {}
-        self._numeric_args = tuple(
-            node_args if all(type(a) is int for a in node_args) else tuple(
-                a if type(a) is int else floats.get(a) or floats.setdefault(a, np.float64(a))
-                for a in node_args
-            )
-            for node_args in self._args
-        )
+        # Only the nodes with a constant argument differ from _args (a third of a traced
+        # chain x*0.5 + ...): the others share its tuples.
+        if constant_args is None:
+            constant_args = [v for v, node_args in enumerate(self._args)
+                             if not all(type(a) is int for a in node_args)]
+        # (By the constant's id: the args keep every constant alive meanwhile, and a
+        # sympy number's own hash is slow.)
+        floats: dict[int, np.float64] = {}
+        numeric_args = list(self._args)
+        for v in constant_args:
+            numeric_args[v] = tuple(
+                a if type(a) is int else floats.get(id(a)) or floats.setdefault(
+                    id(a), np.float64(a))
+                for a in self._args[v])
+        self._numeric_args = tuple(numeric_args)
         self._exprs: dict[int, sympy.Expr] = {}
         # Elementwise nodes whose arguments differ in rank (H + b): their arguments are
         # lifted to one rank before a kernel or a rule sees them.
