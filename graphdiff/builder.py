@@ -477,7 +477,12 @@ def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
         return args[0]
     for identity in op.identities:
         constant = args[identity.position]
-        if type(constant) is not int and constant == identity.constant:
+        # An exact constant equal to an integer is a sympy Integer (sympy keeps rationals
+        # in lowest terms; a Float never equals one): compared by its numerator, not by
+        # sympy's ==, which sympifies its other side and cost a third of a derivative
+        # graph's build.
+        if type(constant) is not int and getattr(constant, "is_Integer", False) and \
+                constant.p == identity.constant:
             other = args[1 - identity.position] if len(args) == 2 else constant
             # A node is an int here: results that are constants are sympy numbers.
             return identity.result(_BuildingNamespace(builder), other)
