@@ -516,6 +516,10 @@ class Graph:
             raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
+            if namespace is NUMPY:  # numbers: a structural zero passes nothing, even to inf
+                return [(a, _vjp_term(g, rules[pos](namespace, *args, out), raw))
+                        for pos, a in enumerate(raw)
+                        if type(a) is int and (wanted is None or wanted[a])]
             if wanted is None:
                 return [(a, g * rules[pos](namespace, *args, out))
                         for pos, a in enumerate(raw) if type(a) is int]
@@ -533,7 +537,11 @@ class Graph:
             if rule is not None:
                 result.append((a, rule(namespace, g, *args, out)))
                 continue
-            contribution = _times(namespace, g, op.partials[pos](namespace, *args, out))
+            partial = op.partials[pos](namespace, *args, out)
+            if _structural_zero(partial, raw):
+                result.append((a, 0))
+                continue
+            contribution = _times(namespace, g, partial)
             if shapes[a] != shapes[v]:  # broadcast in the forward pass: sum back down
                 contribution = namespace.sum_to(contribution, node_values[a])
             result.append((a, contribution))
@@ -560,6 +568,10 @@ class Graph:
             raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
+            if namespace is NUMPY:  # numbers: a structural zero passes nothing, even inf
+                return [(a, _jvp_term(rules[pos](namespace, *args, out), tangents[a], raw))
+                        for pos, a in enumerate(raw)
+                        if type(a) is int and tangents[a] is not None]
             return [(a, rules[pos](namespace, *args, out) * tangents[a])
                     for pos, a in enumerate(raw) if type(a) is int and tangents[a] is not None]
         raw, args = self._rule_args(v, namespace, node_values)
@@ -574,8 +586,11 @@ class Graph:
             if rule is not None:
                 result.append((a, rule(namespace, tangents[a], *args, out)))
                 continue
-            contribution = _times(namespace, op.partials[pos](namespace, *args, out),
-                                  tangents[a])
+            partial = op.partials[pos](namespace, *args, out)
+            if _structural_zero(partial, raw) or _structural_zero(tangents[a]):
+                result.append((a, 0))
+                continue
+            contribution = _times(namespace, partial, tangents[a])
             if shapes[a] != shapes[v]:
                 contribution = namespace.broadcast_like(contribution, out)
             result.append((a, contribution))
@@ -1086,6 +1101,43 @@ def _lifted(values: list[Any]) -> list[Any]:
     """Batched values brought to one rank, size-1 axes after the batch axis (H + b)."""
     ndim = max(np.ndim(v) for v in values)
     return [lift(v, ndim) for v in values]
+
+
+def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
+    """Whether a partial is zero whatever the point: the int or sympy 0 that a rule
+    returns (``d(a**0)/da``, ``d(0**b)/db``), or a constant argument of the node that is
+    0, which a rule handed back (``x*0`` differentiated in x); never a float that happens
+    to be 0 at this point.
+
+    Such an edge contributes nothing, even where the cotangent or tangent it would
+    multiply is inf (0·inf would be nan): that is the sum over paths, where a path through
+    a zero edge is zero, and what a derivative graph does, which drops the term when it
+    is built.
+
+    >>> zero = np.float64(0.0)
+    >>> _structural_zero(0), _structural_zero(sympy.Integer(0)), _structural_zero(0.0)
+    (True, True, False)
+    >>> _structural_zero(zero, (1, zero)), _structural_zero(np.float64(0.0), (1, zero))
+    (True, False)
+    """
+    if type(partial) is int:
+        return partial == 0
+    if partial is sympy.S.Zero:
+        return True
+    return type(partial) is np.float64 and partial == 0 and any(
+        partial is c for c in constants)
+
+
+def _vjp_term(g: Any, partial: Any, constants: Sequence[Any]) -> Any:
+    """``g·partial`` on numbers; the int 0 for a structural zero (see _structural_zero)."""
+    return 0 if _structural_zero(partial, constants) else g * partial
+
+
+def _jvp_term(partial: Any, tangent: Any, constants: Sequence[Any]) -> Any:
+    """``partial·tangent`` on numbers; the int 0 where either is a structural zero."""
+    if _structural_zero(partial, constants) or _structural_zero(tangent):
+        return 0
+    return partial * tangent
 
 
 def _times(namespace: Any, a: Any, b: Any) -> Any:
