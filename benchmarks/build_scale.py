@@ -10,8 +10,9 @@ time and peak memory of ``gd.reverse_graph`` and ``gd.forward_graph`` of the tra
 the primal graph).  Every measurement runs in a fresh subprocess, so the peak
 (``resource.getrusage``'s ``ru_maxrss``) is that of one task alone, import included; with
 ``--repeat`` the time is the median of that many subprocesses.  Last comes the fitted
-exponent ``k`` of ``t ∝ n^k`` per task (least squares on log t against log n; 1 is linear).  Next to the wall time
-it prints the process's CPU time, which other work on a shared machine disturbs less.
+exponent ``k`` of ``t ∝ n^k`` per task (least squares on log t against log n; 1 is linear).
+Next to the wall time it prints the process's CPU time, which other work on a shared
+machine disturbs less.
 
 Goals: trace 10⁶ nodes < 5 s and < 1 GB; reverse_graph of 5·10⁵ nodes < 10 s and < 2 GB.
 """

@@ -178,7 +178,7 @@ class GraphBuilder:
                 return fold_constant(op, args)
             key = (op, *(a if type(a) is int else self._constant_key(a) for a in args),
                    mask) if mask else (op, *args)
-        if self.simplify and (mask and op.identities or op.involution or op.shape_identity):
+        if self.simplify and ((mask and op.identities) or op.involution or op.shape_identity):
             shortcut = _identity(op, args, self, shape)
             if shortcut is not None:
                 return shortcut

@@ -208,7 +208,7 @@ class Graph:
         self._constants = dict(constants)
         self._input_ids = tuple(inputs)
         self._output_ids = tuple(outputs)
-        self._id_of = dict(zip(self._names, range(n)))  # the last of equal names, at C speed
+        self._id_of = dict(zip(self._names, range(n), strict=True))  # at C speed
         self.source = source
         # Numeric arguments: constants as floats once, so evaluation does no conversion.
         # Only the nodes with a constant argument differ from _args (a third of a traced
