@@ -154,11 +154,10 @@ class GraphBuilder:
                 if type(b) is int:
                     mask, key = 0, (op, a, b)
                     level = levels[a] if levels[a] > levels[b] else levels[b]
-                else:
-                    mask, level = 2, levels[a]
-                    key = (op, a, self._constant_key(b), 2)
+                else:  # the key after the identities: x*1 needs none
+                    mask, key, level = 2, None, levels[a]
             elif type(b) is int:
-                mask, key, level = 1, (op, self._constant_key(a), b, 1), levels[b]
+                mask, key, level = 1, None, levels[b]
             else:
                 return fold_constant(op, args)
         elif n == 1:
@@ -182,6 +181,9 @@ class GraphBuilder:
             shortcut = _identity(op, args, self, shape)
             if shortcut is not None:
                 return shortcut
+        if key is None:
+            key = (op, a, self._constant_key(b), 2) if mask == 2 else (
+                op, self._constant_key(a), b, 1)
         memo = self._memo
         node = memo.get(key)
         if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
@@ -475,6 +477,15 @@ def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
         return builder.args[args[0]][0]
     if op.shape_identity and builder.shape(args[0]) == shape:  # sum_to(g, x) of x's shape
         return args[0]
+    if len(args) == 2:  # one constant (two are folded): its identity by a lookup
+        position = 0 if type(args[0]) is not int else 1
+        constant = args[position]
+        if not getattr(constant, "is_Integer", False):
+            return None
+        identity = _identity_table(op).get((position, constant.p))
+        if identity is None:
+            return None
+        return identity.result(_BuildingNamespace(builder), args[1 - position])
     for identity in op.identities:
         constant = args[identity.position]
         # An exact constant equal to an integer is a sympy Integer (sympy keeps rationals
@@ -487,6 +498,21 @@ def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
             # A node is an int here: results that are constants are sympy numbers.
             return identity.result(_BuildingNamespace(builder), other)
     return None
+
+
+_IDENTITY_TABLES: dict[Op, dict[tuple[int, int], Any]] = {}
+
+
+def _identity_table(op: Op) -> dict[tuple[int, int], Any]:
+    """An op's identities by (position, integer constant), made once per op (an op that
+    is defined again is a new key); the first of equal ones wins, as in the column."""
+    table = _IDENTITY_TABLES.get(op)
+    if table is None:
+        table = {}
+        for identity in op.identities:
+            table.setdefault((identity.position, identity.constant), identity)
+        _IDENTITY_TABLES[op] = table
+    return table
 
 
 def outside_for_every_value(op: Op, args: Sequence[Arg]) -> bool:
