@@ -258,11 +258,17 @@ class GraphBuilder:
                    mask) if mask else (op, *args)
             node = memo.get(key)
             if node is None:
-                node = memo[key] = self._add("op", op, args, level + 1, shapes[v])
+                node = memo[key] = len(self.kinds)
+                self.kinds.append("op")
+                self.ops.append(op)
+                self.args.append(args)
+                levels.append(level + 1)
+                self.shapes.append(shapes[v])
                 if mask:
                     self.constant_args.append(node)
             refs[v] = node
             in_step = in_step and node == v
+        self.tensor = self.tensor or any(shapes)  # a node that is not a scalar
         for v, ref in enumerate(refs):
             if type(ref) is int:
                 user_names.setdefault(ref, names[v])
