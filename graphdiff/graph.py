@@ -517,15 +517,16 @@ class Graph:
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
             if namespace is NUMPY:  # numbers: a structural zero passes nothing, even to inf
-                return [(a, _vjp_term(g, rules[pos](namespace, *args, out), raw))
-                        for pos, a in enumerate(raw)
-                        if type(a) is int and (wanted is None or wanted[a])]
+                partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
+                            if type(a) is int and (wanted is None or wanted[a])]
+                return [(a, g * p) for a, p in partials if not _structural_zero(p, raw)]
             if wanted is None:
                 return [(a, g * rules[pos](namespace, *args, out))
                         for pos, a in enumerate(raw) if type(a) is int]
             return [(a, g * rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
                     if type(a) is int and wanted[a]]
         raw, args = self._rule_args(v, namespace, node_values)
+        numeric = namespace is NUMPY or namespace is TENSOR
         shapes, vjps = self._shapes, op.vjps
         result = []
         for pos, a in enumerate(raw):
@@ -538,9 +539,8 @@ class Graph:
                 result.append((a, rule(namespace, g, *args, out)))
                 continue
             partial = op.partials[pos](namespace, *args, out)
-            if _structural_zero(partial, raw):
-                result.append((a, 0))
-                continue
+            if numeric and _structural_zero(partial, raw):
+                continue  # passes nothing (see _structural_zero)
             contribution = _times(namespace, g, partial)
             if shapes[a] != shapes[v]:  # broadcast in the forward pass: sum back down
                 contribution = namespace.sum_to(contribution, node_values[a])
@@ -569,12 +569,14 @@ class Graph:
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
             if namespace is NUMPY:  # numbers: a structural zero passes nothing, even inf
-                return [(a, _jvp_term(rules[pos](namespace, *args, out), tangents[a], raw))
-                        for pos, a in enumerate(raw)
-                        if type(a) is int and tangents[a] is not None]
+                partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
+                            if type(a) is int and tangents[a] is not None]
+                return [(a, p * tangents[a]) for a, p in partials
+                        if not _structural_zero(p, raw)]
             return [(a, rules[pos](namespace, *args, out) * tangents[a])
                     for pos, a in enumerate(raw) if type(a) is int and tangents[a] is not None]
         raw, args = self._rule_args(v, namespace, node_values)
+        numeric = namespace is NUMPY or namespace is TENSOR
         shapes, jvps = self._shapes, op.jvps
         result = []
         for pos, a in enumerate(raw):
@@ -587,9 +589,8 @@ class Graph:
                 result.append((a, rule(namespace, tangents[a], *args, out)))
                 continue
             partial = op.partials[pos](namespace, *args, out)
-            if _structural_zero(partial, raw) or _structural_zero(tangents[a]):
-                result.append((a, 0))
-                continue
+            if numeric and _structural_zero(partial, raw):
+                continue  # passes nothing (see _structural_zero)
             contribution = _times(namespace, partial, tangents[a])
             if shapes[a] != shapes[v]:
                 contribution = namespace.broadcast_like(contribution, out)
@@ -1109,10 +1110,10 @@ def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
     0, which a rule handed back (``x*0`` differentiated in x); never a float that happens
     to be 0 at this point.
 
-    Such an edge contributes nothing, even where the cotangent or tangent it would
-    multiply is inf (0·inf would be nan): that is the sum over paths, where a path through
-    a zero edge is zero, and what a derivative graph does, which drops the term when it
-    is built.
+    On numbers, such an edge contributes nothing (the sweeps leave its term out), even
+    where the cotangent or tangent it would multiply is inf (0·inf would be nan): that is
+    the sum over paths, where a path through a zero edge is zero, and what a derivative
+    graph does, which drops the term when it is built.
 
     >>> zero = np.float64(0.0)
     >>> _structural_zero(0), _structural_zero(sympy.Integer(0)), _structural_zero(0.0)
@@ -1126,18 +1127,6 @@ def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
         return True
     return type(partial) is np.float64 and partial == 0 and any(
         partial is c for c in constants)
-
-
-def _vjp_term(g: Any, partial: Any, constants: Sequence[Any]) -> Any:
-    """``g·partial`` on numbers; the int 0 for a structural zero (see _structural_zero)."""
-    return 0 if _structural_zero(partial, constants) else g * partial
-
-
-def _jvp_term(partial: Any, tangent: Any, constants: Sequence[Any]) -> Any:
-    """``partial·tangent`` on numbers; the int 0 where either is a structural zero."""
-    if _structural_zero(partial, constants) or _structural_zero(tangent):
-        return 0
-    return partial * tangent
 
 
 def _times(namespace: Any, a: Any, b: Any) -> Any:
