@@ -428,9 +428,8 @@ class GraphBuilder:
                     naming: str, source: str | None, reserved: Sequence[str],
                     keep: bytearray) -> Graph:
         count = len(self.kinds)
-        names = _display_names(
-            [self.user_names.get(old) for old in old_ids], naming=naming, reserved=reserved
-        )
+        names = _display_names(list(map(self.user_names.get, old_ids)), naming=naming,
+                               reserved=reserved)
         # Nodes before the first one that moves keep their numbers, and so do their
         # arguments (which come before them): their lists and tuples are used as they are.
         # A trace usually keeps every node in place; then nothing is copied at all.
@@ -444,18 +443,21 @@ class GraphBuilder:
         new_id = list(range(count))  # a list, not a dict: smaller, and indexed at C speed
         for new in range(in_place, len(old_ids)):
             new_id[old_ids[new]] = new
-        args = self.args
+        # (map with a list's __getitem__ runs at C speed; only the nodes with a constant
+        # argument need a test per argument.)
+        args, renumber, with_constants = self.args, new_id.__getitem__, set(self.constant_args)
         moved = [
             tuple([new_id[a] if type(a) is int else a for a in args[o]])
+            if o in with_constants else tuple(map(renumber, args[o]))
             for o in itertools.islice(old_ids, in_place, None)
         ]
         return Graph(
-            kinds=[self.kinds[o] for o in old_ids],
-            ops=[self.ops[o] for o in old_ids],
-            shapes=[self.shapes[o] for o in old_ids] if self.tensor else None,
+            kinds=list(map(self.kinds.__getitem__, old_ids)),
+            ops=list(map(self.ops.__getitem__, old_ids)),
+            shapes=list(map(self.shapes.__getitem__, old_ids)) if self.tensor else None,
             args=args[:in_place] + moved,
             names=names,
-            levels=[self.levels[o] for o in old_ids],
+            levels=list(map(self.levels.__getitem__, old_ids)),
             constants={new_id[o]: v for o, v in self.constants.items() if keep[o]},
             inputs=[new_id[o] for o in input_nodes],
             outputs=[new_id[o] for o in output_nodes],
