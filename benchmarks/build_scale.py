@@ -10,7 +10,8 @@ time and peak memory of ``gd.reverse_graph`` and ``gd.forward_graph`` of the tra
 the primal graph).  Every measurement runs in a fresh subprocess, so the peak
 (``resource.getrusage``'s ``ru_maxrss``) is that of one task alone, import included; with
 ``--repeat`` the time is the median of that many subprocesses.  Last comes the fitted
-exponent ``k`` of ``t ∝ n^k`` per task (least squares on log t against log n; 1 is linear).
+exponent ``k`` of ``t ∝ n^k`` per task, of the wall and of the CPU time (least squares on
+log t against log n; 1 is linear).
 Next to the wall time it prints the process's CPU time, which other work on a shared
 machine disturbs less.
 
@@ -121,15 +122,16 @@ def main() -> None:
     for task, sizes in tasks:
         if task not in chosen:
             continue
-        times = []
+        times, cpus = [], []
         for n in sizes:
             result = measure(task, n, options.repeat)
             times.append(result["seconds"])
+            cpus.append(result["cpu"])
             print(f"{task:<14} {n:>9,} {result['nodes']:>10,} {result['seconds']:>9.2f} "
                   f"{result['cpu']:>7.2f} {result['peak_mb']:>9.0f}", flush=True)
-        fits.append((task, exponent(list(sizes), times)))
-    for task, k in fits:
-        print(f"{task:<14} time ∝ n^{k:.2f}")
+        fits.append((task, exponent(list(sizes), times), exponent(list(sizes), cpus)))
+    for task, k, k_cpu in fits:
+        print(f"{task:<14} time ∝ n^{k:.2f}   cpu ∝ n^{k_cpu:.2f}")
 
 
 if __name__ == "__main__":
