@@ -51,6 +51,11 @@ def _traced(builder: GraphBuilder, ref: Any) -> Any:
     return Tracer(builder, ref) if is_node(ref) else ref
 
 
+def _all_traced(builder: GraphBuilder, refs: list[Any]) -> list[Any]:
+    """:func:`_traced` of every reference (a list comprehension: no call per node)."""
+    return [Tracer(builder, ref) if type(ref) is int else ref for ref in refs]
+
+
 def _ref(value: Any) -> Any:
     """A tracer's node, or a constant as a sympy number."""
     if type(value) is Tracer:
@@ -109,7 +114,7 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
     builder = GraphBuilder()
     with gc_paused():
         refs = builder.replay(graph)
-        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
+        traced = _all_traced(builder, refs)  # once: the rules' arguments
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
         for node, seed in seeds.items():
@@ -126,9 +131,11 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
                 continue
             if kinds[v] != "op":
                 continue
-            g = _traced(builder, adjoint)
+            g = Tracer(builder, adjoint) if type(adjoint) is int else adjoint
             for u, contribution in local_vjps(v, GRAPH, traced, traced[v], g):
-                term = _ref(contribution)
+                # _ref, spelled out: the loop runs once per edge of the graph
+                term = contribution.node if type(contribution) is Tracer else as_expr(
+                    contribution)
                 previous = adjoints[u]
                 # The sum is applied on the references: no tracers made for it.
                 adjoints[u] = term if previous is None else builder.apply(add, (previous, term))
@@ -163,7 +170,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
     builder = GraphBuilder()
     with gc_paused():
         refs = builder.replay(graph)
-        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
+        traced = _all_traced(builder, refs)  # once: the rules' arguments
         builder.simplify = True
         tangents: list[Any] = [None] * len(graph)
         for name, seed in direction.items():
@@ -177,7 +184,8 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
                 continue
             total: Any = None
             for _, contribution in local_jvps(v, GRAPH, traced, traced[v], view):
-                term = _ref(contribution)
+                term = contribution.node if type(contribution) is Tracer else as_expr(
+                    contribution)
                 total = term if total is None else builder.apply(add, (total, term))
             tangents[v] = total
             if type(total) is int:
