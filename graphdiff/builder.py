@@ -7,7 +7,7 @@ not part of the public API.
 from __future__ import annotations
 
 import gc
-import re
+import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -83,7 +83,12 @@ class GraphBuilder:
         self.user_names: dict[int, str] = {}
         self.input_ids: dict[str, int] = {}
         self.constants: dict[int, Any] = {}
+        #: The op nodes with a constant argument (x*0.5): the graph converts those to
+        #: floats once, without looking at every node.
+        self.constant_args: list[int] = []
         self._memo: dict[tuple[Any, ...], int] = {}
+        self._constant_numbers: dict[Any, int] = {}
+        self._by_id: dict[int, tuple[int, Any]] = {}
 
     def input(self, name: str, shape: Shape | None = None) -> int:
         """The node of input ``name`` (created on first use, a scalar unless ``shape``)."""
@@ -120,7 +125,11 @@ class GraphBuilder:
 
     def apply(self, op: Op, args: Sequence[Arg]) -> Arg:
         """The node for ``op(*args)``, or a constant if every argument is constant."""
-        args = tuple(args)
+        # The hot path of every way of building (10⁶ calls for a 10⁶-node trace): one and
+        # two arguments are unpacked by hand, the memo key is made once, and what the
+        # registry's columns decide (elementwise, identities, domain) is read, not redone.
+        if type(args) is not tuple:
+            args = tuple(args)
         shape: Shape = ()
         if op.shape is None:  # elementwise: nothing to do while every node is a scalar
             if self.tensor:
@@ -133,25 +142,147 @@ class GraphBuilder:
             if op.static:
                 args = self._normalized(op, args)
             shape = self._by_rule(op, args, op.shape)
-        node_args = [a for a in args if type(a) is int]
-        if not node_args:
-            return fold_constant(op, args)
-        if self.simplify:
+        levels = self.levels
+        n = len(args)
+        # The memo key: the op, the arguments, and -- only when some argument is a
+        # constant -- a bit mask of the constant positions, so that the constant 2 never
+        # matches node 2 (equal and equally hashed) and no argument is wrapped.
+        if n == 2:
+            a, b = args
+            if type(a) is int:
+                if type(b) is int:
+                    mask, key = 0, (op, a, b)
+                    level = levels[a] if levels[a] > levels[b] else levels[b]
+                else:  # the key after the identities: x*1 needs none
+                    mask, key, level = 2, None, levels[a]
+            elif type(b) is int:
+                mask, key, level = 1, None, levels[b]
+            else:
+                return fold_constant(op, args)
+        elif n == 1:
+            a = args[0]
+            if type(a) is not int:
+                return fold_constant(op, args)
+            mask, key, level = 0, (op, a), levels[a]
+        else:
+            mask, level = 0, -1
+            for i, a in enumerate(args):
+                if type(a) is int:
+                    if levels[a] > level:
+                        level = levels[a]
+                else:
+                    mask |= 1 << i
+            if level < 0:
+                return fold_constant(op, args)
+            key = (op, *(a if type(a) is int else self._constant_key(a) for a in args),
+                   mask) if mask else (op, *args)
+        if self.simplify and ((mask and op.identities) or op.involution or op.shape_identity):
             shortcut = _identity(op, args, self, shape)
             if shortcut is not None:
                 return shortcut
-        # Constants are tagged in the key: the constant 2 must not match node 2.
-        key = (op, *(a if type(a) is int else ("const", a) for a in args))
-        node = self._memo.get(key)
+        if key is None:
+            key = (op, a, self._constant_key(b), 2) if mask == 2 else (
+                op, self._constant_key(a), b, 1)
+        memo = self._memo
+        node = memo.get(key)
         if node is None and self.simplify and op.commutative:  # derivative graphs: b*a
-            node = self._memo.get((op, key[2], key[1]))  # is the node a*b already built
+            # is the node a*b already built (the mask's two bits swap with the arguments)
+            node = memo.get((op, key[2], key[1], 3 - mask) if mask else (op, key[2], key[1]))
         if node is None:
-            if op.domain is not None and op.elementwise and len(node_args) < len(args):
+            if mask and op.domain is not None and op.shape is None:
                 self._refuse_constant_domain(op, args)
-            levels = self.levels
-            node = self._add("op", op, args, 1 + max(levels[a] for a in node_args), shape)
-            self._memo[key] = node
+            node = len(self.kinds)
+            self.kinds.append("op")
+            self.ops.append(op)
+            self.args.append(args)
+            levels.append(level + 1)
+            self.shapes.append(shape)
+            if shape:
+                self.tensor = True
+            memo[key] = node
+            if mask:
+                self.constant_args.append(node)
         return node
+
+    def replay(self, graph: Graph) -> list[Arg]:
+        """Copy ``graph`` into this builder (its nodes, names and memo); returns each
+        node's reference here (a node id, or the constant of a constant node).
+
+        The graph was built by a builder, so its nodes were checked, folded and shaped
+        already: they are copied as they are, with no op applied again (what made copying
+        a 375,000-node graph take seconds), and entered in the memo, so that a
+        derivative rule that builds ``cos(x)`` finds the graph's own node.  Nodes that
+        are equal (a program's repeated line) become one, as ``apply`` would make them.
+
+        >>> first = GraphBuilder()
+        >>> sine = first.apply(OPS["sin"], (first.input("x"),))
+        >>> twice = first.apply(OPS["add"], (sine, first.twin(sine)))  # two lines sin(x)
+        >>> graph = first.build([twice])
+        >>> b = GraphBuilder()
+        >>> refs = b.replay(graph)
+        >>> len(graph), len(b.kinds), refs, b.apply(OPS["sin"], (refs[0],))
+        (4, 3, [0, 1, 1, 2], 1)
+        """
+        names, kinds, ops = graph._names, graph._kinds, graph._ops  # noqa: SLF001 - bulk copy
+        all_args, shapes = graph._args, graph._shapes  # noqa: SLF001
+        refs: list[Arg] = [None] * len(kinds)
+        levels, memo, user_names = self.levels, self._memo, self.user_names
+        constant_key = self._constant_key
+        # While every node so far has its own number here (an empty builder), arguments
+        # need no renumbering.
+        in_step = not self.kinds
+        for v, kind in enumerate(kinds):
+            if kind == "input":
+                refs[v] = self.input(names[v], shapes[v])
+                in_step = in_step and refs[v] == v
+                continue
+            if kind != "op":
+                refs[v] = graph.constant(v)  # a constant output: a constant, as parsed
+                in_step = False
+                continue
+            op, args = ops[v], all_args[v]
+            if not in_step:  # some node before this one has another number here
+                args = tuple([refs[a] if type(a) is int else a for a in args])
+                if any(type(a) is not int and type(b) is int
+                       for a, b in zip(args, all_args[v], strict=True)):
+                    refs[v] = self.apply(op, args)  # an argument is a constant node: fold
+                    continue
+            mask, level = 0, 0
+            for i, a in enumerate(args):
+                if type(a) is int:
+                    if levels[a] > level:
+                        level = levels[a]
+                else:
+                    mask |= 1 << i
+            key = (op, *(a if type(a) is int else constant_key(a) for a in args),
+                   mask) if mask else (op, *args)
+            node = memo.get(key)
+            if node is None:
+                node = memo[key] = len(self.kinds)
+                self.kinds.append("op")
+                self.ops.append(op)
+                self.args.append(args)
+                levels.append(level + 1)
+                self.shapes.append(shapes[v])
+                if mask:
+                    self.constant_args.append(node)
+            refs[v] = node
+            in_step = in_step and node == v
+        self.tensor = self.tensor or any(shapes)  # a node that is not a scalar
+        for v, ref in enumerate(refs):
+            if type(ref) is int:
+                user_names.setdefault(ref, names[v])
+        return refs
+
+    def _constant_key(self, constant: Any) -> int:
+        """A constant's number in the memo keys: equal constants share one, and it hashes
+        at C speed (a sympy number's hash is three Python calls, paid on every lookup).
+        Found by the object's id, which stays valid as the entry keeps the object alive."""
+        entry = self._by_id.get(id(constant))
+        if entry is None:
+            number = self._constant_numbers.setdefault(constant, len(self._constant_numbers))
+            entry = self._by_id[id(constant)] = (number, constant)
+        return entry[0]
 
     def _refuse_constant_domain(self, op: Op, args: tuple[Arg, ...]) -> None:
         """Constant arguments alone can put an op outside its domain whatever the nodes are
@@ -165,6 +296,9 @@ class GraphBuilder:
         ...
         graphdiff.errors.DomainError: division by zero: x/0 is outside the domain of div for every x
         """
+        if op.domain_free is not None and op.domain_free(
+                *(None if type(a) is int else a for a in args)):
+            return  # the registry says so already (x/2, x**2): no numpy call per node
         if outside_for_every_value(op, args):
             shown = apply_op(op, [self._operand(a) for a in args])[0]
             names = ", ".join(dict.fromkeys(self.user_names.get(a, "…") for a in args
@@ -238,8 +372,11 @@ class GraphBuilder:
     def twin(self, node: int) -> int:
         """A second node computing what ``node`` computes (outside the memo): a program
         line that repeats an expression keeps a row of its own."""
-        return self._add(self.kinds[node], self.ops[node], self.args[node],
+        twin = self._add(self.kinds[node], self.ops[node], self.args[node],
                          self.levels[node], self.shapes[node])
+        if any(type(a) is not int for a in self.args[node]):
+            self.constant_args.append(twin)
+        return twin
 
     def name(self, node: int, name: str) -> None:
         """Give a node a user name (the first name given wins)."""
@@ -271,39 +408,61 @@ class GraphBuilder:
         # Constant outputs become constant nodes.
         output_nodes = [out if is_node(out) else self.constant_node(out) for out in outputs]
         # Only what the outputs need (and the inputs) goes into the graph.
-        keep = _reachable_backwards(self.args, output_nodes) | set(self.input_ids.values())
+        kinds, count = self.kinds, len(self.kinds)
+        keep = _reachable_backwards(self.args, output_nodes, count)
+        for node in self.input_ids.values():
+            keep[node] = 1
         input_order = list(dict.fromkeys(inputs or ()))
         given = set(input_order)  # a set: a list's `in` made this quadratic in the inputs
         input_order += [n for n in self.input_ids if n not in given]
         input_nodes = [self.input_ids[n] for n in input_order]
-        others = sorted(
-            (i for i in keep if self.kinds[i] != "input"),
-            key=(lambda i: (self.levels[i], i)) if order == "level" else None,
-        )
+        others = [i for i in itertools.compress(range(count), keep) if kinds[i] != "input"]
+        if order == "level":  # a stable sort of ascending ids: by (level, creation order)
+            others.sort(key=self.levels.__getitem__)
         old_ids = input_nodes + others
         with gc_paused():
             return self._make_graph(old_ids, input_nodes, output_nodes, naming, source,
-                                    reserved)
+                                    reserved, keep)
 
     def _make_graph(self, old_ids: list[int], input_nodes: list[int], output_nodes: list[int],
-                    naming: str, source: str | None, reserved: Sequence[str]) -> Graph:
-        new_id = {old: new for new, old in enumerate(old_ids)}
-        names = _display_names(
-            [self.user_names.get(old) for old in old_ids], naming=naming, reserved=reserved
-        )
+                    naming: str, source: str | None, reserved: Sequence[str],
+                    keep: bytearray) -> Graph:
+        count = len(self.kinds)
+        names = _display_names(list(map(self.user_names.get, old_ids)), naming=naming,
+                               reserved=reserved)
+        # Nodes before the first one that moves keep their numbers, and so do their
+        # arguments (which come before them): their lists and tuples are used as they are.
+        # A trace usually keeps every node in place; then nothing is copied at all.
+        in_place = next((i for i, old in enumerate(old_ids) if old != i), len(old_ids))
+        if in_place == count:
+            return Graph(kinds=self.kinds, ops=self.ops,
+                         shapes=self.shapes if self.tensor else None, args=self.args,
+                         names=names, levels=self.levels, constants=self.constants,
+                         inputs=input_nodes, outputs=output_nodes, source=source,
+                         constant_args=self.constant_args)
+        new_id = list(range(count))  # a list, not a dict: smaller, and indexed at C speed
+        for new in range(in_place, len(old_ids)):
+            new_id[old_ids[new]] = new
+        # (map with a list's __getitem__ runs at C speed; only the nodes with a constant
+        # argument need a test per argument.)
+        args, renumber, with_constants = self.args, new_id.__getitem__, set(self.constant_args)
+        moved = [
+            tuple([new_id[a] if type(a) is int else a for a in args[o]])
+            if o in with_constants else tuple(map(renumber, args[o]))
+            for o in itertools.islice(old_ids, in_place, None)
+        ]
         return Graph(
-            kinds=[self.kinds[o] for o in old_ids],
-            ops=[self.ops[o] for o in old_ids],
-            shapes=[self.shapes[o] for o in old_ids] if self.tensor else None,
-            args=[
-                tuple(new_id[a] if is_node(a) else a for a in self.args[o]) for o in old_ids
-            ],
+            kinds=list(map(self.kinds.__getitem__, old_ids)),
+            ops=list(map(self.ops.__getitem__, old_ids)),
+            shapes=list(map(self.shapes.__getitem__, old_ids)) if self.tensor else None,
+            args=args[:in_place] + moved,
             names=names,
-            levels=[self.levels[o] for o in old_ids],
-            constants={new_id[o]: v for o, v in self.constants.items() if o in new_id},
+            levels=list(map(self.levels.__getitem__, old_ids)),
+            constants={new_id[o]: v for o, v in self.constants.items() if keep[o]},
             inputs=[new_id[o] for o in input_nodes],
             outputs=[new_id[o] for o in output_nodes],
             source=source,
+            constant_args=[new_id[o] for o in self.constant_args if keep[o]],
         )
 
 
@@ -325,13 +484,42 @@ def _identity(op: Op, args: tuple[Arg, ...], builder: GraphBuilder,
         return builder.args[args[0]][0]
     if op.shape_identity and builder.shape(args[0]) == shape:  # sum_to(g, x) of x's shape
         return args[0]
+    if len(args) == 2:  # one constant (two are folded): its identity by a lookup
+        position = 0 if type(args[0]) is not int else 1
+        constant = args[position]
+        if not getattr(constant, "is_Integer", False):
+            return None
+        identity = _identity_table(op).get((position, constant.p))
+        if identity is None:
+            return None
+        return identity.result(_BuildingNamespace(builder), args[1 - position])
     for identity in op.identities:
         constant = args[identity.position]
-        if type(constant) is not int and constant == identity.constant:
+        # An exact constant equal to an integer is a sympy Integer (sympy keeps rationals
+        # in lowest terms; a Float never equals one): compared by its numerator, not by
+        # sympy's ==, which sympifies its other side and cost a third of a derivative
+        # graph's build.
+        if type(constant) is not int and getattr(constant, "is_Integer", False) and \
+                constant.p == identity.constant:
             other = args[1 - identity.position] if len(args) == 2 else constant
             # A node is an int here: results that are constants are sympy numbers.
             return identity.result(_BuildingNamespace(builder), other)
     return None
+
+
+_IDENTITY_TABLES: dict[Op, dict[tuple[int, int], Any]] = {}
+
+
+def _identity_table(op: Op) -> dict[tuple[int, int], Any]:
+    """An op's identities by (position, integer constant), made once per op (an op that
+    is defined again is a new key); the first of equal ones wins, as in the column."""
+    table = _IDENTITY_TABLES.get(op)
+    if table is None:
+        table = {}
+        for identity in op.identities:
+            table.setdefault((identity.position, identity.constant), identity)
+        _IDENTITY_TABLES[op] = table
+    return table
 
 
 def outside_for_every_value(op: Op, args: Sequence[Arg]) -> bool:
@@ -466,19 +654,24 @@ def _settled(value: Any, approximate: Any, floats: list[float]) -> Any:
     return value
 
 
-def _reachable_backwards(args: Sequence[tuple[Arg, ...]], starts: Sequence[int]) -> set[int]:
-    seen = set(starts)
-    stack = list(starts)
-    while stack:
-        node = stack.pop()
-        for a in args[node]:
-            if is_node(a) and a not in seen:
-                seen.add(a)
-                stack.append(a)
-    return seen
+def _reachable_backwards(args: Sequence[tuple[Arg, ...]], starts: Sequence[int],
+                         count: int) -> bytearray:
+    """Per node, 1 where one of ``starts`` needs it.  A node's arguments are older nodes
+    (ids are creation order), so one sweep down the ids from the newest start marks them
+    all: no stack, no set."""
+    keep = bytearray(count)
+    for node in starts:
+        keep[node] = 1
+    for node in range(max(starts, default=-1), -1, -1):
+        if keep[node]:
+            for a in args[node]:
+                if type(a) is int:
+                    keep[a] = 1
+    return keep
 
 
-_W_NAME = re.compile(r"^([a-z])(\d+)$")
+#: Names of the form letter-and-digits (``w3``) take their letter from the generated ones.
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 #: Prefixes of generated names, preferred first: w as in the seeds, then letters from the
 #: end of the alphabet, which name variables less often.
 _PREFIXES = "wvutsrqpk" + "".join(sorted(set("abcdefghijklmnopqrstuvwxyz") - set("wvutsrqpk"),
@@ -490,23 +683,29 @@ def _display_names(user_names: Sequence[str | None], *, naming: str,
     """Fill in generated names (``w3`` or ``c``) where the user gave none."""
     # Reserved names (a derivative graph's primal names, some of them dropped) are
     # never generated again, so w3 always means the same node.
-    taken = {n for n in user_names if n is not None} | set(reserved)
     if naming == "w":
         # Use w1, w2, ... unless the user's names already look like that (seed 004
         # Ex2 has weights w1, w2, w3); then the first free letter of v, u, t, ...
         # A user's bare letter counts too: beside a weight named w, a generated w5 would
         # read as "w, fifth" -- the generated names take the next free letter.
-        used_prefixes = {m.group(1) for n in taken if (m := _W_NAME.match(n))} | (
-            taken & set(_PREFIXES))
+        # (A lowercase letter and decimal digits, tested with string methods rather than
+        # a regular expression: a derivative graph of 10⁶ nodes asks it of 2·10⁶ names.)
+        heads = {n[:1] for n in itertools.chain(user_names, reserved)
+                 if n is not None and (len(n) == 1 or n[1:].isdecimal())}
+        used_prefixes = heads & _LETTERS
+        prefix = next((p for p in _PREFIXES if p not in used_prefixes), None)
+        if prefix is not None:
+            # No name taken has this prefix followed by digits (that is what the prefix was
+            # chosen for), and the numbers differ: the generated names cannot collide, so
+            # none is looked up (a 10⁶-node graph made 10⁶ set lookups and insertions).
+            return [given if given is not None else f"{prefix}{i}"
+                    for i, given in enumerate(user_names, 1)]
         # With every letter taken (a1 + b1 + ... + z1), w stays and _unique suffixes the
         # names that collide.
-        prefix = next((p for p in _PREFIXES if p not in used_prefixes), "w")
-        generated = (f"{prefix}{i + 1}" for i in range(len(user_names)))
-        names = []
-        for given, candidate in zip(user_names, generated, strict=True):
-            names.append(given if given is not None else _unique(candidate, taken))
-        return names
-    letters = _letter_names(taken)
+        taken = {n for n in user_names if n is not None} | set(reserved)
+        return [given if given is not None else _unique(f"w{i}", taken)
+                for i, given in enumerate(user_names, 1)]
+    letters = _letter_names({n for n in user_names if n is not None} | set(reserved))
     return [given if given is not None else next(letters) for given in user_names]
 
 

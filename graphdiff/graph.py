@@ -189,7 +189,10 @@ class Graph:
         outputs: Sequence[int],
         source: str | None = None,
         shapes: Sequence[tuple[int, ...]] | None = None,
+        constant_args: Sequence[int] | None = None,
     ) -> None:
+        """``constant_args``: the nodes with a constant among their arguments, when the
+        builder knows them (None: found by looking at every node's arguments)."""
         n = len(kinds)
         self._kinds = tuple(kinds)
         self._ops = tuple(ops)
@@ -205,17 +208,24 @@ class Graph:
         self._constants = dict(constants)
         self._input_ids = tuple(inputs)
         self._output_ids = tuple(outputs)
-        self._id_of = {name: i for i, name in enumerate(self._names)}
+        self._id_of = dict(zip(self._names, range(n), strict=True))  # at C speed
         self.source = source
         # Numeric arguments: constants as floats once, so evaluation does no conversion.
-        floats: dict[Any, np.float64] = {}
-        self._numeric_args = tuple(
-            node_args if all(type(a) is int for a in node_args) else tuple(
-                a if type(a) is int else floats.get(a) or floats.setdefault(a, np.float64(a))
-                for a in node_args
-            )
-            for node_args in self._args
-        )
+        # Only the nodes with a constant argument differ from _args (a third of a traced
+        # chain x*0.5 + ...): the others share its tuples.
+        if constant_args is None:
+            constant_args = [v for v, node_args in enumerate(self._args)
+                             if not all(type(a) is int for a in node_args)]
+        # (By the constant's id: the args keep every constant alive meanwhile, and a
+        # sympy number's own hash is slow.)
+        floats: dict[int, np.float64] = {}
+        numeric_args = list(self._args)
+        for v in constant_args:
+            numeric_args[v] = tuple(
+                a if type(a) is int else floats.get(id(a)) or floats.setdefault(
+                    id(a), np.float64(a))
+                for a in self._args[v])
+        self._numeric_args = tuple(numeric_args)
         self._exprs: dict[int, sympy.Expr] = {}
         # Elementwise nodes whose arguments differ in rank (H + b): their arguments are
         # lifted to one rank before a kernel or a rule sees them.
@@ -506,12 +516,17 @@ class Graph:
             raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
+            if namespace is NUMPY:  # numbers: a structural zero passes nothing, even to inf
+                partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
+                            if type(a) is int and (wanted is None or wanted[a])]
+                return [(a, g * p) for a, p in partials if not _structural_zero(p, raw)]
             if wanted is None:
                 return [(a, g * rules[pos](namespace, *args, out))
                         for pos, a in enumerate(raw) if type(a) is int]
             return [(a, g * rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
                     if type(a) is int and wanted[a]]
         raw, args = self._rule_args(v, namespace, node_values)
+        numeric = namespace is NUMPY or namespace is TENSOR
         shapes, vjps = self._shapes, op.vjps
         result = []
         for pos, a in enumerate(raw):
@@ -523,7 +538,10 @@ class Graph:
             if rule is not None:
                 result.append((a, rule(namespace, g, *args, out)))
                 continue
-            contribution = _times(namespace, g, op.partials[pos](namespace, *args, out))
+            partial = op.partials[pos](namespace, *args, out)
+            if numeric and _structural_zero(partial, raw):
+                continue  # passes nothing (see _structural_zero)
+            contribution = _times(namespace, g, partial)
             if shapes[a] != shapes[v]:  # broadcast in the forward pass: sum back down
                 contribution = namespace.sum_to(contribution, node_values[a])
             result.append((a, contribution))
@@ -550,9 +568,15 @@ class Graph:
             raw = self._numeric_args[v] if namespace is NUMPY else self._args[v]
             args = [node_values[a] if type(a) is int else a for a in raw]
             rules = op.partials
+            if namespace is NUMPY:  # numbers: a structural zero passes nothing, even inf
+                partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
+                            if type(a) is int and tangents[a] is not None]
+                return [(a, p * tangents[a]) for a, p in partials
+                        if not _structural_zero(p, raw)]
             return [(a, rules[pos](namespace, *args, out) * tangents[a])
                     for pos, a in enumerate(raw) if type(a) is int and tangents[a] is not None]
         raw, args = self._rule_args(v, namespace, node_values)
+        numeric = namespace is NUMPY or namespace is TENSOR
         shapes, jvps = self._shapes, op.jvps
         result = []
         for pos, a in enumerate(raw):
@@ -564,8 +588,10 @@ class Graph:
             if rule is not None:
                 result.append((a, rule(namespace, tangents[a], *args, out)))
                 continue
-            contribution = _times(namespace, op.partials[pos](namespace, *args, out),
-                                  tangents[a])
+            partial = op.partials[pos](namespace, *args, out)
+            if numeric and _structural_zero(partial, raw):
+                continue  # passes nothing (see _structural_zero)
+            contribution = _times(namespace, partial, tangents[a])
             if shapes[a] != shapes[v]:
                 contribution = namespace.broadcast_like(contribution, out)
             result.append((a, contribution))
@@ -1209,6 +1235,31 @@ def _lifted(values: list[Any]) -> list[Any]:
     """Batched values brought to one rank, size-1 axes after the batch axis (H + b)."""
     ndim = max(np.ndim(v) for v in values)
     return [lift(v, ndim) for v in values]
+
+
+def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
+    """Whether a partial is zero whatever the point: the int or sympy 0 that a rule
+    returns (``d(a**0)/da``, ``d(0**b)/db``), or a constant argument of the node that is
+    0, which a rule handed back (``x*0`` differentiated in x); never a float that happens
+    to be 0 at this point.
+
+    On numbers, such an edge contributes nothing (the sweeps leave its term out), even
+    where the cotangent or tangent it would multiply is inf (0·inf would be nan): that is
+    the sum over paths, where a path through a zero edge is zero, and what a derivative
+    graph does, which drops the term when it is built.
+
+    >>> zero = np.float64(0.0)
+    >>> _structural_zero(0), _structural_zero(sympy.Integer(0)), _structural_zero(0.0)
+    (True, True, False)
+    >>> _structural_zero(zero, (1, zero)), _structural_zero(np.float64(0.0), (1, zero))
+    (True, False)
+    """
+    if type(partial) is int:
+        return partial == 0
+    if partial is sympy.S.Zero:
+        return True
+    return type(partial) is np.float64 and partial == 0 and any(
+        partial is c for c in constants)
 
 
 def _times(namespace: Any, a: Any, b: Any) -> Any:

@@ -366,6 +366,15 @@ def _power_rule(a: Any, b: Any) -> Any:
     return b * a ** (b - 1)
 
 
+def _exponent_rule(m: Any, a: Any, out: Any) -> Any:
+    """d(a**b)/db = a**b·ln(a); exactly 0 for the base 0, whose powers are 0 for every
+    exponent in the domain but 0 (not 0·ln 0: nan in numbers, and a log(0) that a
+    derivative graph of ``0**x`` could not fold)."""
+    if isinstance(a, int | float | np.floating | sympy.Number) and a == 0:
+        return 0
+    return out * m.log(a)
+
+
 def _pow_domain(a: Any, b: Any) -> Any:
     negative_base = (np.asarray(a) < 0) & (np.floor(b) != b)
     zero_to_negative = (np.asarray(a) == 0) & (np.asarray(b) < 0)
@@ -893,7 +902,7 @@ _TABLE: list[Op] = [
        mpmath=lambda a: a, ufuncs=("positive",), alias=True, scalar=operator.pos,
        code=_both("{0}", "fmul double {0}, 1.0")),
     Op("pow", 2, _np_pow, lambda a, b: a**b,
-       (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: out * m.log(a)),
+       (lambda m, a, b, out: _power_rule(a, b), lambda m, a, b, out: _exponent_rule(m, a, out)),
        "{0}**{1}", "{0}^{{{1}}}", "{0}^{1}", infix=True,
        domain=_pow_domain,
        domain_message="power of a negative base with a non-integer exponent, or of 0 "

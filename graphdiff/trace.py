@@ -85,6 +85,21 @@ class Tracer:
 
     # arithmetic: every operator of the registry (+ - * / ** unary - abs), see below
     def _operate(self, op: Op, operands: Sequence[Any]) -> Any:
+        # The hot path of tracing (x*0.5, a + b, -a): one operand is this tracer; the
+        # other, if any, is a tracer of the same trace or a number.
+        builder = self.builder
+        if len(operands) == 2:
+            a, b = operands
+            if type(a) is Tracer:
+                if type(b) is Tracer:
+                    if b.builder is not builder or a.builder is not builder:
+                        raise TraceError("values from two different traces were mixed")
+                    return Tracer(builder, builder.apply(op, (a.node, b.node)))
+                return Tracer(builder, builder.apply(op, (a.node, _to_constant(b))))
+            if type(b) is Tracer:
+                return Tracer(builder, builder.apply(op, (_to_constant(a), b.node)))
+        if len(operands) == 1:  # unary minus, abs(), .T: the operand is this tracer
+            return Tracer(builder, builder.apply(op, (self.node,)))
         return _apply(op, operands)
 
     def __pos__(self) -> Tracer:
@@ -147,7 +162,27 @@ def _op_of_ufunc(name: str) -> Op | None:
     return None
 
 
+#: Constants of traced code by (type, value): a loop's ``x * 0.5`` converts 0.5 once, not
+#: once per step (a sympy Rational from its decimal text is the costly part of a step).
+_CONSTANTS: dict[tuple[type, Any], sympy.Expr] = {}
+_CONSTANTS_KEPT = 4096
+
+
 def _to_constant(value: Any) -> sympy.Expr:
+    kind = type(value)
+    if kind is float or kind is int:
+        key = (kind, value)
+        constant = _CONSTANTS.get(key)
+        if constant is None:
+            constant = _new_constant(value)
+            if len(_CONSTANTS) >= _CONSTANTS_KEPT:  # many distinct numbers: start again
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = constant
+        return constant
+    return _new_constant(value)
+
+
+def _new_constant(value: Any) -> sympy.Expr:
     if isinstance(value, sympy.Expr):
         if not value.is_number:
             raise TraceError(f"a sympy expression with symbols ({value}) in a traced function")
@@ -210,6 +245,8 @@ def _make_function(op: Op) -> Callable[..., Any]:
     def function(*args: Any) -> Any:
         if not n_required <= len(args) <= op.arity:
             raise GraphdiffError(f"{op.name} takes {op.arity} arguments, got {len(args)}")
+        if len(args) == op.arity:  # every argument given (gd.sin(x)): nothing to fill in
+            return _apply(op, args)
         full = tuple(args) + tuple(op.defaults[len(args) - n_required :])
         if len(full) > op.arity:
             full = full[: op.arity]
@@ -246,6 +283,11 @@ def function_of(op: Op) -> Callable[..., Any]:
     return function
 
 
+#: The function-call ops' functions, by op (an op that is undefined and defined again is
+#: a new key).
+_CALLED: dict[Op | None, Callable[..., Any]] = {}
+
+
 class _Functions(Mapping[str, Callable[..., Any]]):
     """The registry's function-call ops as Python functions, made once per op.
 
@@ -255,9 +297,12 @@ class _Functions(Mapping[str, Callable[..., Any]]):
 
     def __getitem__(self, name: str) -> Callable[..., Any]:
         op = OPS.get(name)
-        if op is None or not is_function(op):
-            raise KeyError(name)
-        return function_of(op)
+        function = _CALLED.get(op)  # gd.sin in a traced loop: one lookup per call
+        if function is None:
+            if op is None or not is_function(op):
+                raise KeyError(name)
+            function = _CALLED[op] = function_of(op)
+        return function
 
     def __iter__(self) -> Iterator[str]:
         return (name for name, op in OPS.items() if is_function(op))
@@ -322,8 +367,16 @@ def trace(
     declared = _input_shapes(inputs, shapes, example_args)
     builder = GraphBuilder()
     tracers = [Tracer(builder, builder.input(name, declared.get(name))) for name in inputs]
+    # The collector stays off until the graph is made: with it on between the call and
+    # the numbering, it scanned the million objects just built, for seconds, to free none.
     with gc_paused():
         result = fn(*tracers)
+        return _traced_graph(fn, builder, result, inputs, naming, order)
+
+
+def _traced_graph(fn: Callable[..., Any], builder: GraphBuilder, result: Any,
+                  inputs: list[str], naming: str, order: str) -> Graph:
+    """The graph of a traced call's result (one output per item of a tuple or list)."""
     results = list(result) if isinstance(result, tuple | list) else [result]
     outputs = []
     for value in results:

@@ -3,6 +3,7 @@ examples come out number for number."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -486,3 +487,64 @@ def test_a_moderately_deep_symbolic_gradient_is_an_error_not_a_recursion() -> No
     with pytest.raises(gd.GraphdiffError, match="nested too deeply for sympy"):
         _ = result.gradient
     assert result.rules[0] is not None  # the adjoints in node symbols are there
+
+
+# --- a constant base 0, and 0·inf (issue 12) -----------------------------------------------
+
+
+def _all_four(graph: gd.Graph, at: dict[str, float]) -> list[dict[str, float]]:
+    """The gradient by reverse mode, forward mode, the adjoint graph and the tangent graph."""
+    adjoint = gd.reverse_graph(graph).evaluate(**at)
+    adjoint = adjoint if isinstance(adjoint, tuple) else (adjoint,)
+    return [
+        {k: float(v) for k, v in gd.grad(graph, at=at, method="reverse").items()},
+        {k: float(v) for k, v in gd.grad(graph, at=at, method="forward").items()},
+        dict(zip(graph.inputs, map(float, adjoint), strict=True)),
+        {name: float(gd.forward_graph(graph, wrt=name).evaluate(**at))
+         for name in graph.inputs},
+    ]
+
+
+@pytest.mark.parametrize("text", ["0**x", "0**(x*x)", "y*0**x + x"])
+@pytest.mark.parametrize("point", [0.0, 0.5, 2.0])
+def test_a_constant_base_zero_differentiates_to_zero_in_the_exponent(text: str,
+                                                                     point: float) -> None:
+    # 0**b is 0 for every b > 0: its slope in b is 0 (the engines used to compute
+    # 0·ln 0 = nan, and the derivative graphs refused to build, folding log(0)).
+    graph = gd.parse(text)
+    at = {name: point for name in graph.inputs}
+    expected = {"x": 1.0 if text.startswith("y") else 0.0, "y": 0.0 ** point}
+    for gradient in _all_four(graph, at):
+        assert gradient == {name: expected[name] for name in graph.inputs}
+
+
+def test_a_traced_constant_base_zero_builds_its_derivative_graphs() -> None:
+    graph = gd.trace(lambda x: 0**x + x * 0**(2 * x))
+    assert gd.reverse_graph(graph).evaluate(x=1.5) == 0.0
+    assert gd.forward_graph(graph, wrt="x").evaluate(x=1.5) == 0.0
+
+
+def test_a_negative_exponent_of_zero_is_still_a_domain_error() -> None:
+    with pytest.raises(gd.DomainError, match="w2"):
+        gd.grad(gd.parse("0**x"), at={"x": -1.0}, method="reverse")
+
+
+@pytest.mark.parametrize(("text", "at", "expected"), [
+    # A zero edge whose cotangent overflowed: the path through it is zero, the other
+    # paths keep their (infinite) values.  Both engines and both graphs say the same.
+    ("exp(exp(x)) * x**0", {"x": 10.0}, {"x": math.inf}),
+    ("exp(exp(x))*0 + x", {"x": 10.0}, {"x": 1.0}),
+    ("(x*0 + 1)*exp(exp(x))", {"x": 10.0}, {"x": math.inf}),
+    ("sin(x)**0 * exp(exp(y))", {"x": 1.0, "y": 10.0}, {"x": 0.0, "y": math.inf}),
+    # A float that is 0 at the point is a value: 0·inf is nan there, in all four.
+    ("relu(x) * exp(exp(y))", {"x": -1.0, "y": 10.0}, {"x": math.nan, "y": math.nan}),
+])
+def test_a_structural_zero_passes_nothing_even_to_an_infinite_adjoint(
+        text: str, at: dict[str, float], expected: dict[str, float]) -> None:
+    graph = gd.parse(text)
+    with np.errstate(all="ignore"):
+        gradients = _all_four(graph, at)
+    for gradient in gradients:
+        assert set(gradient) == set(expected)
+        for name, value in expected.items():
+            assert gradient[name] == value or (math.isnan(value) and math.isnan(gradient[name]))

@@ -122,3 +122,83 @@ def test_a_traced_op_outside_its_domain_for_every_value_is_refused_when_built(fn
     with pytest.raises(gd.DomainError) as info:
         gd.trace(fn)
     assert fragment in str(info.value)
+
+
+# --- the builder's fast paths (issue 12) ---------------------------------------------------
+
+
+def test_the_memo_never_takes_a_constant_for_the_node_of_the_same_number() -> None:
+    from graphdiff.builder import GraphBuilder
+    from graphdiff.ops import OPS
+
+    b = GraphBuilder()
+    t = b.input("t")
+    nodes = [b.apply(OPS["sin"], (t,)), b.apply(OPS["cos"], (t,))]   # nodes 1 and 2
+    by_node = b.apply(OPS["mul"], (t, nodes[1]))
+    by_constant = b.apply(OPS["mul"], (t, sympy.Integer(2)))
+    reflected = b.apply(OPS["mul"], (sympy.Integer(2), t))
+    assert len({by_node, by_constant, reflected}) == 3
+    assert b.apply(OPS["mul"], (t, sympy.Integer(2))) == by_constant
+    assert b.apply(OPS["mul"], (t, sympy.Rational(4, 2))) == by_constant
+    g = b.build([by_node, by_constant, reflected])
+    assert g.evaluate(t=3.0) == (3.0 * math.cos(3.0), 6.0, 6.0)
+
+
+def test_derivative_graphs_share_a_commuted_product_with_a_constant() -> None:
+    from graphdiff.builder import GraphBuilder
+    from graphdiff.ops import OPS
+
+    b = GraphBuilder(simplify=True)
+    t = b.input("t")
+    assert b.apply(OPS["mul"], (t, sympy.Integer(3))) == b.apply(OPS["mul"],
+                                                                 (sympy.Integer(3), t))
+    assert b.apply(OPS["mul"], (t, sympy.Integer(1))) == t
+    assert b.apply(OPS["add"], (sympy.Integer(0), t)) == t
+    assert b.apply(OPS["mul"], (sympy.Float(1.0), t)) != t  # a float 1 is not exact
+
+
+def test_traced_constants_are_converted_once_and_stay_exact() -> None:
+    g = gd.trace(lambda x: (x * 0.1 + x * 0.1) * 0.5 * 3)
+    assert g.to_sympy() == 3 * (x / 10 + x / 10) / 2
+    assert len({a for n in g.order for a in g.args(n) if not isinstance(a, int)}) == 3
+
+
+def test_domain_free_constants_skip_the_check_and_the_others_are_refused() -> None:
+    assert gd.trace(lambda x: x / 2 + x**2).evaluate(x=3.0) == 10.5
+    with pytest.raises(gd.DomainError, match="for every x"):
+        gd.trace(lambda x: x / 0)
+    with pytest.raises(gd.DomainError, match="for every x"):
+        gd.trace(lambda x: (-8) ** x)
+
+
+def test_building_keeps_a_traced_chain_in_place_and_drops_what_no_output_needs() -> None:
+    def chain(x, y):
+        gd.exp(y) * 3  # needed by no output: dropped, and the nodes after it renumbered
+        for _ in range(2):
+            x = gd.sin(x) * 0.5 + x
+        return x
+
+    g = gd.trace(chain)
+    assert [g.formula(n) for n in g.order] == [
+        "x", "y", "sin(x)", "w3*(1/2)", "w4 + x", "sin(w5)", "w6*(1/2)", "w7 + w5"]
+    assert g.evaluate(x=0.3, y=1.0) == pytest.approx(
+        (lambda v: math.sin(v) * 0.5 + v)(math.sin(0.3) * 0.5 + 0.3))
+    dg = gd.reverse_graph(gd.trace(lambda x, y: gd.exp(y) + gd.sin(x)), wrt=["x"])
+    assert [dg.formula(n) for n in dg.output_ids] == ["cos(x)"]
+    assert "exp" not in {dg.op(n).name for n in dg.order if dg.op(n) is not None}
+
+
+def test_generated_names_avoid_every_name_taken() -> None:
+    from graphdiff.builder import _display_names
+
+    assert _display_names([None, "w1", None], naming="w") == ["v1", "w1", "v3"]
+    assert _display_names([None, None], naming="w", reserved=["v2", "w1"]) == ["u1", "u2"]
+    taken = [f"{letter}1" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    assert _display_names([*taken, None, None], naming="w")[-2:] == ["w27", "w28"]
+    assert _display_names(["w27", None, None], naming="w")[1:] == ["v2", "v3"]
+
+
+def test_replaying_a_graph_with_a_constant_output_keeps_every_output() -> None:
+    g = gd.parse("a = 2\nb = x*a\nc = sin(x)", outputs=["a", "b", "c"])
+    dg = gd.reverse_graph(g, output="b", values=True)
+    assert dg.evaluate(x=1.5) == (2.0, 3.0, math.sin(1.5), 2.0)

@@ -32,31 +32,15 @@ from ..builder import GraphBuilder, gc_paused
 from ..errors import GraphdiffError
 from ..graph import Graph, is_node
 from ..notation import BAR, DOT, decorated
-from ..ops import Namespace, as_expr
+from ..ops import Namespace, as_expr, op_of_dunder
 from ..trace import Tracer, function_of
 from ._sweep import input_id, output_id, seed_expr
 
+#: The op that sums the contributions to an adjoint or a tangent (``+``, by the registry).
+_ADD = op_of_dunder("add", 2)
+
 #: The op table's functions on tracers: the namespace that turns rules into nodes.
 GRAPH = Namespace("graph", function_of, shape_of=lambda value: tuple(np.shape(value)))
-
-
-def _replay(graph: Graph, builder: GraphBuilder) -> list[Any]:
-    """Copy ``graph`` into ``builder``; returns each node's reference there."""
-    refs: list[Any] = [None] * len(graph)
-    for v in graph.order:
-        kind = graph.kind(v)
-        if kind == "input":
-            refs[v] = builder.input(graph.name(v), graph.shape(v))
-        elif kind == "constant":
-            refs[v] = graph.constant(v)
-        else:
-            op = graph.op(v)
-            assert op is not None
-            args = tuple(refs[a] if is_node(a) else a for a in graph.args(v))
-            refs[v] = builder.apply(op, args)
-        if is_node(refs[v]):
-            builder.name(refs[v], graph.name(v))
-    return refs
 
 
 def _is_zero(ref: Any) -> bool:
@@ -66,6 +50,11 @@ def _is_zero(ref: Any) -> bool:
 
 def _traced(builder: GraphBuilder, ref: Any) -> Any:
     return Tracer(builder, ref) if is_node(ref) else ref
+
+
+def _all_traced(builder: GraphBuilder, refs: list[Any]) -> list[Any]:
+    """:func:`_traced` of every reference (a list comprehension: no call per node)."""
+    return [Tracer(builder, ref) if type(ref) is int else ref for ref in refs]
 
 
 def _ref(value: Any) -> Any:
@@ -145,8 +134,8 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
         else _seeds(graph, output, cotangent)  # type: ignore[arg-type]
     builder = GraphBuilder()
     with gc_paused():
-        refs = _replay(graph, builder)
-        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
+        refs = builder.replay(graph)
+        traced = _all_traced(builder, refs)  # once: the rules' arguments
         builder.simplify = True
         adjoints: list[Any] = [None] * len(graph)
         if at_call:
@@ -157,20 +146,26 @@ def reverse_graph(graph: Graph, output: str | None = None, *,
             for node, seed in seeds.items():
                 adjoints[node] = _seed(builder, seed_expr(graph.name(node), seed),
                                        traced[node])
+        names, kinds = graph._names, graph._kinds  # noqa: SLF001 - the hot loop
+        local_vjps, add = graph.local_vjps, _ADD
         for v in reversed(graph.order):
             adjoint = adjoints[v]
             if adjoint is None:
                 continue
-            if is_node(adjoint):
-                builder.name(adjoint, decorated(graph.name(v), BAR))
-            if graph.kind(v) != "op" or _is_zero(adjoint):
+            if type(adjoint) is int:  # a node
+                builder.name(adjoint, decorated(names[v], BAR))
+            elif adjoint == 0:  # a constant: zero passes nothing back
                 continue
-            g = _traced(builder, adjoint)
-            for u, contribution in graph.local_vjps(v, GRAPH, traced, traced[v], g):
-                term = _ref(contribution)
+            if kinds[v] != "op":
+                continue
+            g = Tracer(builder, adjoint) if type(adjoint) is int else adjoint
+            for u, contribution in local_vjps(v, GRAPH, traced, traced[v], g):
+                # _ref, spelled out: the loop runs once per edge of the graph
+                term = contribution.node if type(contribution) is Tracer else as_expr(
+                    contribution)
                 previous = adjoints[u]
-                adjoints[u] = term if previous is None else _ref(
-                    _traced(builder, previous) + _traced(builder, term))
+                # The sum is applied on the references: no tracers made for it.
+                adjoints[u] = term if previous is None else builder.apply(add, (previous, term))
         chosen = graph.input_ids if wrt is None else [input_id(graph, x) for x in wrt]
         outputs = [sympy.Integer(0) if adjoints[i] is None else adjoints[i] for i in chosen]
         for i, ref in zip(chosen, outputs, strict=True):
@@ -207,8 +202,8 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
         direction = {graph.name(seed_node): 1}
     builder = GraphBuilder()
     with gc_paused():
-        refs = _replay(graph, builder)
-        traced = [_traced(builder, ref) for ref in refs]  # once: the rules' arguments
+        refs = builder.replay(graph)
+        traced = _all_traced(builder, refs)  # once: the rules' arguments
         builder.simplify = True
         tangents: list[Any] = [None] * len(graph)
         if isinstance(direction, Mapping):
@@ -221,17 +216,19 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
                 node = input_id(graph, name)
                 tangents[node] = _seed_input(builder, graph, node, DOT, taken)
         view = _Traced(builder, tangents)
+        names, kinds = graph._names, graph._kinds  # noqa: SLF001 - the hot loop
+        local_jvps, add = graph.local_jvps, _ADD
         for v in graph.order:
-            if graph.kind(v) != "op":
+            if kinds[v] != "op":
                 continue
             total: Any = None
-            for _, contribution in graph.local_jvps(v, GRAPH, traced, traced[v], view):
-                term = _ref(contribution)
-                total = term if total is None else _ref(
-                    _traced(builder, total) + _traced(builder, term))
+            for _, contribution in local_jvps(v, GRAPH, traced, traced[v], view):
+                term = contribution.node if type(contribution) is Tracer else as_expr(
+                    contribution)
+                total = term if total is None else builder.apply(add, (total, term))
             tangents[v] = total
-            if total is not None and is_node(total):
-                builder.name(total, decorated(graph.name(v), DOT))
+            if type(total) is int:
+                builder.name(total, decorated(names[v], DOT))
         outputs = [sympy.Integer(0) if tangents[o] is None else tangents[o]
                    for o in graph.output_ids]
         if values:
@@ -242,7 +239,7 @@ def forward_graph(graph: Graph, wrt: str | None = None, *,
 
 
 def _graph_names(graph: Graph) -> list[str]:
-    return [graph.name(n) for n in graph.order]
+    return list(graph._names)  # noqa: SLF001 - every name at once
 
 
 def _seeds(graph: Graph, output: str | None,
