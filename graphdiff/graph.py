@@ -519,7 +519,7 @@ class Graph:
             if namespace is NUMPY:  # numbers: a structural zero passes nothing, even to inf
                 partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
                             if type(a) is int and (wanted is None or wanted[a])]
-                return [(a, g * p) for a, p in partials if not _structural_zero(p, raw)]
+                return [(a, g * p) for a, p in partials if not structural_zero(p, raw)]
             if wanted is None:
                 return [(a, g * rules[pos](namespace, *args, out))
                         for pos, a in enumerate(raw) if type(a) is int]
@@ -539,8 +539,8 @@ class Graph:
                 result.append((a, rule(namespace, g, *args, out)))
                 continue
             partial = op.partials[pos](namespace, *args, out)
-            if numeric and _structural_zero(partial, raw):
-                continue  # passes nothing (see _structural_zero)
+            if numeric and structural_zero(partial, raw):
+                continue  # passes nothing (see structural_zero)
             contribution = _times(namespace, g, partial)
             if shapes[a] != shapes[v]:  # broadcast in the forward pass: sum back down
                 contribution = namespace.sum_to(contribution, node_values[a])
@@ -572,7 +572,7 @@ class Graph:
                 partials = [(a, rules[pos](namespace, *args, out)) for pos, a in enumerate(raw)
                             if type(a) is int and tangents[a] is not None]
                 return [(a, p * tangents[a]) for a, p in partials
-                        if not _structural_zero(p, raw)]
+                        if not structural_zero(p, raw)]
             return [(a, rules[pos](namespace, *args, out) * tangents[a])
                     for pos, a in enumerate(raw) if type(a) is int and tangents[a] is not None]
         raw, args = self._rule_args(v, namespace, node_values)
@@ -589,8 +589,8 @@ class Graph:
                 result.append((a, rule(namespace, tangents[a], *args, out)))
                 continue
             partial = op.partials[pos](namespace, *args, out)
-            if numeric and _structural_zero(partial, raw):
-                continue  # passes nothing (see _structural_zero)
+            if numeric and structural_zero(partial, raw):
+                continue  # passes nothing (see structural_zero)
             contribution = _times(namespace, partial, tangents[a])
             if shapes[a] != shapes[v]:
                 contribution = namespace.broadcast_like(contribution, out)
@@ -1237,7 +1237,7 @@ def _lifted(values: list[Any]) -> list[Any]:
     return [lift(v, ndim) for v in values]
 
 
-def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
+def structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
     """Whether a partial is zero whatever the point: the int or sympy 0 that a rule
     returns (``d(a**0)/da``, ``d(0**b)/db``), or a constant argument of the node that is
     0, which a rule handed back (``x*0`` differentiated in x); never a float that happens
@@ -1249,16 +1249,16 @@ def _structural_zero(partial: Any, constants: Sequence[Any] = ()) -> bool:
     graph does, which drops the term when it is built.
 
     >>> zero = np.float64(0.0)
-    >>> _structural_zero(0), _structural_zero(sympy.Integer(0)), _structural_zero(0.0)
+    >>> structural_zero(0), structural_zero(sympy.Integer(0)), structural_zero(0.0)
     (True, True, False)
-    >>> _structural_zero(zero, (1, zero)), _structural_zero(np.float64(0.0), (1, zero))
+    >>> structural_zero(zero, (1, zero)), structural_zero(np.float64(0.0), (1, zero))
     (True, False)
     """
     if type(partial) is int:
         return partial == 0
     if partial is sympy.S.Zero:
         return True
-    return type(partial) is np.float64 and partial == 0 and any(
+    return (type(partial) is np.float64 or type(partial) is float) and partial == 0 and any(
         partial is c for c in constants)
 
 

@@ -18,7 +18,10 @@ import graphdiff as gd
 
 from .test_compile import CALLED, POINTS, random_graphs
 
-SEEDS = st.tuples(*(st.sampled_from([-2.0, -0.5, 0.0, 1.0, 3.0]) for _ in range(3)))
+# Nonzero: a seed 0 compiled in is exact and drops its terms (a derivative graph leaves out
+# what a structural zero multiplies, inf included); a 0.0 given at a call is a number, and
+# 0.0 times an infinite partial is nan, as IEEE says (docs/compile.md).
+SEEDS = st.tuples(*(st.sampled_from([-2.0, -0.5, 1.0, 3.0]) for _ in range(3)))
 
 
 def _same(a: object, b: object) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Batch, Graph, as_numpy
+from ..graph import Batch, Graph, as_numpy, structural_zero
 from ..ops import NUMPY, SCALAR, SYMPY, as_expr
 
 
@@ -85,18 +85,26 @@ def as_numpy_marked(values: list[Any]) -> list[Any]:
     return converted
 
 
-def float_term(rule: Any, args: list[Any], out: float, factor: float, first: bool) -> float:
+def float_term(rule: Any, args: list[Any], out: float, factor: float, first: bool,
+               constants: Sequence[Any] = ()) -> float | None:
     """``factor * rule(m, *args, out)`` (``first``: the rule's value first) on floats, as numpy
     computes it: in :data:`~graphdiff.ops.SCALAR`, and where a float cannot say what numpy
-    says (it raised for ``1/0``, or made a complex number) again in :data:`NUMPY`.
+    says (it raised for ``1/0``, or made a complex number) again in :data:`NUMPY`.  None
+    where the partial is a structural zero (of the node's ``constants`` arguments too):
+    the edge passes nothing, as in the numpy sweeps (:func:`~graphdiff.graph.structural_zero`).
 
     >>> from graphdiff.ops import OPS
     >>> log_rule = OPS["log"].partials[0]
     >>> float_term(log_rule, [2.0], 0.69, 3.0, False), float_term(log_rule, [0.0], -1.0, 3.0, False)
     (1.5, inf)
+    >>> zero = 0.0  # x*0 in x: the constant 0 itself passes nothing, even to an infinite adjoint
+    >>> float_term(OPS["mul"].partials[0], [2.0, zero], 0.0, float("inf"), False, [zero]) is None
+    True
     """
     try:
         partial = rule(SCALAR, *args, out)
+        if partial == 0 and structural_zero(partial, constants):
+            return None
         term = partial * factor if first else factor * partial
         if type(term) is float:
             return term
@@ -108,10 +116,12 @@ def float_term(rule: Any, args: list[Any], out: float, factor: float, first: boo
         return float(partial * factor if first else factor * partial)
 
 
-def float_partial(rule: Any, args: list[Any], out: float) -> Any:
+def float_partial(rule: Any, args: list[Any], out: float,
+                  constants: Sequence[Any] = ()) -> Any:
     """``rule(m, *args, out)`` on floats, as numpy computes it (a float, or the int a rule
     may return: ``1`` for a sum): in :data:`~graphdiff.ops.SCALAR`, and where a float cannot
-    say what numpy says, again in :data:`NUMPY`.
+    say what numpy says, again in :data:`NUMPY`; None for a structural zero (as
+    :func:`float_term`).
 
     >>> from graphdiff.ops import OPS
     >>> log_rule = OPS["log"].partials[0]
@@ -120,6 +130,8 @@ def float_partial(rule: Any, args: list[Any], out: float) -> Any:
     """
     try:
         partial = rule(SCALAR, *args, out)
+        if partial == 0 and structural_zero(partial, constants):
+            return None
         if type(partial) is float or type(partial) is int:
             return partial
     except (ArithmeticError, ValueError, TypeError):

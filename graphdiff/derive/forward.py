@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Batch, Graph, as_numpy
+from ..graph import Batch, Graph, as_numpy, structural_zero
 from ..notation import DOT, decorated
 from ..ops import SCALAR, as_expr
 from ..printing import Printed
@@ -228,7 +228,10 @@ def _float_sweep(graph: Graph, direction: Mapping[str, Any], values: list[float]
                 a = arg_slots[0]
                 if a < n and tangents[a] is not None:
                     try:
-                        term = rules[0](SCALAR, values[a], out) * tangents[a]
+                        partial = rules[0](SCALAR, values[a], out)
+                        if partial == 0 and structural_zero(partial):
+                            continue  # passes nothing: the tangent stays structurally zero
+                        term = partial * tangents[a]
                         if type(term) is not float:  # a complex power, a numpy scalar
                             term = float_term(rules[0], [values[a]], out, tangents[a], True)
                     except (ArithmeticError, ValueError, TypeError):
@@ -236,11 +239,14 @@ def _float_sweep(graph: Graph, direction: Mapping[str, Any], values: list[float]
                     tangents[v] = term
                 continue
             args = [values[a] for a in arg_slots]
+            constants = [values[a] for a in arg_slots if a >= n]
             total = None
             for pos, a in enumerate(arg_slots):
                 if a >= n or tangents[a] is None:
                     continue  # a constant, or a structurally zero tangent
-                term = float_term(rules[pos], args, out, tangents[a], True)
+                term = float_term(rules[pos], args, out, tangents[a], True, constants)
+                if term is None:
+                    continue  # a structural zero passes nothing
                 total = term if total is None else total + term
             tangents[v] = total
     return [0 if t is None else t for t in tangents]
@@ -326,11 +332,15 @@ def _vector_sweep(graph: Graph, values: list[float], seeds: Sequence[int],
                 continue
             arg_slots, out, rules = slots[v], values[v], ops[v].partials
             args = [values[a] for a in arg_slots]
+            constants = [values[a] for a in arg_slots if a >= n]
             total = mask = None
             for pos, a in enumerate(arg_slots):
                 if a >= n or tangents[a] is None:
                     continue
-                term = float_partial(rules[pos], args, out) * tangents[a]
+                partial = float_partial(rules[pos], args, out, constants)
+                if partial is None:
+                    continue  # a structural zero passes nothing
+                term = partial * tangents[a]
                 if total is None:
                     total, mask = term, masks[a]
                 elif mask is masks[a]:  # the same directions (x*x)

@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraphdiffError
-from ..graph import Batch, Graph, as_numpy
+from ..graph import Batch, Graph, as_numpy, structural_zero
 from ..notation import BAR, decorated
 from ..ops import NUMPY, SCALAR, as_expr
 from ..printing import as_named
@@ -365,7 +365,10 @@ def _float_propagate(graph: Graph, values: list[float], adjoints: list[Any],
             if a >= n or (wanted is not None and not wanted[a]):
                 continue
             try:
-                term = adjoint * rules[0](SCALAR, values[a], out)
+                partial = rules[0](SCALAR, values[a], out)
+                if partial == 0 and structural_zero(partial):
+                    continue  # passes nothing, even to an infinite adjoint
+                term = adjoint * partial
                 if type(term) is not float:  # a complex power, a numpy scalar
                     term = float_term(rules[0], [values[a]], out, adjoint, False)
             except (ArithmeticError, ValueError, TypeError):
@@ -374,15 +377,21 @@ def _float_propagate(graph: Graph, values: list[float], adjoints: list[Any],
             adjoints[a] = term if type(previous) is int else previous + term
             continue
         args = [values[a] for a in arg_slots]
+        constants = [values[a] for a in arg_slots if a >= n]
         for pos, a in enumerate(arg_slots):
             if a >= n or (wanted is not None and not wanted[a]):
                 continue  # a constant, or leads to no input asked for
             try:
-                term = adjoint * rules[pos](SCALAR, *args, out)
+                partial = rules[pos](SCALAR, *args, out)
+                if partial == 0 and structural_zero(partial, constants):
+                    continue  # passes nothing (see structural_zero)
+                term = adjoint * partial
                 if type(term) is not float:
                     term = float_term(rules[pos], args, out, adjoint, False)
             except (ArithmeticError, ValueError, TypeError):
                 term = float_term(rules[pos], args, out, adjoint, False)
+            if term is None:
+                continue
             previous = adjoints[a]
             adjoints[a] = term if type(previous) is int else previous + term
 
