@@ -13,6 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import graphdiff as gd
+from graphdiff.derive.methods import METHODS
 from graphdiff.ops import OPS
 from graphdiff.tables import pretty
 
@@ -468,11 +469,20 @@ def test_symbolic_sweeps_of_a_very_deep_graph_refuse_clearly_and_fast() -> None:
         return x
 
     g = gd.trace(chain)
-    for sweep in (gd.reverse, gd.forward):
+    for sweep in (gd.reverse, gd.forward, gd.symbolic_diff,
+                  lambda graph: gd.grad(graph, method="symbolic")):
         start = time.perf_counter()
         with pytest.raises(gd.GraphdiffError, match="10,000 levels deep"):
             sweep(g)
         assert time.perf_counter() - start < 5
+    expected = gd.grad(g, at={"x": 0.5})["x"]
+    for method in METHODS:  # every method at a point: the gradient, or a clear error
+        try:
+            got = gd.grad(g, at={"x": 0.5}, method=method)["x"]
+        except gd.GraphdiffError as err:
+            assert method == "symbolic" and "levels deep" in str(err)
+            continue
+        assert got == pytest.approx(expected, rel=1e-12 if METHODS[method].exact else 1e-6)
     assert isinstance(g.to_sympy(), sympy.sin)
     assert gd.grad(g, {"x": 0.5}) != {}
 

@@ -21,7 +21,7 @@ from ..convert import from_sympy
 from ..errors import GraphdiffError
 from ..graph import Graph
 from ..ops import as_expr
-from ._sweep import input_id, output_id, plain, scalar_only
+from ._sweep import input_id, output_id, plain, scalar_only, symbolic_depth_ok
 from .scalarize import entries_of, entry_outputs, gather, scalarize
 
 
@@ -49,19 +49,19 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
     if graph.is_tensor:
         return _symbolic_entries(graph, wrt, output, order)
     scalar_only(graph, "symbolic_diff")
+    symbolic_depth_ok(graph, "symbolic differentiation (sympy.diff)")  # (sympy recurses)
     expr = graph.expr(output_id(graph, output))
     # Differentiate with real symbols (so |x|' is sign(x), not an expression in re
     # and im), then give back the graph's plain symbols.
     plain_symbols = [graph.symbol(i) for i in graph.input_ids]
     real = {s: sympy.Symbol(s.name, real=True) for s in plain_symbols}
     back = {r: s for s, r in real.items()}
-    expr = expr.xreplace(real)
     if isinstance(wrt, tuple | list):
         symbols = [real[graph.symbol(input_id(graph, w))] for w in wrt]
     else:
         symbols = [real[graph.symbol(input_id(graph, wrt))]] * order
     try:
-        derivative = sympy.diff(expr, *symbols)
+        derivative = sympy.diff(expr.xreplace(real), *symbols)
     except RecursionError:
         raise GraphdiffError(
             f"sympy cannot differentiate an expression nested {graph_depth(graph)} levels "
@@ -69,8 +69,12 @@ def symbolic_diff(graph: Graph, wrt: str | None = None, *, output: str | None = 
         ) from None
     # Back to the graph's plain symbols without re-simplifying: with symbols of unknown
     # sign, sympy's simplification of nested tanh/sigmoid takes exponential time.
-    with sympy.evaluate(False):
-        return derivative.xreplace(back)
+    try:
+        with sympy.evaluate(False):
+            return derivative.xreplace(back)
+    except RecursionError:  # pragma: no cover - what differentiated goes back the same way
+        raise GraphdiffError(f"sympy cannot rename an expression nested "
+                             f"{graph_depth(graph)} levels deep") from None
 
 
 def _symbolic_entries(graph: Graph, wrt: Any, output: str | None, order: int) -> Any:
