@@ -188,6 +188,14 @@ BLIND_SPOTS = [
     ("x*y", "x*y + relu(0.001 - abs(x - 2*y - 0.5))", XY),
     # an interval domain: the ends
     ("x", "x + step(x - 0.999)", {"variables": ["x"], "domain": {"x": [0, 1]}}),
+    # a corner cut out by kinks in different variables, away from the random points:
+    # found by lines through the kinks (the oracle's max(max(y, -1), x + 1/2) first)
+    ("max(max(y, -1), x + 1/2)", "max(max(y, -6/7), x + 1/2)", XY),
+    ("min(min(y, 1), x - 1/2)", "min(min(y, 6/7), x - 1/2)", XY),
+    ("x", "x + relu(-x - 2)*relu(-y - 2)", XY),
+    ("x*y", "x*y + max(0, min(-x - 2, -y - 2))", XY),
+    ("abs(x) + abs(y)", "abs(x) + abs(y) + relu(-x - 5)*relu(y - 5)", XY),
+    ("y", "y + relu(-x - 2)*relu(-y - 2)*relu(-z - 2)", {"variables": ["x", "y", "z"]}),
 ]
 
 
@@ -209,6 +217,9 @@ KINKED_BUT_CORRECT = [
     ("leaky_relu(x)", "max(x, 0.01*x)", X),
     ("x", "relu(x) - relu(-x)", X),
     ("abs(x - 7.2)", "max(x - 7.2, 7.2 - x)", X),
+    ("max(max(y, -1), x + 1/2)", "max(y, max(-1, x + 1/2))", XY),
+    ("relu(-x - 2)*relu(-y - 2)", "max(0, -x - 2)*max(0, -y - 2)", XY),
+    ("abs(x - y) + abs(x + y)", "2*max(abs(x), abs(y))", XY),
 ]
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from ...graph import Graph, is_node
 from ...ops import NUMPY
-from .lines import Lines, search_lines
+from .lines import Lines, lines_through, search_lines
 from .points import AT_KINK, BESIDE_KINK, Evaluator, Points
 from .roots import MAX_KINKS_PER_LINE, beside_offset, roots_on_grid, spread
 from .rounding import batch, node_values
@@ -66,7 +66,23 @@ class KinkSearch:
             return Kinks(None, keys, truncated)
         probe = _Prober(self.evaluator, lines, graphs, switches)
         roots = roots_on_grid(lines, grid_values, probe)
-        return Kinks(_kink_points(self.evaluator, lines, roots), keys, truncated or probe.expired)
+        points = _kink_points(self.evaluator, lines, roots)
+        # Lines through the kinks: two functions may differ only in a corner bounded by
+        # kinks in different variables (max(max(y, -1), x + 1/2) against -6/7 for -1:
+        # only where y < -6/7 and x < -19/14), which the lines through random points
+        # cross only if one of those points lies in the corner.  Beside each kink found
+        # along one variable, a line along each other variable crosses it.
+        second = _lines_beside(self.evaluator, lines, roots)
+        if second is not None and not probe.expired:
+            more, more_values, _, more_truncated = _switching(graphs, second, set())
+            if more:
+                probe2 = _Prober(self.evaluator, second, graphs, more)
+                beside = _kink_points(self.evaluator, second,
+                                      roots_on_grid(second, more_values, probe2), cells=True)
+                truncated = truncated or more_truncated or probe2.expired
+                if beside is not None:
+                    points = beside if points is None else Points.join([points, beside])
+        return Kinks(points, keys, truncated or probe.expired)
 
 
 @dataclass
@@ -159,13 +175,19 @@ class _Prober:
         return out
 
 
-def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, int, float]]
-                 ) -> Points | None:
+def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, int, float]],
+                 cells: bool = False) -> Points | None:
     """Points at each kink, beside it on both sides and midway between neighbouring
     kinks of a line that are closer than that; kinks taken in turn from each switching
     expression (so one with many zeros does not crowd out the others), at most
-    MAX_KINK_POINTS points."""
+    MAX_KINK_POINTS points.  ``cells``: also a point well inside each piece of a line
+    (:func:`_cells`)."""
     index, t, kinds = _candidates(_in_turn(roots))
+    if cells:
+        inner = _cells(_in_turn(roots))
+        index = np.concatenate([index, np.array([k for k, _ in inner], dtype=int)])
+        t = np.concatenate([t, np.array([v for _, v in inner])])
+        kinds = np.concatenate([kinds, np.full(len(inner), BESIDE_KINK, dtype=np.int8)])
     if not len(t):
         return None
     coords = lines.coords(index, t)
@@ -188,6 +210,59 @@ def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, 
         return None
     return evaluator.points({v: coords[v][keep] for v in evaluator.variables}, len(keep),
                             kinds[keep])
+
+
+#: Most points beside a kink that a line along another variable goes through.
+MAX_SECOND_LINES = 12
+
+
+def _lines_beside(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, int, float]]
+                  ) -> Lines | None:
+    """Lines along each other variable through points beside the kinks found (both
+    sides of the first kinks of each switching expression first), at most
+    MAX_SECOND_LINES; None with one variable or no kink."""
+    variables = evaluator.variables
+    if len(variables) < 2 or not roots:
+        return None
+    index, t = [], []
+    for line, value in _in_turn(roots):
+        delta = beside_offset(value)
+        index += [line, line]
+        t += [value - delta, value + delta]
+    for line, value in _cells(_in_turn(roots)):  # and well inside the pieces
+        index.append(line)
+        t.append(value)
+    coords = lines.coords(np.array(index, dtype=int), np.array(t))
+    ok = np.flatnonzero(evaluator.valid(coords, len(t)))
+    bases: dict[str, list[float]] = {v: [] for v in variables}
+    along: list[tuple[str, int]] = []
+    for k in ok:
+        if len(bases[variables[0]]) >= MAX_SECOND_LINES:
+            break
+        moved = lines.lines[index[k]][0]
+        j = len(bases[variables[0]])
+        for v in variables:
+            bases[v].append(float(coords[v][k]))
+        along += [(u, j) for u in variables if u != moved]
+    if not along:
+        return None
+    return lines_through(evaluator, {v: np.array(bases[v]) for v in variables}, along)
+
+
+def _cells(kinks: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """A point well inside each piece of each line that the kinks cut it into: midway
+    between neighbouring kinks, and beyond the first and the last by 1 + their size
+    (a difference that lives in a corner of pieces is then seen at full size, not at
+    the tiny offset of the points beside a kink)."""
+    per: dict[int, list[float]] = {}
+    for line, t in kinks:
+        per.setdefault(line, []).append(t)
+    out: list[tuple[int, float]] = []
+    for line, ts in per.items():
+        ts = sorted(set(ts))
+        out += [(line, ts[0] - 1 - abs(ts[0])), (line, ts[-1] + 1 + abs(ts[-1]))]
+        out += [(line, 0.5 * (a + b)) for a, b in itertools.pairwise(ts)]
+    return out
 
 
 def _in_turn(roots: Sequence[tuple[int, int, float]]) -> list[tuple[int, float]]:

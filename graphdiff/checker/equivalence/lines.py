@@ -61,6 +61,16 @@ def search_lines(evaluator: Evaluator, random: Mapping[str, np.ndarray], count: 
         fresh = [j for j in range(1, count) if signs[j] != signs[0]]
         bases = [0, *fresh, *range(1, count)]
         lines += [(v, j) for j in list(dict.fromkeys(bases))[:per]]
+    return lines_through(evaluator, random, lines)
+
+
+def lines_through(evaluator: Evaluator, bases: Mapping[str, np.ndarray],
+                  lines: Sequence[tuple[str, int]]) -> Lines:
+    """The lines ``(variable, j)``: the variable over its grid, the others at the point
+    ``j`` of ``bases``."""
+    lines = list(lines)
+    variables = evaluator.variables
+    random = bases
     grids = [evaluator.domain.grid(v) for v, _ in lines]
     index = np.concatenate([np.full(len(g), k) for k, g in enumerate(grids)])
     t = np.concatenate(grids)
