@@ -173,7 +173,7 @@ def graphdiff_rows(workload: Callable[..., Any], n: int, quick: bool) -> dict[st
     # The first batch compiles the SIMD batch code (on first use: single points need not).
     rows["first batch llvm"] = timed(lambda: native(batch))[1]
     rows["batch compiled llvm"] = per_call(lambda: native(batch), budget=0.5, repeats=3)
-    code = sys.modules["graphdiff.compile"]  # (gd.compile is the function)
+    code = sys.modules["graphdiff.native"]
     import llvmlite.binding as llvm
     width = code._host_simd(llvm)[0]  # noqa: SLF001 - what the batch ran
     rows["simd"] = f"SIMD, {width} rows per step" if width else "scalar loop"

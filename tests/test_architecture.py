@@ -46,7 +46,9 @@ LAYERS = {
     "graphdiff.convert": 5,
     "graphdiff.seeds": 5,
     "graphdiff.derive": 6,        # the engines and the registry of methods
-    "graphdiff.compile": 7,       # generated code from a graph and its derivative graph
+    "graphdiff.codegen": 7,       # Python source from a graph (the math and numpy backends)
+    "graphdiff.native": 7,        # LLVM IR from a graph, compiled by llvmlite (scalar, SIMD)
+    "graphdiff.compile": 7,       # compile(): the derivative program, its code, the calls
     "graphdiff.tables": 7,        # presentation: reads graphs and results
     "graphdiff.drawing": 7,       # the renderer: draws what it is handed
     "graphdiff.plot": 7,          # matplotlib figures of training runs (an optional extra)

@@ -452,7 +452,7 @@ def test_a_long_chain_compiles_without_recursion() -> None:
 
 @pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
 def test_the_llvm_backend_writes_ir_from_the_registry_and_refuses_ops_without_it() -> None:
-    from graphdiff.compile import generate_llvm
+    from graphdiff.native import generate_llvm
 
     g = gd.parse("x**2 + sigmoid(x*y)")
     ir = generate_llvm(gd.reverse_graph(g, values=True))
@@ -556,7 +556,7 @@ def test_long_programs_are_split_into_functions_with_the_same_results(monkeypatc
     points = np.array([[1.3, 0.7], [0.4, 2.0]])
     expected = [(gd.compile(gd.parse(text), grad=True)(x=1.3, y=0.7),
                  gd.compile(gd.parse(text), grad=True)(points)) for text in texts]
-    monkeypatch.setattr(sys.modules["graphdiff.compile"], "CODE_CHUNK", 3)
+    monkeypatch.setattr(sys.modules["graphdiff.codegen"], "CODE_CHUNK", 3)
     for text, (wanted, batch) in zip(texts, expected, strict=True):
         f = gd.compile(gd.parse(text), grad=True)   # a new graph: compiled anew
         assert "def _c1(" in f.source()

@@ -1,4 +1,4 @@
-"""The native batch's SIMD path (graphdiff.compile.generate_llvm_simd): whole blocks of rows
+"""The native batch's SIMD path (graphdiff.native.generate_llvm_simd): whole blocks of rows
 as vectors through libmvec, the rest by the scalar point; the same values as the scalar
 loop and the interpreter to rounding, the same first flagged row, and the scalar loop where
 the host, the switch or an op's code has no vector form."""
@@ -6,7 +6,6 @@ the host, the switch or an op's code has no vector form."""
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -16,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphdiff as gd
+import graphdiff.native as native
 
 from .test_compile import POINTS, _scale, op_graph, points_of, random_graphs
 from .test_ops import SCALAR_OPS
 
 pytest.importorskip("llvmlite")
-compiled = sys.modules["graphdiff.compile"]  # (gd.compile is the function)
 llvm = pytest.importorskip("llvmlite.binding")
-compiled._host_simd(llvm)  # noqa: SLF001 - what this host has, whatever LLVM_SIMD says
-WIDTHS = [w for w in compiled._HOST[0][0] if compiled._HOST[0][1]]  # noqa: SLF001
+native._host_simd(llvm)  # noqa: SLF001 - what this host has, whatever LLVM_SIMD says
+WIDTHS = [w for w in native._HOST[0][0] if native._HOST[0][1]]  # noqa: SLF001
 pytestmark = pytest.mark.skipif(not WIDTHS, reason="no AVX2/AVX-512 with libmvec here")
 #: libmvec's functions are within 4 ulp of libm's: the two agree to this.
 RTOL = 1e-12
@@ -32,27 +31,27 @@ OPS_WITH_LLVM = [n for n in SCALAR_OPS if "llvm" in gd.OPS[n].code]
 
 
 def native_batch(program: gd.Graph, simd: str,
-                 gather_from: int = compiled.LLVM_GATHER_FROM
+                 gather_from: int = native.LLVM_GATHER_FROM
                  ) -> Callable[[np.ndarray], np.ndarray]:
     """The native batch function of ``program`` with ``LLVM_SIMD`` set to ``simd`` (and
     ``LLVM_GATHER_FROM``), compiled now."""
-    saved = compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM
-    compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM = simd, gather_from
+    saved = native.LLVM_SIMD, native.LLVM_GATHER_FROM
+    native.LLVM_SIMD, native.LLVM_GATHER_FROM = simd, gather_from
     try:
-        batch = compiled._llvm_functions(program)[2]  # noqa: SLF001
+        batch = native.llvm_functions(program)[2]  # noqa: SLF001
         batch(np.zeros((8, len(program.input_ids))))  # (the SIMD code is made on first use)
         return batch
-    except compiled._Flagged:  # noqa: SLF001
+    except native.Flagged:  # noqa: SLF001
         return batch
     finally:
-        compiled.LLVM_SIMD, compiled.LLVM_GATHER_FROM = saved
+        native.LLVM_SIMD, native.LLVM_GATHER_FROM = saved
 
 
 def outputs(batch: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> np.ndarray | int:
     """The outputs of the rows, or the first flagged row."""
     try:
         return batch(rows)
-    except compiled._Flagged as flagged:  # noqa: SLF001
+    except native.Flagged as flagged:  # noqa: SLF001
         return int(flagged.args[0])
 
 
@@ -66,8 +65,8 @@ def test_every_op_in_simd_as_scalar_and_interpreted(name: str, width: int) -> No
     g = op_graph(name)
     program = gd.reverse_graph(g, values=True)
     vector, scalar = native_batch(program, str(width)), native_batch(program, "off")
-    libmvec = compiled._host_simd(llvm)[1]  # noqa: SLF001 - (and vectors, not the fallback)
-    assert compiled._llvm_simd(llvm, program, width, libmvec) is not None  # noqa: SLF001
+    libmvec = native._host_simd(llvm)[1]  # noqa: SLF001 - (and vectors, not the fallback)
+    assert native._llvm_simd(llvm, program, width, libmvec) is not None  # noqa: SLF001
     rows = np.array(points_of(name, 3 * width + 2, seed=3))
     got, alone = outputs(vector, rows), outputs(scalar, rows)
     assert not isinstance(got, int) and not isinstance(alone, int)
@@ -101,7 +100,7 @@ def test_a_flagged_row_inside_a_vector_block_is_found(width: int) -> None:
         f(rows)
 
 
-@pytest.mark.parametrize("gather_from", [compiled.LLVM_GATHER_FROM, 1])  # lanes, gathers
+@pytest.mark.parametrize("gather_from", [native.LLVM_GATHER_FROM, 1])  # lanes, gathers
 @pytest.mark.parametrize("width", WIDTHS)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(g=random_graphs(), points=st.lists(POINTS, min_size=1, max_size=20))
@@ -126,14 +125,14 @@ def test_random_graphs_in_simd_as_scalar(g: gd.Graph, points: list[tuple[float, 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_wide_program_gathers_and_scatters(width: int) -> None:
-    n = compiled.LLVM_GATHER_FROM + 6
+    n = native.LLVM_GATHER_FROM + 6
     g = gd.trace(lambda *xs: sum(gd.sin(a) * b for a, b in itertools.pairwise(xs)),
                  inputs=[f"x{i}" for i in range(n)])
     program = gd.reverse_graph(g, values=True)
     rows = np.random.default_rng(2).uniform(-1, 1, size=(2 * width + 3, n))
     got = native_batch(program, str(width))(rows)
     np.testing.assert_allclose(got, native_batch(program, "off")(rows), rtol=RTOL, atol=RTOL)
-    source = compiled.generate_llvm_simd(program, width)
+    source = native.generate_llvm_simd(program, width)
     assert source is not None and "masked.gather" in source and "masked.scatter" in source
     gradient = gd.grad(g, at={f"x{i}": rows[:, i] for i in range(n)})
     np.testing.assert_allclose(got[:, 1:], np.stack([gradient[f"x{i}"] for i in range(n)], 1),
@@ -145,19 +144,19 @@ def test_the_switch_and_ops_without_a_vector_form_keep_the_scalar_loop(
     program = gd.reverse_graph(gd.parse("tanh(x)*y"), values=True)
     rows = np.random.default_rng(0).uniform(-2, 2, size=(21, 2))
     called: list[int] = []
-    real = compiled.generate_llvm_simd
+    real = native.generate_llvm_simd
 
     def counted(*args: object, **kwargs: object) -> str | None:
         called.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(compiled, "generate_llvm_simd", counted)
+    monkeypatch.setattr(native, "generate_llvm_simd", counted)
     off = native_batch(program, "off")(rows)
     assert not called
     on = native_batch(program, "auto")(rows)
     assert called
     np.testing.assert_allclose(on, off, rtol=RTOL)
-    monkeypatch.setattr(compiled, "LLVM_SIMD", "16")
+    monkeypatch.setattr(native, "LLVM_SIMD", "16")
     with pytest.raises(gd.GraphdiffError, match="'auto', 'off', '4' or '8', not '16'"):
         gd.compile(gd.parse("x*y + 1"), backend="llvm")(np.ones((9, 2)))
     # an instruction of other types (an integer) has no vector form: the whole batch runs
@@ -178,7 +177,7 @@ def test_the_switch_and_ops_without_a_vector_form_keep_the_scalar_loop(
             if vectorized:
                 assert "call double @lgamma(double %v2.e3.0)" in source
             rows = np.abs(rows) + 0.5
-            monkeypatch.setattr(compiled, "LLVM_SIMD", "auto")
+            monkeypatch.setattr(native, "LLVM_SIMD", "auto")
             np.testing.assert_allclose(native_batch(program, "auto")(rows),
                                        native_batch(program, "off")(rows), rtol=RTOL)
     finally:
