@@ -155,6 +155,8 @@ def graphdiff_rows(workload: Callable[..., Any], n: int, quick: bool) -> dict[st
     rows["batch compiled numpy, raw"] = per_call(lambda: numpy_fn(*columns), budget=0.5,
                                                  repeats=3)
     try:
+        if n > NATIVE_UP_TO:
+            raise gd.GraphdiffError("not compiled to native code at this size")
         start = time.perf_counter()
         native = gd.compile(g, grad=True, backend="llvm")
         native(array)
@@ -287,6 +289,11 @@ ANCHORS = {"sympy lambdify": sympy_anchor, "symengine": symengine_anchor, "JAX j
 # --- scaling: chains of 10³ ... nodes --------------------------------------------------------
 
 
+#: Longest chain the scaling table compiles to native code too (LLVM takes some 1.5 s
+#: per 10⁴ nodes of the gradient program, unoptimized: minutes at 10⁶).
+NATIVE_UP_TO = 100_000
+
+
 def scale_one(n: int) -> dict[str, float]:
     """One chain of ``n`` sin/cos/tanh, measured in this process (run in a fresh one)."""
     import resource
@@ -307,6 +314,8 @@ def scale_one(n: int) -> dict[str, float]:
     row["value"] = per_call(lambda: value_code(x=0.3), budget=0.2, repeats=3) / 1e6
     row["gradient"] = per_call(lambda: gradient_code(x=0.3), budget=0.2, repeats=3) / 1e6
     try:
+        if n > NATIVE_UP_TO:
+            raise gd.GraphdiffError("not compiled to native code at this size")
         start = time.perf_counter()
         native = gd.compile(g, grad=True, backend="llvm")
         native(x=0.3)
@@ -331,12 +340,14 @@ def scaling(sizes: list[int]) -> None:
         done = subprocess.run([sys.executable, __file__, "--scale-one", str(n)],
                               capture_output=True, text=True, check=True)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    columns = [c for c in rows[0] if c != "n"]
     print("\n## scaling: chains of sin/cos/tanh (seconds; peak resident MB)")
-    print(f"{'nodes':>9} " + " ".join(f"{c:>13}" for c in columns) + "  grad/value")
+    columns = list(dict.fromkeys(c for row in rows for c in row if c != "n"))
+    print(f"{'nodes':>9} " + " ".join(f"{c:>13}" for c in columns)
+          + "  grad/value math, llvm")
     for row in rows:
         cells = " ".join(f"{row.get(c, math.nan):>13.4g}" for c in columns)
-        print(f"{row['n']:>9,} {cells}  {row['gradient'] / row['value']:>6.2f}")
+        native = row.get("gradient llvm", math.nan) / row.get("value llvm", math.nan)
+        print(f"{row['n']:>9,} {cells}  {row['gradient'] / row['value']:>6.2f} {native:>6.2f}")
     if len(rows) > 1:
         logs = np.log([row["n"] for row in rows])
         fitted = {c: np.polyfit(logs, np.log([row[c] for row in rows]), 1)[0]
@@ -354,7 +365,8 @@ def main() -> None:
     parser.add_argument("--only", help="run the workloads whose name contains this text")
     parser.add_argument("--scaling", nargs="*", type=int, metavar="N",
                         help="the scaling table only, for chains of these lengths "
-                             "(default 1000 10000 100000)")
+                             "(default 1000 10000 100000 1000000; native code up to "
+                             "NATIVE_UP_TO)")
     parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.scale_one:
@@ -362,7 +374,7 @@ def main() -> None:
         print(json.dumps(scale_one(options.scale_one)))
         return
     if options.scaling is not None:
-        scaling(options.scaling or [1000, 10_000, 100_000])
+        scaling(options.scaling or [1000, 10_000, 100_000, 1_000_000])
         return
     for name, (workload, n) in WORKLOADS.items():
         if options.only and options.only not in name:

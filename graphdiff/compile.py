@@ -43,6 +43,7 @@ import numpy as np
 import sympy
 
 from .codegen import python_function
+from .derive import api
 from .derive._sweep import input_id, output_id, seed_expr
 from .derive.graphs import forward_graph, reverse_graph
 from .errors import GraphdiffError
@@ -103,6 +104,9 @@ class Compiled:
         #: The inputs (jvp, hvp) or outputs (vjp) whose seeds each call gives; () when the
         #: seeds are compiled in.
         self.seeds = seeds
+        #: What was asked, for the interpreter where the code meets a domain's edge.
+        self.output: str | None = None
+        self._seed_values: Mapping[str, Any] = {}
         self._names: tuple[str, ...] = program.inputs  # the code's: inputs, then seeds
         self._parts = parts          # per part of the result, the indices of its outputs
         self._by_name = names        # per part, whether it is keyed by the inputs' names
@@ -422,10 +426,56 @@ class Compiled:
 
     def _numpy_ignoring_errors(self, arrays: list[Any]) -> tuple[Any, ...]:
         """The numpy code where the values are not a domain error of the graph's (an
-        overflow, a pole of the derivative): inf and nan, as the interpreter gives them."""
+        overflow, a pole of the derivative): inf and nan, as the interpreter gives them.
+
+        Where the code's result is nan at a point of a scalar graph, the interpreter's
+        sweeps decide that point: the code multiplies out what they leave out (a
+        structural zero times an infinite adjoint, 0·ln 0 in the exponent of ``0**b``),
+        so that the compiled function and the engines agree there too."""
         function = self.function("numpy")
         with np.errstate(all="ignore"):
-            return function(*arrays)
+            outs = function(*arrays)
+        if self.program.is_tensor:
+            return outs
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays)) if arrays else ()
+        stacked = np.stack([np.broadcast_to(np.asarray(o, dtype=float), shape)
+                            for o in outs]) if outs else np.zeros((0, *shape))
+        bad = np.argwhere(np.isnan(stacked).any(axis=0)) if outs else []
+        if not len(bad):
+            return outs
+        stacked = stacked.copy()
+        columns = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
+        for where in map(tuple, bad):
+            stacked[(slice(None), *where)] = self._by_interpreter(
+                [float(c[where]) for c in columns])
+        return tuple(stacked[k][()] if shape == () else stacked[k] for k in range(len(outs)))
+
+    def _by_interpreter(self, values: list[float]) -> list[float]:
+        """The program's outputs at one point, by the engines (reverse and forward mode on
+        the graph itself) instead of the generated code; nan where a part is not asked."""
+        n, graph, kind = len(self.inputs), self.graph, self.kind
+        at = dict(zip(self.inputs, values[:n], strict=True))
+        seeds = dict(zip(self.seeds, values[n:], strict=True)) if self.seeds else {
+            name: float(seed) for name, seed in self._seed_values.items()}
+        with np.errstate(all="ignore"):
+            evaluated = graph.evaluate(at)
+            outs = list(evaluated) if isinstance(evaluated, tuple) else [evaluated]
+            if kind == "grad":
+                gradient = api.grad(graph, at, output=self.output, wrt=list(self.wrt))
+                outs += [gradient[x] for x in self.wrt]
+            elif kind == "vjp":
+                cotangent = api.vjp(graph, at, seeds)[1]
+                outs += [cotangent[x] for x in self.wrt]
+            elif kind == "jvp":
+                tangent = api.jvp(graph, at, seeds)[1]
+                outs += list(tangent) if isinstance(tangent, tuple) else [tangent]
+            elif kind == "hvp":
+                gradient = api.grad(graph, at, output=self.output)
+                hessian = np.asarray(api.hessian(graph, at, output=self.output), dtype=float)
+                direction = np.array([float(seeds.get(x, 0.0)) for x in self.inputs])
+                outs += [gradient[x] for x in self.inputs]
+                outs += [math.nan] * len(graph.output_ids) + list(hessian @ direction)
+        return [float(o) for o in outs]
 
     def _interpret(self, values: list[Any]) -> None:
         """Evaluate the graph by the interpreter, which raises DomainError at the node."""
@@ -538,6 +588,7 @@ def compile(graph: Graph, *, output: str | None = None, grad: bool = False,  # n
     compiled = per_graph.get(key)
     if compiled is None:
         compiled = _make(graph, kind, output, seeds or list(per_call), backend, wrt)
+        compiled.output, compiled._seed_values = output, dict(seeds or {})
         if compiled.backend != "numpy" and not per_call:  # fast paths calling the math code
             compiled.__class__ = type("Compiled", (Compiled,), {"__call__": compiled._entry()})
         per_graph[key] = compiled

@@ -565,3 +565,29 @@ def test_long_programs_are_split_into_functions_with_the_same_results(monkeypatc
         assert value.tolist() == batch[0].tolist() and gradient.tolist() == batch[1].tolist()
     with pytest.raises(gd.DomainError, match="log of a non-positive number"):
         gd.compile(gd.parse(texts[0]), grad=True)(x=-1.0, y=0.5)
+
+
+@pytest.mark.parametrize("backend", CALLED)
+@pytest.mark.parametrize(("text", "points"), [
+    ("x**y", [(0.0, 2.0), (0.0, 0.5), (1.5, 2.0)]),            # 0·ln 0 in the exponent
+    ("0**x + y", [(1.5, 1.0), (0.5, -2.0)]),                   # a constant base 0
+    ("exp(exp(x))*0 + x*y", [(10.0, 2.0), (0.5, 1.0)]),        # a zero edge, an inf adjoint
+    ("exp(exp(x))*x**0 + y", [(10.0, 1.0)]),
+])
+def test_where_the_code_meets_a_domain_edge_the_engines_decide(text: str, points: list,
+                                                               backend: str) -> None:
+    """The code multiplies out what the sweeps leave out (a structural zero, 0·ln 0);
+    where it comes out nan the interpreter decides, so compiled = interpreted, at one
+    point and row by row."""
+    g = gd.parse(text)
+    f = gd.compile(g, grad=True, backend=backend)
+    rows = np.array(points)
+    values, gradients = f(rows)
+    for k, point in enumerate(points):
+        at = dict(zip(g.inputs, point, strict=True))
+        with np.errstate(all="ignore"):
+            expected = gd.grad(g, at=at)
+            value, gradient = f(**at)
+            np.testing.assert_array_equal([value, values[k]], [g.evaluate(at)] * 2)
+        for j, x in enumerate(g.inputs):
+            np.testing.assert_array_equal([gradient[x], gradients[k, j]], [expected[x]] * 2)
