@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -165,17 +165,10 @@ class GraphBuilder:
                 return fold_constant(op, args)
             mask, key, level = 0, (op, a), levels[a]
         else:
-            mask, level = 0, -1
-            for i, a in enumerate(args):
-                if type(a) is int:
-                    if levels[a] > level:
-                        level = levels[a]
-                else:
-                    mask |= 1 << i
+            mask, level = _mask_and_level(args, levels)
             if level < 0:
                 return fold_constant(op, args)
-            key = (op, *(a if type(a) is int else self._constant_key(a) for a in args),
-                   mask) if mask else (op, *args)
+            key = _memo_key(op, args, mask, self._constant_key)
         if self.simplify and ((mask and op.identities) or op.involution or op.shape_identity):
             shortcut = _identity(op, args, self, shape)
             if shortcut is not None:
@@ -247,22 +240,15 @@ class GraphBuilder:
                        for a, b in zip(args, all_args[v], strict=True)):
                     refs[v] = self.apply(op, args)  # an argument is a constant node: fold
                     continue
-            mask, level = 0, 0
-            for i, a in enumerate(args):
-                if type(a) is int:
-                    if levels[a] > level:
-                        level = levels[a]
-                else:
-                    mask |= 1 << i
-            key = (op, *(a if type(a) is int else constant_key(a) for a in args),
-                   mask) if mask else (op, *args)
+            mask, level = _mask_and_level(args, levels)
+            key = _memo_key(op, args, mask, constant_key)
             node = memo.get(key)
             if node is None:
                 node = memo[key] = len(self.kinds)
                 self.kinds.append("op")
                 self.ops.append(op)
                 self.args.append(args)
-                levels.append(level + 1)
+                levels.append(max(level, 0) + 1)
                 self.shapes.append(shapes[v])
                 if mask:
                     self.constant_args.append(node)
@@ -520,6 +506,30 @@ def _identity_table(op: Op) -> dict[tuple[int, int], Any]:
             table.setdefault((identity.position, identity.constant), identity)
         _IDENTITY_TABLES[op] = table
     return table
+
+
+def _mask_and_level(args: tuple[Arg, ...], levels: list[int]) -> tuple[int, int]:
+    """The bit mask of the constant positions among ``args`` and the highest level of
+    their nodes (-1 without a node)."""
+    mask, level = 0, -1
+    for i, a in enumerate(args):
+        if type(a) is int:
+            if levels[a] > level:
+                level = levels[a]
+        else:
+            mask |= 1 << i
+    return mask, level
+
+
+def _memo_key(op: Op, args: tuple[Arg, ...], mask: int,
+              constant_key: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The memo key of a node: the op, the arguments and -- only when some argument is a
+    constant -- the mask of the constant positions, each constant by its number
+    (``constant_key``), so that the constant 2 never matches node 2.  The two-argument
+    path of :meth:`GraphBuilder.apply` writes the same keys by hand."""
+    if not mask:
+        return (op, *args)
+    return (op, *(a if type(a) is int else constant_key(a) for a in args), mask)
 
 
 def outside_for_every_value(op: Op, args: Sequence[Arg]) -> bool:
