@@ -383,6 +383,10 @@ LLVM_BLOCK = 256
 #: 2.5 s at opt=2, 0.2 s at opt=0, for code 1.5× slower; the chain of 1,000: 0.2 s and
 #: 0.09 s, for the same speed).
 LLVM_OPTIMIZE_BELOW = 2000
+#: Largest program (nodes of the graph and its derivative) the llvm backend compiles: one
+#: function of 3.7 million nodes (the gradient of a 10⁶-node chain) crashed the process
+#: inside LLVM (a segmentation fault, not an error); 1.1 million compiled in 37 s.
+LLVM_MAX_NODES = 1_200_000
 #: From this many inputs (outputs) on, the SIMD batch gathers each input from its rows
 #: (scatters each output) in one instruction rather than loading (storing) lane by lane.
 LLVM_GATHER_FROM = 64
@@ -460,6 +464,11 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
         import llvmlite.binding as llvm
     except ImportError:
         raise GraphdiffError("the llvm backend needs llvmlite (pip install llvmlite)") from None
+    if len(program) > LLVM_MAX_NODES:
+        raise GraphdiffError(
+            f"the program has {len(program):,} nodes, more than the llvm backend compiles "
+            f"(LLVM_MAX_NODES = {LLVM_MAX_NODES:,}: LLVM crashed the process on one of 3.7 "
+            "million): compile with backend 'math' or 'numpy'")
     source = generate_llvm(program)
     if not _LLVM_READY:
         _LLVM_READY.append(True)
@@ -532,5 +541,6 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     return run_point, run_array, run_batch, source
 
 
-__all__ = ["LIBMVEC_FUNCTIONS", "LLVM_BLOCK", "LLVM_GATHER_FROM", "LLVM_OPTIMIZE_BELOW",
+__all__ = ["LIBMVEC_FUNCTIONS", "LLVM_BLOCK", "LLVM_GATHER_FROM", "LLVM_MAX_NODES",
+           "LLVM_OPTIMIZE_BELOW",
            "LLVM_SIMD", "Flagged", "generate_llvm", "generate_llvm_simd", "llvm_functions"]

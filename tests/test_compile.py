@@ -8,6 +8,7 @@ tests/test_ops.py samples them: inside the domain and away from kinks.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -591,3 +592,14 @@ def test_where_the_code_meets_a_domain_edge_the_engines_decide(text: str, points
             np.testing.assert_array_equal([value, values[k]], [g.evaluate(at)] * 2)
         for j, x in enumerate(g.inputs):
             np.testing.assert_array_equal([gradient[x], gradients[k, j]], [expected[x]] * 2)
+
+
+@pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
+def test_a_program_too_large_for_llvm_is_refused_clearly(monkeypatch) -> None:
+    """LLVM crashed the process on a 3.7-million-node function: above LLVM_MAX_NODES the
+    llvm backend says so and names the backends that take it."""
+    monkeypatch.setattr(sys.modules["graphdiff.native"], "LLVM_MAX_NODES", 10)
+    g = gd.parse("sin(x)*cos(y) + exp(x*y)")
+    with pytest.raises(gd.GraphdiffError, match=r"more than the llvm backend compiles .*'math'"):
+        gd.compile(g, grad=True, backend="llvm")
+    assert gd.compile(g, grad=True, backend="math")(x=0.0, y=1.0)[0] == pytest.approx(1.0)
