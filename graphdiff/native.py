@@ -383,10 +383,15 @@ LLVM_BLOCK = 256
 #: 2.5 s at opt=2, 0.2 s at opt=0, for code 1.5× slower; the chain of 1,000: 0.2 s and
 #: 0.09 s, for the same speed).
 LLVM_OPTIMIZE_BELOW = 2000
-#: Largest program (nodes of the graph and its derivative) the llvm backend compiles: one
-#: function of 3.7 million nodes (the gradient of a 10⁶-node chain) crashed the process
-#: inside LLVM (a segmentation fault, not an error); 1.1 million compiled in 37 s.
-LLVM_MAX_NODES = 1_200_000
+#: Stack the native code may take (bytes).  Unoptimized, LLVM gives each value of the
+#: program a stack slot: 8 bytes a node, 8·W for the SIMD batch's vectors.  A function
+#: that outgrows the thread's stack (8 MB by default) kills the process (a segmentation
+#: fault, not an error): the gradient of a 10⁶-node chain (3.7 million nodes) at one point,
+#: and of a 10⁵-node chain (366,666) in the SIMD batch, did.  Above this budget the llvm
+#: backend refuses with a clear error, and the batch keeps the scalar loop.
+LLVM_STACK_BUDGET = 4 * 2**20
+#: The largest program the llvm backend compiles (nodes of the graph and its derivative).
+LLVM_MAX_NODES = LLVM_STACK_BUDGET // 8
 #: From this many inputs (outputs) on, the SIMD batch gathers each input from its rows
 #: (scatters each output) in one instruction rather than loading (storing) lane by lane.
 LLVM_GATHER_FROM = 64
@@ -467,8 +472,8 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     if len(program) > LLVM_MAX_NODES:
         raise GraphdiffError(
             f"the program has {len(program):,} nodes, more than the llvm backend compiles "
-            f"(LLVM_MAX_NODES = {LLVM_MAX_NODES:,}: LLVM crashed the process on one of 3.7 "
-            "million): compile with backend 'math' or 'numpy'")
+            f"(LLVM_MAX_NODES = {LLVM_MAX_NODES:,}: the native code keeps every value on the "
+            "stack, and a larger one overflows it): compile with backend 'math' or 'numpy'")
     source = generate_llvm(program)
     if not _LLVM_READY:
         _LLVM_READY.append(True)
@@ -513,6 +518,8 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
         return tuple(out.tolist())
 
     width, libmvec = _host_simd(llvm)
+    if len(program) * 8 * width > LLVM_STACK_BUDGET:  # vectors of 8·W bytes: the stack
+        width = 0
     simd: list[Any] = []  # the SIMD batch, compiled on first use (single points need not)
     lock = threading.Lock()
     point_address = engine.get_function_address("point")
@@ -541,6 +548,16 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     return run_point, run_array, run_batch, source
 
 
-__all__ = ["LIBMVEC_FUNCTIONS", "LLVM_BLOCK", "LLVM_GATHER_FROM", "LLVM_MAX_NODES",
-           "LLVM_OPTIMIZE_BELOW",
-           "LLVM_SIMD", "Flagged", "generate_llvm", "generate_llvm_simd", "llvm_functions"]
+__all__ = [
+    "LIBMVEC_FUNCTIONS",
+    "LLVM_BLOCK",
+    "LLVM_GATHER_FROM",
+    "LLVM_MAX_NODES",
+    "LLVM_OPTIMIZE_BELOW",
+    "LLVM_SIMD",
+    "LLVM_STACK_BUDGET",
+    "Flagged",
+    "generate_llvm",
+    "generate_llvm_simd",
+    "llvm_functions",
+]

@@ -603,3 +603,21 @@ def test_a_program_too_large_for_llvm_is_refused_clearly(monkeypatch) -> None:
     with pytest.raises(gd.GraphdiffError, match=r"more than the llvm backend compiles .*'math'"):
         gd.compile(g, grad=True, backend="llvm")
     assert gd.compile(g, grad=True, backend="math")(x=0.0, y=1.0)[0] == pytest.approx(1.0)
+
+
+@pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
+def test_a_batch_too_large_for_the_stack_in_vectors_runs_the_scalar_loop(monkeypatch) -> None:
+    """The SIMD batch holds 8·W bytes a node on the stack: past LLVM_STACK_BUDGET the batch
+    runs the scalar loop (a 10⁵-node chain's SIMD batch overflowed the stack)."""
+    native = sys.modules["graphdiff.native"]
+    g = gd.parse("sin(x)*cos(y) + exp(x*y)")
+    rows = np.random.default_rng(4).uniform(-1, 1, size=(37, 2))
+    expected = gd.compile(g, grad=True, backend="numpy")(rows)
+    monkeypatch.setattr(native, "LLVM_STACK_BUDGET", 8 * (len(g) + 20))  # no room for vectors
+    calls = []
+    monkeypatch.setattr(native, "generate_llvm_simd",
+                        lambda *args, **kw: calls.append(args) or None)
+    got = gd.compile(g, grad=True, backend="llvm")(rows)
+    assert calls == []  # the vector code was not even written
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
