@@ -445,14 +445,22 @@ class Compiled:
             return outs
         stacked = stacked.copy()
         columns = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
-        for where in map(tuple, bad):
-            stacked[(slice(None), *where)] = self._by_interpreter(
-                [float(c[where]) for c in columns])
+        if shape and self.kind != "hvp":  # a batch: the engines on the batch, as gd.grad
+            # takes it (their conventions at a domain's edge are per batch, not per point)
+            rows = tuple(np.moveaxis(np.asarray(bad), -1, 0))
+            engines = self._by_interpreter([c[rows] for c in columns])
+            for k, value in enumerate(engines):
+                stacked[k][rows] = np.broadcast_to(value, len(bad))
+        else:
+            for where in map(tuple, bad):
+                stacked[(slice(None), *where)] = self._by_interpreter(
+                    [float(c[where]) for c in columns])
         return tuple(stacked[k][()] if shape == () else stacked[k] for k in range(len(outs)))
 
-    def _by_interpreter(self, values: list[float]) -> list[float]:
-        """The program's outputs at one point, by the engines (reverse and forward mode on
-        the graph itself) instead of the generated code; nan where a part is not asked."""
+    def _by_interpreter(self, values: list[Any]) -> list[Any]:
+        """The program's outputs at one point (floats) or a batch (arrays, not for hvp), by
+        the engines (reverse and forward mode on the graph itself) instead of the generated
+        code; nan where a part is not asked."""
         n, graph, kind = len(self.inputs), self.graph, self.kind
         at = dict(zip(self.inputs, values[:n], strict=True))
         seeds = dict(zip(self.seeds, values[n:], strict=True)) if self.seeds else {
@@ -475,6 +483,8 @@ class Compiled:
                 direction = np.array([float(seeds.get(x, 0.0)) for x in self.inputs])
                 outs += [gradient[x] for x in self.inputs]
                 outs += [math.nan] * len(graph.output_ids) + list(hessian @ direction)
+        if values and np.ndim(values[0]):
+            return [np.asarray(o, dtype=float) for o in outs]
         return [float(o) for o in outs]
 
     def _interpret(self, values: list[Any]) -> None:

@@ -363,6 +363,9 @@ def _power_rule(a: Any, b: Any) -> Any:
     """d(a**b)/da = b·a**(b-1); exactly 0 for the constant exponent 0 (not 0·inf at a = 0)."""
     if isinstance(b, int | float | np.floating | sympy.Number) and b == 0:
         return 0
+    if isinstance(b, np.ndarray) and not np.all(b):  # a batch with some exponents 0: the
+        with np.errstate(divide="ignore", invalid="ignore"):  # same there, point by point
+            return np.where(b == 0, 0.0, b * a ** (b - 1))
     return b * a ** (b - 1)
 
 
@@ -372,6 +375,9 @@ def _exponent_rule(m: Any, a: Any, out: Any) -> Any:
     derivative graph of ``0**x`` could not fold)."""
     if isinstance(a, int | float | np.floating | sympy.Number) and a == 0:
         return 0
+    if isinstance(a, np.ndarray) and not np.all(a):  # a batch with some bases 0: the same
+        with np.errstate(divide="ignore", invalid="ignore"):  # there, point by point
+            return np.where(a == 0, 0.0, out * np.log(a))
     return out * m.log(a)
 
 
