@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import resource
 import statistics
 import subprocess
@@ -30,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _fit import growth_exponent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,13 +93,6 @@ def measure(task: str, n: int, repeat: int) -> dict[str, Any]:
     }
 
 
-def exponent(sizes: list[int], seconds: list[float]) -> float:
-    """The least-squares slope of log t against log n."""
-    xs = [math.log(n) for n in sizes]
-    ys = [math.log(max(t, 1e-9)) for t in seconds]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mx) ** 2 for x in xs)
 
 
 def main() -> None:
@@ -129,7 +123,8 @@ def main() -> None:
             cpus.append(result["cpu"])
             print(f"{task:<14} {n:>9,} {result['nodes']:>10,} {result['seconds']:>9.2f} "
                   f"{result['cpu']:>7.2f} {result['peak_mb']:>9.0f}", flush=True)
-        fits.append((task, exponent(list(sizes), times), exponent(list(sizes), cpus)))
+        fits.append((task, growth_exponent(list(sizes), times),
+                     growth_exponent(list(sizes), cpus)))
     for task, k, k_cpu in fits:
         print(f"{task:<14} time ∝ n^{k:.2f}   cpu ∝ n^{k_cpu:.2f}")
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import math
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _fit import growth_exponent
 
 CASES = ("program", "inputs", "sum", "ast-program", "ast-sum")
 
@@ -77,13 +78,6 @@ def measure(case: str, n: int) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def exponent(sizes: list[int], times: list[float]) -> float:
-    """Least-squares slope of log t against log n."""
-    xs = [math.log(n) for n in sizes]
-    ys = [math.log(max(t, 1e-9)) for t in times]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mx) ** 2 for x in xs)
 
 
 def main() -> None:
@@ -111,7 +105,7 @@ def main() -> None:
             print(f"{case:12} {n:>7} {seconds:>8.3f} {peak:>8.0f} {grown:>7.0f}  "
                   f"{runs[-1]['outcome']}", flush=True)
         if len(sizes) > 1 and not refused:
-            print(f"{case:12} growth exponent k = {exponent(sizes, medians):.2f}")
+            print(f"{case:12} growth exponent k = {growth_exponent(sizes, medians):.2f}")
         elif len(sizes) > 1:
             print(f"{case:12} growth exponent: none (refused at some size)")
 
