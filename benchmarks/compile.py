@@ -289,9 +289,9 @@ ANCHORS = {"sympy lambdify": sympy_anchor, "symengine": symengine_anchor, "JAX j
 # --- scaling: chains of 10³ ... nodes --------------------------------------------------------
 
 
-#: Longest chain the scaling table compiles to native code too (LLVM takes some 1.5 s
-#: per 10⁴ nodes of the gradient program, unoptimized: minutes at 10⁶).
-NATIVE_UP_TO = 100_000
+#: Longest chain the scaling table compiles to native code too (LLVM takes some 4 s per
+#: 10⁵ nodes of the gradient program, unoptimized: 3-4 minutes at 10⁶).
+NATIVE_UP_TO = 1_000_000
 
 
 def scale_one(n: int) -> dict[str, float]:

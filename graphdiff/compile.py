@@ -48,7 +48,7 @@ from .derive._sweep import input_id, output_id, seed_expr
 from .derive.graphs import forward_graph, reverse_graph
 from .errors import GraphdiffError
 from .graph import Batch, Graph
-from .native import Flagged, llvm_functions
+from .native import Flagged, generate_llvm, llvm_functions
 from .ops import _KINKS
 
 #: The backends of :func:`compile`: floats with ``math``, numpy arrays, and native code
@@ -111,7 +111,7 @@ class Compiled:
         self._parts = parts          # per part of the result, the indices of its outputs
         self._by_name = names        # per part, whether it is keyed by the inputs' names
         self._functions: dict[str, Callable[..., tuple[Any, ...]]] = {}
-        self._sources: dict[str, str] = {}
+        self._sources: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         lines = len(self.program) - len(self.program.input_ids)
@@ -134,10 +134,11 @@ class Compiled:
             backend = "math" if self.backend == "auto" else self.backend
         function = self._functions.get(backend)
         if function is None:
-            if backend == "llvm":
-                function, one, batch, source = llvm_functions(self.program)
+            if backend == "llvm":  # (its IR is written again when asked for: at 10⁶ nodes
+                function, one, batch, _ = llvm_functions(self.program)  # it is 300 MB)
                 self._functions["llvm array"] = one
                 self._functions["llvm batch"] = batch
+                source = None
             else:
                 function, source = python_function(self.program, backend)
             self._functions[backend], self._sources[backend] = function, source
@@ -157,6 +158,8 @@ class Compiled:
         if backend is None:
             backend = "math" if self.backend == "auto" else self.backend
         self.function(backend)
+        if self._sources[backend] is None:
+            return generate_llvm(self.program)
         return self._sources[backend]
 
     # --- calling -----------------------------------------------------------------------

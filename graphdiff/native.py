@@ -17,7 +17,7 @@ import re
 import struct
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,18 +39,19 @@ def _ir_literal(value: Any) -> str:
     return f"0x{struct.unpack('<Q', struct.pack('<d', number))[0]:016X}"
 
 
-def _llvm_nodes(program: Graph) -> Iterator[tuple[int, str, str | None, bool]]:
-    """The instructions of the program's nodes, in order, from the registry's
+def _llvm_nodes(program: Graph, nodes: range,
+                checks: list[Any]) -> Iterator[tuple[int, str, str | None, bool]]:
+    """The instructions of the program's ``nodes``, in order, from the registry's
     ``code["llvm"]``: ``(node, target, instruction, checked)``, ``checked`` when the node's
-    value is to be checked for nan or inf (an op with a domain); ``(node, "", None,
-    False)`` where a new basic block starts (every :data:`LLVM_BLOCK` nodes)."""
-    checks = program._domain_checks()  # noqa: SLF001 - the per-node domain decision
+    value is to be checked for nan or inf (an op with a domain: ``checks``, the program's
+    per-node domain checks); ``(node, "", None, False)`` where a new basic block starts
+    (every :data:`LLVM_BLOCK` nodes)."""
     constant = program.constant
-    for v in program.order:
+    for v in nodes:
         kind = program.kind(v)
         if kind == "input":
             continue
-        if v % LLVM_BLOCK == 0:
+        if v % LLVM_BLOCK == 0 and v != nodes.start:
             yield v, "", None, False
         if kind == "constant":
             yield v, f"%v{v}", f"fadd double 0.0, {_ir_literal(constant(v))}", False
@@ -73,18 +74,115 @@ def _llvm_nodes(program: Graph) -> Iterator[tuple[int, str, str | None, bool]]:
                    k == last and checks[v] is not None)
 
 
-def generate_llvm(program: Graph) -> str:
-    """LLVM IR of ``point(in, out) -> flag`` and ``batch(in, out, count) -> first + 1``.
+class _Part(NamedTuple):
+    """One function of the native code: its nodes, the values it reads (inputs from ``in``,
+    values of earlier parts from the memory buffer) and the values it keeps there."""
+
+    nodes: range  #: its nodes
+    inputs: list[tuple[int, int]]  #: (node, its position in ``in``) of the inputs it reads
+    loads: list[tuple[int, int]]  #: (node, slot) of the earlier values it reads
+    stores: list[tuple[int, int]]  #: (node, slot) of its values that later parts read
+
+
+class _Plan(NamedTuple):
+    """The program cut into functions of :data:`LLVM_CHUNK` nodes: values that cross from
+    one to another go through a memory buffer of ``slots`` doubles (per row of vectors)."""
+
+    parts: list[_Part]
+    slots: int
+
+
+def _plan(program: Graph) -> _Plan:
+    """The functions of the native code.  Each holds at most :data:`LLVM_CHUNK` nodes, so
+    that its stack (unoptimized LLVM code keeps every value in a stack slot: 8 bytes a node,
+    8·W in vectors) and LLVM's work on it stay bounded whatever the program's size; the last
+    one writes the outputs.  One pass over the arguments: linear."""
+    size = LLVM_CHUNK
+    count = max(1, -(-len(program) // size))
+    position = {i: j for j, i in enumerate(program.input_ids)}
+    reads: list[dict[int, None]] = [{} for _ in range(count)]  # per part, in order of use
+    kinds, arguments = program.kind, program.args
+    for v in program.order:
+        if kinds(v) in ("input", "constant"):
+            continue
+        part, read = v // size, reads[v // size]
+        for a in arguments(v):
+            if type(a) is int and (a // size != part or a in position):
+                read[a] = None
+    for o in program.output_ids:
+        if o // size != count - 1 or o in position:
+            reads[-1][o] = None
+    slot: dict[int, int] = {}
+    stores: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for read in reads:
+        for a in read:
+            if a not in position and a not in slot:
+                slot[a] = len(slot)
+                stores[a // size].append((a, slot[a]))
+    parts = [_Part(range(k * size, min(k * size + size, len(program))),
+                   [(a, j) for j, a in sorted((position[a], a) for a in read if a in position)],
+                   [(a, slot[a]) for a in read if a not in position], sorted(stores[k]))
+             for k, read in enumerate(reads)]
+    return _Plan(parts, len(slot))
+
+
+def _flag_lines(flags: list[str], kind: str, reduce: str | None = None) -> list[str]:
+    """The lines that return 1 when one of the flags (``kind`` values: ``i1`` or vectors of
+    them, reduced by ``reduce``) is set, else 0."""
+    if not flags:
+        return ["  ret i32 0"]
+    lines, running = [], flags[0]
+    for k, flag in enumerate(flags[1:]):
+        lines.append(f"  %or{k} = or {kind} {running}, {flag}")
+        running = f"%or{k}"
+    if reduce is not None:
+        lines.append(f"  %any = call i1 {reduce}({kind} {running})")
+        running = "%any"
+    return [*lines, f"  %flag = zext i1 {running} to i32", "  ret i32 %flag"]
+
+
+def _parted(name: str, parts: list[list[str]], signature: str, arguments: str,
+            linkage: str = "") -> list[str]:
+    """The function ``name`` of the parts' bodies: the one body itself, or internal
+    functions, one per part, that it calls in turn, returning 1 if one of them did."""
+    if len(parts) == 1:
+        return [f"define {linkage}i32 @{name}({signature}) {{", "entry:", *parts[0], "}", ""]
+    lines: list[str] = []
+    for k, body in enumerate(parts):
+        lines.extend((f"define internal i32 @{name}.{k}({signature}) {{", "entry:", *body,
+                      "}", ""))
+    calls = [f"  %f{k} = call i32 @{name}.{k}({arguments})" for k in range(len(parts))]
+    calls.extend(f"  %f{k}.or = or i32 %f{k - 1}{'.or' if k > 1 else ''}, %f{k}"
+                 for k in range(1, len(parts)))  # (each returns 0 or 1)
+    return [*lines, f"define {linkage}i32 @{name}({signature}) {{", "entry:", *calls,
+            f"  ret i32 %f{len(parts) - 1}.or", "}", ""]
+
+
+def _declarations(body: list[str], declared: dict[str, str]) -> list[str]:
+    """The declarations of the functions the body calls (scalar calls: their types from
+    the call), after those already ``declared``."""
+    for line in body:
+        for name, arguments in _CALL.findall(line):
+            types = ", ".join(a.strip().split(" ")[0] for a in arguments.split(","))
+            declared.setdefault(name, f"declare double {name}({types})")
+    return list(declared.values())
+
+
+def generate_llvm(program: Graph, plan: _Plan | None = None) -> str:
+    """LLVM IR of ``point(in, out, memory) -> flag`` and ``batch(in, out, count, memory)
+    -> first + 1``.
 
     ``point`` reads the inputs from ``in`` (doubles, in the order of the inputs), writes the
     outputs to ``out`` and returns 1 when a node of an op with a domain came out nan or
     infinite (the caller then asks the interpreter, which names the node); ``batch`` runs
     it on ``count`` rows and returns 1 + the first such row, or 0.  One instruction (or a
-    few) per node, from the op's ``code["llvm"]``.
+    few) per node, from the op's ``code["llvm"]``.  A program of more than
+    :data:`LLVM_CHUNK` nodes is cut into functions that ``point`` calls in turn, passing
+    the values that cross from one to another through ``memory`` (``plan.slots`` doubles).
 
     >>> import graphdiff as gd
     >>> print(generate_llvm(gd.parse("sin(x)*y")).split("define")[1].strip())
-    i32 @point(ptr noalias %in, ptr noalias %out) {
+    i32 @point(ptr noalias %in, ptr noalias %out, ptr noalias %memory) {
     entry:
       %p0 = getelementptr double, ptr %in, i64 0
       %v0 = load double, ptr %p0
@@ -97,51 +195,53 @@ def generate_llvm(program: Graph) -> str:
       ret i32 0
     }
     """
-    body: list[str] = []
-    append = body.append
-    for j, i in enumerate(program.input_ids):
-        append(f"  %p{j} = getelementptr double, ptr %in, i64 {j}")
-        append(f"  %v{i} = load double, ptr %p{j}")
-    flags: list[str] = []
-    for v, target, instruction, checked in _llvm_nodes(program):
-        if instruction is None:  # a new basic block: LLVM's instruction selection and
-            append(f"  br label %b{v}")  # scheduling work per block, superlinearly in its
-            append(f"b{v}:")  # length; blocks of a few hundred keep compiling linear
-            continue
-        append(f"  {target} = {instruction}")
-        if checked:  # nan or inf out of an op with a domain: ask the interpreter
-            append(f"  %a{v} = call double @llvm.fabs.f64(double %v{v})")
-            append(f"  %b{v} = fcmp ueq double %a{v}, {_INF}")
-            flags.append(f"%b{v}")
-    for k, o in enumerate(program.output_ids):
-        append(f"  %q{k} = getelementptr double, ptr %out, i64 {k}")
-        append(f"  store double %v{o}, ptr %q{k}")
-    if flags:
-        running = flags[0]
-        for k, flag in enumerate(flags[1:]):
-            append(f"  %or{k} = or i1 {running}, {flag}")
-            running = f"%or{k}"
-        append(f"  %flag = zext i1 {running} to i32")
-        append("  ret i32 %flag")
-    else:
-        append("  ret i32 0")
-    declared = {"@llvm.fabs.f64": "declare double @llvm.fabs.f64(double)"}
-    for line in body:
-        for name, arguments in _CALL.findall(line):
-            types = ", ".join(a.strip().split(" ")[0] for a in arguments.split(","))
-            declared.setdefault(name, f"declare double {name}({types})")
+    plan = plan or _plan(program)
+    checks = program._domain_checks()  # noqa: SLF001 - the per-node domain decision
+    bodies: list[list[str]] = []
+    for k, part in enumerate(plan.parts):
+        body: list[str] = []
+        append = body.append
+        for i, j in part.inputs:
+            append(f"  %p{j} = getelementptr double, ptr %in, i64 {j}")
+            append(f"  %v{i} = load double, ptr %p{j}")
+        for a, s in part.loads:
+            append(f"  %m{a} = getelementptr double, ptr %memory, i64 {s}")
+            append(f"  %v{a} = load double, ptr %m{a}")
+        flags: list[str] = []
+        for v, target, instruction, checked in _llvm_nodes(program, part.nodes, checks):
+            if instruction is None:  # a new basic block: LLVM's instruction selection and
+                append(f"  br label %block{v}")  # scheduling work per block, superlinearly
+                append(f"block{v}:")  # in its length; blocks of a few hundred keep it linear
+                continue
+            append(f"  {target} = {instruction}")
+            if checked:  # nan or inf out of an op with a domain: ask the interpreter
+                append(f"  %a{v} = call double @llvm.fabs.f64(double %v{v})")
+                append(f"  %b{v} = fcmp ueq double %a{v}, {_INF}")
+                flags.append(f"%b{v}")
+        for a, s in part.stores:
+            append(f"  %s{a} = getelementptr double, ptr %memory, i64 {s}")
+            append(f"  store double %v{a}, ptr %s{a}")
+        if k == len(plan.parts) - 1:
+            for j, o in enumerate(program.output_ids):
+                append(f"  %q{j} = getelementptr double, ptr %out, i64 {j}")
+                append(f"  store double %v{o}, ptr %q{j}")
+        body.extend(_flag_lines(flags, "i1"))
+        bodies.append(body)
+    declared = _declarations([line for body in bodies for line in body],
+                             {"@llvm.fabs.f64": "declare double @llvm.fabs.f64(double)"})
     n_in, n_out = len(program.input_ids), len(program.output_ids)
+    signature = "ptr noalias %in, ptr noalias %out, ptr noalias %memory"
     return "\n".join([
-        *declared.values(), "",
-        "define i32 @point(ptr noalias %in, ptr noalias %out) {", "entry:", *body, "}", "",
-        "define i64 @batch(ptr noalias %in, ptr noalias %out, i64 %count) {",
+        *declared, "", *_parted("point", bodies, signature, "ptr %in, ptr %out, ptr %memory"),
+        "define i64 @batch(ptr noalias %in, ptr noalias %out, i64 %count, "
+        "ptr noalias %memory) {",
         "entry:", "  br label %loop",
         "loop:", "  %i = phi i64 [0, %entry], [%next, %more]",
         "  %done = icmp uge i64 %i, %count", "  br i1 %done, label %exit, label %body",
         "body:", f"  %at = mul i64 %i, {n_in}", f"  %to = mul i64 %i, {n_out}",
         "  %row = getelementptr double, ptr %in, i64 %at",
         "  %put = getelementptr double, ptr %out, i64 %to",
-        "  %bad = call i32 @point(ptr %row, ptr %put)", "  %next = add i64 %i, 1",
+        "  %bad = call i32 @point(ptr %row, ptr %put, ptr %memory)", "  %next = add i64 %i, 1",
         "  %wrong = icmp ne i32 %bad, 0", "  br i1 %wrong, label %stop, label %more",
         "more:", "  br label %loop",
         "stop:", "  ret i64 %next",
@@ -227,10 +327,11 @@ def _vector_instruction(target: str, instruction: str, width: int, libmvec: froz
 
 
 def generate_llvm_simd(program: Graph, width: int = 8,
-                       libmvec: frozenset[str] = LIBMVEC_FUNCTIONS) -> str | None:
-    """LLVM IR of the SIMD batch: ``vpoint(in, out) -> flag`` on ``width`` rows at once and
-    ``batch(in, out, count, point) -> first + 1``; None when an instruction has no vector
-    form.
+                       libmvec: frozenset[str] = LIBMVEC_FUNCTIONS,
+                       plan: _Plan | None = None) -> str | None:
+    """LLVM IR of the SIMD batch: ``vpoint(in, out, memory) -> flag`` on ``width`` rows at
+    once and ``batch(in, out, count, point, memory) -> first + 1``; None when an
+    instruction has no vector form.
 
     ``vpoint`` is the program of :func:`generate_llvm`'s ``point`` on ``<width x double>``
     (AVX2: 4, AVX-512: 8): the registry's ``code["llvm"]`` with its types widened, its
@@ -240,7 +341,8 @@ def generate_llvm_simd(program: Graph, width: int = 8,
     (scatters them).  ``batch`` runs it on the whole blocks of ``width`` rows and the
     scalar ``point`` (a pointer to :func:`generate_llvm`'s) on the rows left over, and on a
     flagged block again, row by row, so that it returns 1 + the first flagged row (0 if
-    none), as the scalar batch does.
+    none), as the scalar batch does.  A long program comes in parts as ``point``'s does
+    (``plan``), the values crossing between them a vector a slot in ``memory``.
 
     >>> import graphdiff as gd
     >>> source = generate_llvm_simd(gd.parse("sin(x)*y"), width=4)
@@ -268,83 +370,91 @@ def generate_llvm_simd(program: Graph, width: int = 8,
         return f"<{width} x i64> <{', '.join(f'i64 {r * n}' for r in range(width))}>"
 
     lane_in, lane_out = n_in < LLVM_GATHER_FROM, n_out < LLVM_GATHER_FROM
-    body = [] if lane_in else [f"  %rows = getelementptr double, ptr %in, {strides(n_in)}"]
-    # The rows' entries into lanes and out: a load (store) per lane of a few entries, a
-    # gather (scatter) per entry of many -- on x**2 + x*y + (x+y)**2 the gathers and
-    # scatters took 2-4x the loop's time, on the 1,000-variable sum the lanes' 16,000
-    # loads and stores took twice the compile time for no faster code.
-    for j, i in enumerate(program.input_ids):
-        if not lane_in:
-            body.append(f"  %p{j} = getelementptr double, {pointers} %rows, i64 {j}")
-            body.append(f"  %v{i} = call {vector} {gather}({pointers} %p{j}, i32 8, "
-                        f"{all_lanes}, {vector} poison)")
-            continue
-        running = "poison"
-        for r in range(width):
-            body.append(f"  %p{j}.{r} = getelementptr double, ptr %in, i64 {r * n_in + j}")
-            body.append(f"  %l{j}.{r} = load double, ptr %p{j}.{r}")
-            into = f"%v{i}" if r == width - 1 else f"%i{j}.{r}"
-            body.append(f"  {into} = insertelement {vector} {running}, double %l{j}.{r}, "
-                        f"i64 {r}")
-            running = into
-    flags: list[str] = []
+    plan = plan or _plan(program)
+    checks = program._domain_checks()  # noqa: SLF001 - the per-node domain decision
     shapes: dict[str, str | None] = {}
-    for v, target, instruction, checked in _llvm_nodes(program):
-        if instruction is None:  # basic blocks of LLVM_BLOCK nodes, as generate_llvm's
-            body.extend((f"  br label %b{v}", f"b{v}:"))
-            continue
-        # The vector text of an instruction depends on its shape only (its values'
-        # names aside): written once per shape, then filled in (3x faster on long graphs).
-        names = _SSA.findall(instruction)
-        parts = _SSA.split(instruction)
-        shape = "%".join(parts)
-        template = shapes.get(shape, False)
-        if template is False:
-            placed = parts[0] + "".join(f"%_{k}{part}" for k, part in enumerate(parts[1:]))
-            written = _vector_instruction("%_t", placed, width, libmvec, declared)
-            template = shapes[shape] = None if written is None else _PLACE.sub(
-                r"{\1}", "\n".join(written))
-        if template is None:
-            return None
-        body.append(template.format(*names, t=target))
-        if checked:
-            body.append(f"  %a{v} = call {vector} @llvm.fabs.v{width}f64({vector} %v{v})")
-            body.append(f"  %b{v} = fcmp ueq {vector} %a{v}, splat (double {_INF})")
-            flags.append(f"%b{v}")
-    if not lane_out:
-        body.append(f"  %outs = getelementptr double, ptr %out, {strides(n_out)}")
-    for k, o in enumerate(program.output_ids):
-        if not lane_out:
-            body.append(f"  %q{k} = getelementptr double, {pointers} %outs, i64 {k}")
-            body.append(f"  call void {scatter}({vector} %v{o}, {pointers} %q{k}, i32 8, "
-                        f"{all_lanes})")
-            continue
-        for r in range(width):
-            body.append(f"  %e{k}.{r} = extractelement {vector} %v{o}, i64 {r}")
-            body.append(f"  %q{k}.{r} = getelementptr double, ptr %out, i64 {r * n_out + k}")
-            body.append(f"  store double %e{k}.{r}, ptr %q{k}.{r}")
-    if flags:
-        running = flags[0]
-        for k, flag in enumerate(flags[1:]):
-            body.append(f"  %or{k} = or {lanes} {running}, {flag}")
-            running = f"%or{k}"
-        body.append(f"  %any = call i1 @llvm.vector.reduce.or.v{width}i1({lanes} {running})")
-        body.extend(("  %flag = zext i1 %any to i32", "  ret i32 %flag"))
-    else:
-        body.append("  ret i32 0")
+    bodies: list[list[str]] = []
+    for k, part in enumerate(plan.parts):
+        body = [] if lane_in else [f"  %rows = getelementptr double, ptr %in, {strides(n_in)}"]
+        # The rows' entries into lanes and out: a load (store) per lane of a few entries, a
+        # gather (scatter) per entry of many -- on x**2 + x*y + (x+y)**2 the gathers and
+        # scatters took 2-4x the loop's time, on the 1,000-variable sum the lanes' 16,000
+        # loads and stores took twice the compile time for no faster code.
+        for i, j in part.inputs:
+            if not lane_in:
+                body.append(f"  %p{j} = getelementptr double, {pointers} %rows, i64 {j}")
+                body.append(f"  %v{i} = call {vector} {gather}({pointers} %p{j}, i32 8, "
+                            f"{all_lanes}, {vector} poison)")
+                continue
+            running = "poison"
+            for r in range(width):
+                body.append(f"  %p{j}.{r} = getelementptr double, ptr %in, i64 {r * n_in + j}")
+                body.append(f"  %l{j}.{r} = load double, ptr %p{j}.{r}")
+                into = f"%v{i}" if r == width - 1 else f"%i{j}.{r}"
+                body.append(f"  {into} = insertelement {vector} {running}, double "
+                            f"%l{j}.{r}, i64 {r}")
+                running = into
+        for a, slot in part.loads:  # the earlier parts' values, a vector a slot
+            body.append(f"  %m{a} = getelementptr {vector}, ptr %memory, i64 {slot}")
+            body.append(f"  %v{a} = load {vector}, ptr %m{a}, align 8")
+        flags: list[str] = []
+        for v, target, instruction, checked in _llvm_nodes(program, part.nodes, checks):
+            if instruction is None:  # basic blocks of LLVM_BLOCK nodes, as generate_llvm's
+                body.extend((f"  br label %block{v}", f"block{v}:"))
+                continue
+            # The vector text of an instruction depends on its shape only (its values'
+            # names aside): written once per shape, then filled in (3x faster on long
+            # graphs).
+            names = _SSA.findall(instruction)
+            pieces = _SSA.split(instruction)
+            shape = "%".join(pieces)
+            template = shapes.get(shape, False)
+            if template is False:
+                placed = pieces[0] + "".join(f"%_{n}{piece}"
+                                             for n, piece in enumerate(pieces[1:]))
+                written = _vector_instruction("%_t", placed, width, libmvec, declared)
+                template = shapes[shape] = None if written is None else _PLACE.sub(
+                    r"{\1}", "\n".join(written))
+            if template is None:
+                return None
+            body.append(template.format(*names, t=target))
+            if checked:
+                body.append(f"  %a{v} = call {vector} @llvm.fabs.v{width}f64({vector} %v{v})")
+                body.append(f"  %b{v} = fcmp ueq {vector} %a{v}, splat (double {_INF})")
+                flags.append(f"%b{v}")
+        for a, slot in part.stores:
+            body.append(f"  %s{a} = getelementptr {vector}, ptr %memory, i64 {slot}")
+            body.append(f"  store {vector} %v{a}, ptr %s{a}, align 8")
+        if k == len(plan.parts) - 1:
+            if not lane_out:
+                body.append(f"  %outs = getelementptr double, ptr %out, {strides(n_out)}")
+            for j, o in enumerate(program.output_ids):
+                if not lane_out:
+                    body.append(f"  %q{j} = getelementptr double, {pointers} %outs, i64 {j}")
+                    body.append(f"  call void {scatter}({vector} %v{o}, {pointers} %q{j}, "
+                                f"i32 8, {all_lanes})")
+                    continue
+                for r in range(width):
+                    body.append(f"  %e{j}.{r} = extractelement {vector} %v{o}, i64 {r}")
+                    body.append(f"  %q{j}.{r} = getelementptr double, ptr %out, "
+                                f"i64 {r * n_out + j}")
+                    body.append(f"  store double %e{j}.{r}, ptr %q{j}.{r}")
+        body.extend(_flag_lines(flags, lanes, f"@llvm.vector.reduce.or.v{width}i1"))
+        bodies.append(body)
 
     def scalar_row(r: str, tag: str) -> list[str]:  # the scalar point on row r
         return [f"  %{tag}at = mul i64 {r}, {n_in}", f"  %{tag}to = mul i64 {r}, {n_out}",
                 f"  %{tag}row = getelementptr double, ptr %in, i64 %{tag}at",
                 f"  %{tag}put = getelementptr double, ptr %out, i64 %{tag}to",
-                f"  %{tag}bad = call i32 %point(ptr %{tag}row, ptr %{tag}put)",
+                f"  %{tag}bad = call i32 %point(ptr %{tag}row, ptr %{tag}put, ptr %memory)",
                 f"  %{tag}next = add i64 {r}, 1", f"  %{tag}wrong = icmp ne i32 %{tag}bad, 0"]
 
     return "\n".join([
         *declared.values(), "",
-        "define internal i32 @vpoint(ptr noalias %in, ptr noalias %out) {", "entry:", *body,
-        "}", "",
-        "define i64 @batch(ptr noalias %in, ptr noalias %out, i64 %count, ptr %point) {",
+        *_parted("vpoint", bodies, "ptr noalias %in, ptr noalias %out, ptr noalias %memory",
+                 "ptr %in, ptr %out, ptr %memory", linkage="internal "),
+        "define i64 @batch(ptr noalias %in, ptr noalias %out, i64 %count, ptr %point, "
+        "ptr noalias %memory) {",
         "entry:", f"  %full = and i64 %count, {-width}", "  br label %vloop",
         # whole blocks of rows, width at a time
         "vloop:", "  %i = phi i64 [0, %entry], [%inext, %vbody], [%inext, %rdone]",
@@ -352,7 +462,8 @@ def generate_llvm_simd(program: Graph, width: int = 8,
         "vbody:", f"  %at = mul i64 %i, {n_in}", f"  %to = mul i64 %i, {n_out}",
         "  %row = getelementptr double, ptr %in, i64 %at",
         "  %put = getelementptr double, ptr %out, i64 %to",
-        "  %vbad = call i32 @vpoint(ptr %row, ptr %put)", f"  %inext = add i64 %i, {width}",
+        "  %vbad = call i32 @vpoint(ptr %row, ptr %put, ptr %memory)",
+        f"  %inext = add i64 %i, {width}",
         "  %vwrong = icmp ne i32 %vbad, 0", "  br i1 %vwrong, label %rloop, label %vloop",
         # a flagged block again, row by row: the first flagged row (libmvec's last-ulp
         # differences may flag none, and the block goes on)
@@ -383,15 +494,14 @@ LLVM_BLOCK = 256
 #: 2.5 s at opt=2, 0.2 s at opt=0, for code 1.5× slower; the chain of 1,000: 0.2 s and
 #: 0.09 s, for the same speed).
 LLVM_OPTIMIZE_BELOW = 2000
-#: Stack the native code may take (bytes).  Unoptimized, LLVM gives each value of the
-#: program a stack slot: 8 bytes a node, 8·W for the SIMD batch's vectors.  A function
-#: that outgrows the thread's stack (8 MB by default) kills the process (a segmentation
-#: fault, not an error): the gradient of a 10⁶-node chain (3.7 million nodes) at one point,
-#: and of a 10⁵-node chain (366,666) in the SIMD batch, did.  Above this budget the llvm
-#: backend refuses with a clear error, and the batch keeps the scalar loop.
-LLVM_STACK_BUDGET = 4 * 2**20
-#: The largest program the llvm backend compiles (nodes of the graph and its derivative).
-LLVM_MAX_NODES = LLVM_STACK_BUDGET // 8
+#: Nodes per function of the native code: a longer program is cut into functions that pass
+#: the values crossing from one to another through a memory buffer.  Unoptimized, LLVM gives
+#: each value of a function a stack slot (8 bytes, 8·W in the SIMD batch's vectors), and a
+#: function that outgrew the thread's stack (8 MB) killed the process: the gradient of a
+#: 10⁶-node chain (3.7 million nodes in one function) at one point did.  Parts of 1,024
+#: nodes take some 10 kB of stack (80 kB in vectors) and compile a third faster than parts
+#: of 4,096 (the chain of 2·10⁴: 1.4 s against 2.0-2.4 s), for the same speed.
+LLVM_CHUNK = 1024
 #: From this many inputs (outputs) on, the SIMD batch gathers each input from its rows
 #: (scatters each output) in one instruction rather than loading (storing) lane by lane.
 LLVM_GATHER_FROM = 64
@@ -432,14 +542,14 @@ def _host_simd(llvm: Any) -> tuple[int, frozenset[str]]:
     return (widths[0] if widths and libmvec else 0), libmvec
 
 
-def _llvm_simd(llvm: Any, program: Graph, width: int,
-               libmvec: frozenset[str]) -> tuple[Callable[..., int], Any] | None:
+def _llvm_simd(llvm: Any, program: Graph, width: int, libmvec: frozenset[str],
+               plan: _Plan | None = None) -> tuple[Callable[..., int], Any] | None:
     """The SIMD batch of :func:`generate_llvm_simd`, compiled for the host's CPU (its
     vector registers carry the vector functions' arguments), and its engine; None when an
     instruction has no vector form."""
     import ctypes
 
-    source = generate_llvm_simd(program, width, libmvec)
+    source = generate_llvm_simd(program, width, libmvec, plan)
     if source is None:
         return None
     try:
@@ -453,7 +563,8 @@ def _llvm_simd(llvm: Any, program: Graph, width: int,
     engine = llvm.create_mcjit_compiler(module, machine)
     engine.finalize_object()
     return ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
-                            ctypes.c_void_p)(engine.get_function_address("batch")), engine
+                            ctypes.c_void_p, ctypes.c_void_p)(
+        engine.get_function_address("batch")), engine
 
 
 def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
@@ -469,12 +580,8 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
         import llvmlite.binding as llvm
     except ImportError:
         raise GraphdiffError("the llvm backend needs llvmlite (pip install llvmlite)") from None
-    if len(program) > LLVM_MAX_NODES:
-        raise GraphdiffError(
-            f"the program has {len(program):,} nodes, more than the llvm backend compiles "
-            f"(LLVM_MAX_NODES = {LLVM_MAX_NODES:,}: the native code keeps every value on the "
-            "stack, and a larger one overflows it): compile with backend 'math' or 'numpy'")
-    source = generate_llvm(program)
+    plan = _plan(program)
+    source = generate_llvm(program, plan)
     if not _LLVM_READY:
         _LLVM_READY.append(True)
         llvm.initialize_native_target()
@@ -489,37 +596,40 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
     engine = llvm.create_mcjit_compiler(module, machine)
     engine.finalize_object()
     keep = engine  # the machine code lives as long as the functions below do
-    point = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(
+    address = ctypes.c_void_p
+    point = ctypes.CFUNCTYPE(ctypes.c_int, address, address, address)(
         engine.get_function_address("point"))
-    batch = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)(
+    batch = ctypes.CFUNCTYPE(ctypes.c_int64, address, address, ctypes.c_int64, address)(
         engine.get_function_address("batch"))
     n_in, n_out = len(program.input_ids), len(program.output_ids)
     empty = np.empty
     local = threading.local()  # buffers per thread: a pointer costs 1 µs to ask numpy for
+    width, libmvec = _host_simd(llvm)
 
-    def buffers() -> tuple[np.ndarray, np.ndarray, int, int]:
-        given, out = np.empty(n_in), np.empty(n_out)
-        local.buffers = (given, out, given.__array_interface__["data"][0],
-                         out.__array_interface__["data"][0])
+    def data(array: np.ndarray) -> int:
+        return array.__array_interface__["data"][0]
+
+    def buffers() -> tuple[np.ndarray, np.ndarray, int, int, int, int]:
+        # in, out, and the memory of the values that cross between the code's functions
+        # (a vector of each in the SIMD batch)
+        given, out, memory = np.empty(n_in), np.empty(n_out), np.empty(plan.slots * max(width, 1))
+        local.buffers = (given, out, memory, data(given), data(out), data(memory))
         return local.buffers
 
     def run_array(values: Any, _engine: Any = keep) -> np.ndarray:
-        given, out, at, to = getattr(local, "buffers", None) or buffers()
+        given, out, _, at, to, memory = getattr(local, "buffers", None) or buffers()
         given[:] = values
-        if point(at, to):
+        if point(at, to, memory):
             raise Flagged
         return out.copy()
 
     def run_point(*values: float, _engine: Any = keep) -> tuple[Any, ...]:
-        given, out, at, to = getattr(local, "buffers", None) or buffers()
+        given, out, _, at, to, memory = getattr(local, "buffers", None) or buffers()
         given[:] = values
-        if point(at, to):
+        if point(at, to, memory):
             raise Flagged
         return tuple(out.tolist())
 
-    width, libmvec = _host_simd(llvm)
-    if len(program) * 8 * width > LLVM_STACK_BUDGET:  # vectors of 8·W bytes: the stack
-        width = 0
     simd: list[Any] = []  # the SIMD batch, compiled on first use (single points need not)
     lock = threading.Lock()
     point_address = engine.get_function_address("point")
@@ -528,19 +638,20 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
         if not simd:
             with lock:  # (one thread compiles, the others wait for it)
                 if not simd:
-                    simd.append(_llvm_simd(llvm, program, width, libmvec))
+                    simd.append(_llvm_simd(llvm, program, width, libmvec, plan))
         return simd[0]
 
     def run_batch(rows: np.ndarray, _engine: Any = keep) -> np.ndarray:
         rows = np.ascontiguousarray(rows, dtype=float)
         count = rows.shape[0]
         out = empty((count, n_out))
-        at, to = rows.__array_interface__["data"][0], out.__array_interface__["data"][0]
+        at, to = data(rows), data(out)
+        memory = (getattr(local, "buffers", None) or buffers())[5]
         vectors = simd_batch() if width and count >= width else None
         if vectors is not None:
-            flagged = vectors[0](at, to, count, point_address)
+            flagged = vectors[0](at, to, count, point_address, memory)
         else:
-            flagged = batch(at, to, count)
+            flagged = batch(at, to, count, memory)
         if flagged:
             raise Flagged(flagged - 1)  # (the first flagged row)
         return out
@@ -551,11 +662,10 @@ def llvm_functions(program: Graph) -> tuple[Callable[..., tuple[Any, ...]],
 __all__ = [
     "LIBMVEC_FUNCTIONS",
     "LLVM_BLOCK",
+    "LLVM_CHUNK",
     "LLVM_GATHER_FROM",
-    "LLVM_MAX_NODES",
     "LLVM_OPTIMIZE_BELOW",
     "LLVM_SIMD",
-    "LLVM_STACK_BUDGET",
     "Flagged",
     "generate_llvm",
     "generate_llvm_simd",

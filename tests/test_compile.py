@@ -552,7 +552,6 @@ def test_wrt_on_a_tensor_graph_the_weights_of_a_layer() -> None:
 
 
 def test_long_programs_are_split_into_functions_with_the_same_results(monkeypatch) -> None:
-    import sys
 
     texts = ["x**2 + x*y + (x+y)**2 + sin(x*y) - log(x)", "sigmoid(x*y)*tanh(y) + relu(x - y)"]
     points = np.array([[1.3, 0.7], [0.4, 2.0]])
@@ -593,32 +592,3 @@ def test_where_the_code_meets_a_domain_edge_the_engines_decide(text: str, points
             np.testing.assert_array_equal([value, values[k]], [g.evaluate(at)] * 2)
         for j, x in enumerate(g.inputs):
             np.testing.assert_array_equal([gradient[x], gradients[k, j]], [expected[x]] * 2)
-
-
-@pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
-def test_a_program_too_large_for_llvm_is_refused_clearly(monkeypatch) -> None:
-    """LLVM crashed the process on a 3.7-million-node function: above LLVM_MAX_NODES the
-    llvm backend says so and names the backends that take it."""
-    monkeypatch.setattr(sys.modules["graphdiff.native"], "LLVM_MAX_NODES", 10)
-    g = gd.parse("sin(x)*cos(y) + exp(x*y)")
-    with pytest.raises(gd.GraphdiffError, match=r"more than the llvm backend compiles .*'math'"):
-        gd.compile(g, grad=True, backend="llvm")
-    assert gd.compile(g, grad=True, backend="math")(x=0.0, y=1.0)[0] == pytest.approx(1.0)
-
-
-@pytest.mark.skipif(not NATIVE, reason="llvmlite is not installed")
-def test_a_batch_too_large_for_the_stack_in_vectors_runs_the_scalar_loop(monkeypatch) -> None:
-    """The SIMD batch holds 8·W bytes a node on the stack: past LLVM_STACK_BUDGET the batch
-    runs the scalar loop (a 10⁵-node chain's SIMD batch overflowed the stack)."""
-    native = sys.modules["graphdiff.native"]
-    g = gd.parse("sin(x)*cos(y) + exp(x*y)")
-    rows = np.random.default_rng(4).uniform(-1, 1, size=(37, 2))
-    expected = gd.compile(g, grad=True, backend="numpy")(rows)
-    monkeypatch.setattr(native, "LLVM_STACK_BUDGET", 8 * (len(g) + 20))  # no room for vectors
-    calls = []
-    monkeypatch.setattr(native, "generate_llvm_simd",
-                        lambda *args, **kw: calls.append(args) or None)
-    got = gd.compile(g, grad=True, backend="llvm")(rows)
-    assert calls == []  # the vector code was not even written
-    for a, b in zip(got, expected, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-13)
