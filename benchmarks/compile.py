@@ -106,6 +106,29 @@ def per_call(fn: Callable[[], Any], budget: float = 0.15, repeats: int = 5) -> f
     return statistics.median(times) * 1e6
 
 
+def interleaved(functions: dict[str, Callable[[], Any]], budget: float = 0.2,
+                rounds: int = 5) -> dict[str, float]:
+    """Median seconds per call of each function, timed in turns (round after round, each
+    function in each round): what slows the machine for a while (another process, memory
+    traffic) slows all of them, and their ratios hold where times measured one after the
+    other did not (the 10⁶ chain's native gradient/value: 1.75 in one run, 3.86 in the next,
+    once a test run started meanwhile)."""
+    numbers = {}
+    for name, fn in functions.items():
+        start = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - start, 1e-9)
+        numbers[name] = max(1, int(budget / rounds / once))
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(rounds):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            for _ in range(numbers[name]):
+                fn()
+            times[name].append((time.perf_counter() - start) / numbers[name])
+    return {name: statistics.median(taken) for name, taken in times.items()}
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     result = fn()
@@ -311,8 +334,7 @@ def scale_one(n: int) -> dict[str, float]:
     gradient_code = gd.compile(g, grad=True)
     gradient_code(x=0.3)
     row["compile"] = time.perf_counter() - start
-    row["value"] = per_call(lambda: value_code(x=0.3), budget=0.2, repeats=3) / 1e6
-    row["gradient"] = per_call(lambda: gradient_code(x=0.3), budget=0.2, repeats=3) / 1e6
+    calls = {"value": lambda: value_code(x=0.3), "gradient": lambda: gradient_code(x=0.3)}
     try:
         if n > NATIVE_UP_TO:
             raise gd.GraphdiffError("not compiled to native code at this size")
@@ -320,11 +342,12 @@ def scale_one(n: int) -> dict[str, float]:
         native = gd.compile(g, grad=True, backend="llvm")
         native(x=0.3)
         row["compile llvm"] = time.perf_counter() - start
-        row["gradient llvm"] = per_call(lambda: native(x=0.3), budget=0.2, repeats=3) / 1e6
         native_value = gd.compile(g, backend="llvm")
-        row["value llvm"] = per_call(lambda: native_value(x=0.3), budget=0.2, repeats=3) / 1e6
-    except gd.GraphdiffError:
+        calls.update({"gradient llvm": lambda: native(x=0.3),
+                      "value llvm": lambda: native_value(x=0.3)})
+    except gd.GraphdiffError:  # (no llvmlite)
         pass
+    row.update(interleaved(calls))
     row["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return row
 
