@@ -11,12 +11,13 @@ which names the node.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -158,7 +159,7 @@ def _parted(name: str, parts: list[list[str]], signature: str, arguments: str,
             f"  ret i32 %f{len(parts) - 1}.or", "}", ""]
 
 
-def _declarations(body: list[str], declared: dict[str, str]) -> list[str]:
+def _declarations(body: Iterable[str], declared: dict[str, str]) -> list[str]:
     """The declarations of the functions the body calls (scalar calls: their types from
     the call), after those already ``declared``."""
     for line in body:
@@ -227,7 +228,7 @@ def generate_llvm(program: Graph, plan: _Plan | None = None) -> str:
                 append(f"  store double %v{o}, ptr %q{j}")
         body.extend(_flag_lines(flags, "i1"))
         bodies.append(body)
-    declared = _declarations([line for body in bodies for line in body],
+    declared = _declarations(itertools.chain.from_iterable(bodies),
                              {"@llvm.fabs.f64": "declare double @llvm.fabs.f64(double)"})
     n_in, n_out = len(program.input_ids), len(program.output_ids)
     signature = "ptr noalias %in, ptr noalias %out, ptr noalias %memory"
