@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import string
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -121,6 +122,12 @@ OVERFLOW_CASES = [
     ("x", "log(exp(3*x))/3", C, X),
     ("sigmoid(z)*(1 - sigmoid(z))", "e^z/(1 + e^z)^2", C, {"variables": ["z"]}),
     ("sigmoid(z)", "(1 + tanh(z/2))/2", C, {"variables": ["z"]}),
+    # 1 + exp(x) is 1 to 50 digits at x = -615 (the oracle found it): log of it is 0 and x
+    # over it a division by zero -- of rounding, not of the answer, which more digits show
+    ("x/softplus(x)", "x/log(1 + exp(x))", C, X),
+    ("1/softplus(3*x)", "1/log(1 + exp(3*x))", C, X),
+    ("1/softplus(x)", "1/log(1 + exp(x))*(1 + step(-x - 300))", W, X),
+    ("x/softplus(x)", "x/log(1 + exp(x)) + 0*log(x - x)", W, X),  # undefined at any digits
 ]
 
 
@@ -131,6 +138,19 @@ def test_points_where_the_answer_is_not_finite_count_against_it(reference, answe
     v = compare(reference, answer, **options)
     assert v.verdict == expected, v.explain()
     assert v.method == "numeric"
+
+
+def test_a_domain_error_of_rounding_is_told_from_one_of_the_answer():
+    from graphdiff.checker import mpeval
+
+    at = {"x": mpmath.mpf(-615)}
+    with pytest.raises(mpeval.MPRoundingDomain, match="within rounding at 50 digits"):
+        mpeval.analyse(gd.parse("1/log(1 + exp(x))"), at, 50)
+    assert mpeval.analyse(gd.parse("1/log(1 + exp(x))"), at, 300).value > 10**267
+    for exact in ("log(x - x)", "1/(x - x)", "sqrt(x - 1)"):  # no rounding to blame
+        with pytest.raises(mpeval.MPDomainError) as caught:
+            mpeval.analyse(gd.parse(exact), at, 50)
+        assert not isinstance(caught.value, mpeval.MPRoundingDomain), exact
 
 
 def test_the_overflow_counterexample_says_undefined():

@@ -21,7 +21,7 @@ graphdiff.ops.MPDomainError: log of a non-positive number at w2
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,23 @@ from ..ops import MAX_MAG, MAX_TRIG_ARGUMENT, MPDomainError, MPOverflow
 #: The high-precision evaluation of each op lives in the registry (``Op.mpmath``); these
 #: names are kept here for code that imported them from this module.
 __all__ = ["MAX_MAG", "MAX_TRIG_ARGUMENT", "Analysis", "MPDomainError", "MPOverflow",
-           "analyse", "constant", "evaluate", "values"]
+           "MPRoundingDomain", "analyse", "constant", "evaluate", "values"]
+
+
+class MPRoundingDomain(MPDomainError):
+    """A domain error that the rounding of an op's arguments may have made: somewhere in
+    their error intervals the op is defined (``log(1 + exp(x))`` at x = -615 is
+    ``log(1) = 0`` at 50 digits, and x over it a division by zero, but ``exp(-615)`` is
+    10⁻²⁶⁷ and the exact value is defined).  More digits decide it.
+
+    >>> import graphdiff as gd
+    >>> analyse(gd.parse("1/log(1 + exp(x))"), {"x": mpmath.mpf(-615)}, 50)
+    Traceback (most recent call last):
+    ...
+    graphdiff.checker.mpeval.MPRoundingDomain: division by zero at w5 (within rounding at 50 digits)
+    >>> mpmath.nstr(analyse(gd.parse("1/log(1 + exp(x))"), {"x": mpmath.mpf(-615)}, 300).value, 5)
+    '1.2334e+267'
+    """
 
 _CONSTANTS: dict[tuple[Any, int], Any] = {}
 
@@ -134,11 +150,52 @@ def _evaluate(graph: Graph, inputs: Mapping[str, Any], dps: int, *,
             args = [result[a] if is_node(a) else
                     (overrides[a] if overrides and a in overrides else constant(a, dps))
                     for a in raw]
-            value = _apply(graph, i, op, args)
+            try:
+                value = _apply(graph, i, op, args)
+            except MPDomainError as err:
+                if track and _defined_nearby(op, raw, args, bound, unit, bits):
+                    raise MPRoundingDomain(f"{err} (within rounding at {dps} digits)") from None
+                raise
             result[i] = value
             if track:
                 bound[i] = _propagate(op, raw, args, value, bound, unit, bits)
     return result, bound
+
+
+def _widths(raw: tuple[Any, ...], args: list[Any], bound: list[Any], unit: Any,
+            bits: int) -> Iterator[tuple[int, Any]]:
+    """``(position, width)`` of each argument with an error bound: the bound of a node, the
+    rounding of an inexact constant; at least an ulp of the argument (a smaller move would
+    round away)."""
+    for pos, a in enumerate(raw):
+        if is_node(a):
+            width = bound[a]
+        else:
+            width = mpmath.mpf(0) if _exact_in_binary(a, bits) else unit * abs(args[pos])
+        if not width:
+            continue
+        if mpmath.isfinite(width) and args[pos]:
+            width = max(width, mpmath.ldexp(1, mpmath.mag(args[pos]) - bits))
+        yield pos, width
+
+
+def _defined_nearby(op: Any, raw: tuple[Any, ...], args: list[Any], bound: list[Any],
+                    unit: Any, bits: int) -> bool:
+    """Whether the op, outside its domain at ``args``, is defined (a finite real) at one
+    argument moved to either end of its error interval: its domain error may be rounding."""
+    for pos, width in _widths(raw, args, bound, unit, bits):
+        if not mpmath.isfinite(width):
+            return True  # an argument known to no digit: anything may be
+        for sign in (1, -1):
+            moved = list(args)
+            moved[pos] = args[pos] + sign * width
+            try:
+                other = op.mpmath(*moved)
+            except (ArithmeticError, ValueError):
+                continue
+            if not isinstance(other, mpmath.mpc) and mpmath.isfinite(other):
+                return True
+    return False
 
 
 def _propagate(op: Any, raw: tuple[Any, ...], args: list[Any], value: Any,
@@ -151,18 +208,10 @@ def _propagate(op: Any, raw: tuple[Any, ...], args: list[Any], value: Any,
     whose argument is known to half the working digits is smooth at that scale: one side
     is enough."""
     error = unit * abs(value)
-    for pos, a in enumerate(raw):
-        if is_node(a):
-            width = bound[a]
-        else:
-            width = mpmath.mpf(0) if _exact_in_binary(a, bits) else unit * abs(args[pos])
-        if not width:
-            continue
+    for pos, width in _widths(raw, args, bound, unit, bits):
         if not mpmath.isfinite(width):
             return mpmath.inf
         arg = args[pos]
-        if arg:
-            width = max(width, mpmath.ldexp(1, mpmath.mag(arg) - bits))
         smooth = op.kinks is None and width * 2 ** (bits // 2) <= abs(arg)
         change = mpmath.mpf(0)
         for sign in ((1,) if smooth else (1, -1)):
