@@ -111,9 +111,11 @@ WITHOUT_POSITION = {"unknown_output", "not_text"}
 
 
 def _codes_in(path: Path) -> set[str]:
-    """Every ``code="..."`` keyword and ``code = "..."`` class attribute in a module."""
+    """Every ``code="..."`` keyword and ``code = "..."`` class attribute in a module (or in
+    every module of a package)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    for node in (n for f in files for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))):
         if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(
                 node.value, ast.Constant):
             found.add(node.value.value)
@@ -145,13 +147,13 @@ def test_parse_refuses_with_a_documented_code(text, code, options, capfd):
 
 
 def test_the_corpus_covers_every_code_the_parser_raises():
-    raised = _codes_in(ROOT / "graphdiff" / "parse.py") - {"syntax_error"}
+    raised = _codes_in(ROOT / "graphdiff" / "parse") - {"syntax_error"}
     assert raised - {code for _, code, _ in CORPUS} <= {"not_text"}
     assert raised <= set(CODES)
 
 
 def test_every_code_in_the_core_is_documented():
-    for module in ("errors.py", "parse.py"):
+    for module in ("errors.py", "parse"):
         assert _codes_in(ROOT / "graphdiff" / module) <= set(CODES), module
 
 

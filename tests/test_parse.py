@@ -376,7 +376,9 @@ def test_a_python_keyword_is_named_at_the_caret(text: str, word: str, line: int,
 # before the quick reader existed: both must give the same graph, or the same error (class,
 # code, line, column, message), whatever the limits.
 
-_PARSE_MODULE = importlib.import_module("graphdiff.parse")
+# The module whose statement reader is switched off: graphdiff.parse.converter looks up
+# the quick reader and _self_contained there.
+_PARSE_MODULE = importlib.import_module("graphdiff.parse.converter")
 
 
 def outcome(text: str, *, python_only: bool = False, **options: Any) -> tuple[Any, ...]:
