@@ -125,7 +125,7 @@ OVERFLOW_CASES = [
     # 1 + exp(x) is 1 to 50 digits at x = -615 (the oracle found it): log of it is 0 and x
     # over it a division by zero -- of rounding, not of the answer, which more digits show
     ("x/softplus(x)", "x/log(1 + exp(x))", C, X),
-    ("1/softplus(3*x)", "1/log(1 + exp(3*x))", C, X),
+    ("1/softplus(2*x)", "1/log(1 + exp(2*x))", C, X),  # 870 digits at x = -1000
     ("1/softplus(x)", "1/log(1 + exp(x))*(1 + step(-x - 300))", W, X),
     ("x/softplus(x)", "x/log(1 + exp(x)) + 0*log(x - x)", W, X),  # undefined at any digits
 ]
@@ -202,6 +202,11 @@ BLIND_SPOTS = [
     ("x", "x + abs(x - 3.21) + abs(x - 3.2101) - abs(2*x - 6.4201)", X),
     ("x", "x + step(x - 41.3) - step(x - 41.3001)", X),        # a 1e-4 wide step window
     ("x", "x + max(x, 42) - 42 - relu(x - 42.001)", X),
+    # only where the correct answer is beyond the float range (checked at high precision)
+    ("exp(x)", "exp(x)*(1 + step(x - 800))", X),
+    ("exp(-3*x)", "exp(-3*x)*(1 + step(-x - 500))", X),
+    ("1/softplus(3*x)", "1/softplus(3*x)*(1 + 1e-6*step(-x - 500))", X),
+    ("x*exp(y)", "x*exp(y)*(1 + step(y - 720))", XY),
     # several variables: along a diagonal, a far corner
     ("x*y", "x*y + relu(1e-4 - abs(x - y))", XY),
     ("x + y", "x + y + step(x + y - 300)", XY),
@@ -224,6 +229,21 @@ BLIND_SPOTS = [
 def test_far_and_narrow_differences_are_found(reference, answer, options):
     v = compare(reference, answer, **options)
     assert (v.verdict, v.method) == (W, "numeric"), v.explain()
+
+
+BEYOND_THE_FLOATS_AND_CORRECT = [
+    ("exp(x)", "exp(x/2)^2", X),
+    ("exp(x)*(1 + step(x - 800))", "exp(x) + exp(x)*step(x - 800)", X),
+    ("exp(-3*x)", "1/exp(3*x)", X),
+    ("x*exp(y)", "exp(y + log(abs(x)))*sign(x)", XY),
+]
+
+
+@pytest.mark.parametrize(("reference", "answer", "options"), BEYOND_THE_FLOATS_AND_CORRECT,
+                         ids=[c[1][:40] for c in BEYOND_THE_FLOATS_AND_CORRECT])
+def test_correct_answers_stay_correct_beyond_the_float_range(reference, answer, options):
+    v = compare(reference, answer, **options)
+    assert v.verdict == C, v.explain()
 
 
 KINKED_BUT_CORRECT = [

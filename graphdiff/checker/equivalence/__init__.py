@@ -14,7 +14,8 @@ The decision procedure (also in docs/checker_teachers.md, with the reasons):
    outer 1% of an interval domain), from their own seeded stream, and *kink points* of
    the correct answer and of the answer (step 3).  A point is used only where the correct
    answer -- and, for a derivative, the function itself -- is defined and finite in
-   floating point; otherwise it is resampled or dropped.
+   floating point (or, for the wide points and those beside kinks, at high precision
+   where the floats overflow); otherwise it is resampled or dropped.
 3. **Kink points.**  Each op with a kink, jump or branch point (the registry's
    ``Op.kinks``: ``relu``, ``step``, ``abs``, ``sign``, ``max``, ``min``, ``leaky_relu``,
    the denominator of ``/``, the base of ``sqrt``, ``log``, ``^``) gives a switching

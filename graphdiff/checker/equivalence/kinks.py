@@ -192,7 +192,7 @@ def _kink_points(evaluator: Evaluator, lines: Lines, roots: Sequence[tuple[int, 
         return None
     coords = lines.coords(index, t)
     inside = lines.in_domain(evaluator.domain, index, t)
-    valid = evaluator.valid(coords, len(t))
+    valid = evaluator.valid(coords, len(t), rescue=True)
     usable = inside & valid
     lost = inside & ~valid & (kinds == BESIDE_KINK)
     extra = _crossings(evaluator, lines, index[lost], t[lost])

@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from ...graph import Graph
+from .. import mpeval
 from .domain import Domain
 from .rounding import float_analysis, outputs
+
+#: Most candidates a call of :meth:`Evaluator.valid` checks at high precision where the
+#: correct answer is not finite in floats, and the digits it checks them at.
+MAX_RESCUED = 16
+RESCUE_DPS = 30
 
 #: Kinds of points: random (the stratified sample), wide, beside or between kinks, and *at*
 #: a kink (a difference there alone is a convention, not a counterexample).
@@ -95,11 +102,35 @@ class Evaluator:
             env[name], errors[name] = float_analysis(g, env, n)
         return env, errors
 
-    def valid(self, candidates: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    def valid(self, candidates: Mapping[str, np.ndarray], n: int,
+              rescue: bool = False) -> np.ndarray:
+        """Which candidates are usable: the correct answer, its names and guards defined
+        and finite in floats there -- or, with ``rescue``, at high precision where the
+        floats are not (at most :data:`MAX_RESCUED` points a call): far points where the
+        correct answer is beyond the float range (``exp(x)`` at x = 800) are where an
+        answer that differs only there (``exp(x)*(1 + step(x - 800))``) shows."""
         env = self.env(candidates, n)
         ok = np.ones(n, dtype=bool)
         for name in self.names:
             ok &= np.isfinite(env[name])
         for g in (self.graph, *self.guards):
             ok &= np.isfinite(outputs(g, env, n))
+        if rescue:
+            for j in np.flatnonzero(~ok)[:MAX_RESCUED]:
+                ok[j] = self._defined_precisely({v: float(candidates[v][j])
+                                                 for v in self.variables})
         return ok
+
+    def _defined_precisely(self, point: Mapping[str, float]) -> bool:
+        """Whether the correct answer, its names and guards are defined at ``point`` at
+        high precision (and within the magnitudes it evaluates)."""
+        try:
+            with mpmath.workdps(RESCUE_DPS):
+                env = {v: mpmath.mpf(point[v]) for v in self.variables}
+                for name, g in self.names.items():
+                    env[name] = mpeval.values(g, env, RESCUE_DPS)[g.output_ids[0]]
+                for g in (self.graph, *self.guards):
+                    mpeval.values(g, env, RESCUE_DPS)
+        except (mpeval.MPDomainError, mpeval.MPOverflow):
+            return False
+        return True

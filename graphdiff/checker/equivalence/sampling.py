@@ -60,6 +60,6 @@ def wide_points(evaluator: Evaluator, seed: int, random: Mapping[str, np.ndarray
     candidates = {v: np.where(index % nv == k, evaluator.domain.sample_wide(v, rng, n),
                               random[v][base])
                   for k, v in enumerate(variables)}
-    chosen = np.flatnonzero(evaluator.valid(candidates, n))[:WIDE_POINTS]
+    chosen = np.flatnonzero(evaluator.valid(candidates, n, rescue=True))[:WIDE_POINTS]
     return evaluator.points({v: candidates[v][chosen] for v in variables},
                             len(chosen), WIDE)
