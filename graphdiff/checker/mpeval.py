@@ -186,16 +186,23 @@ def _defined_nearby(op: Any, raw: tuple[Any, ...], args: list[Any], bound: list[
     for pos, width in _widths(raw, args, bound, unit, bits):
         if not mpmath.isfinite(width):
             return True  # an argument known to no digit: anything may be
-        for sign in (1, -1):
-            moved = list(args)
-            moved[pos] = args[pos] + sign * width
-            try:
-                other = op.mpmath(*moved)
-            except (ArithmeticError, ValueError):
-                continue
-            if not isinstance(other, mpmath.mpc) and mpmath.isfinite(other):
-                return True
+        if any(_moved(op, args, pos, sign * width) is not None for sign in (1, -1)):
+            return True
     return False
+
+
+def _moved(op: Any, args: list[Any], pos: int, by: Any) -> Any:
+    """The op's value with argument ``pos`` moved ``by``; None where that leaves its
+    domain (an error, a complex or a non-finite value)."""
+    moved = list(args)
+    moved[pos] = args[pos] + by
+    try:
+        other = op.mpmath(*moved)
+    except (ArithmeticError, ValueError):
+        return None
+    if isinstance(other, mpmath.mpc) or not mpmath.isfinite(other):
+        return None
+    return other
 
 
 def _propagate(op: Any, raw: tuple[Any, ...], args: list[Any], value: Any,
@@ -215,14 +222,9 @@ def _propagate(op: Any, raw: tuple[Any, ...], args: list[Any], value: Any,
         smooth = op.kinks is None and width * 2 ** (bits // 2) <= abs(arg)
         change = mpmath.mpf(0)
         for sign in ((1,) if smooth else (1, -1)):
-            moved = list(args)
-            moved[pos] = arg + sign * width
-            try:
-                other = op.mpmath(*moved)
-            except (ArithmeticError, ValueError):
+            other = _moved(op, args, pos, sign * width)
+            if other is None:
                 return mpmath.inf  # the error interval leaves the domain
-            if isinstance(other, mpmath.mpc) or not mpmath.isfinite(other):
-                return mpmath.inf
             change = max(change, abs(other - value))
         error += change
     return error
